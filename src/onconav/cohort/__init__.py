@@ -1,0 +1,1 @@
+"""onconav cohort stage."""

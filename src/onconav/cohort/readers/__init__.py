@@ -1,0 +1,1 @@
+"""onconav cohort/readers stage."""

@@ -1,0 +1,319 @@
+"""The knowledge-base schema: every YAML file under `kb/data/` is validated by these models.
+
+Vocabularies are closed (`Literal`) so that a typo in a data file is a located validation error,
+not a silent mismatch at run time. See `kb/data/README.md` for how the files are laid out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "LEVELS",
+    "RESISTANCE_LEVELS",
+    "AlterationClass",
+    "Biomarker",
+    "BiomarkerCriterion",
+    "Condition",
+    "Contraindication",
+    "Drug",
+    "DrugFormulation",
+    "Gene",
+    "Indication",
+    "KBMeta",
+    "Mechanism",
+    "NextStep",
+    "PriorCriterion",
+    "RequiredAlteration",
+    "Resistance",
+    "Source",
+    "TumorType",
+]
+
+# OncoKB therapeutic levels of evidence (oncokb.org/levels): sensitivity, then resistance.
+LEVELS = ("1", "2", "3A", "3B", "4")
+RESISTANCE_LEVELS = ("R1", "R2")
+
+Level = Literal["1", "2", "3A", "3B", "4"]
+ResistanceLevel = Literal["R1", "R2"]
+Status = Literal["recommended", "consider", "trial"]
+Setting = Literal["metastatic", "adjuvant", "consolidation", "neoadjuvant"]
+Category = Literal[
+    "driver", "resistance_mutation", "co_mutation", "amplification", "fusion", "other"
+]
+SourceKind = Literal["fda_label", "trial", "pmid", "doi", "guideline", "ema_label"]
+Condition = Literal[
+    "hemoptysis",
+    "anticoagulation",
+    "interstitial_lung_disease",
+    "brain_metastases",
+    "pregnancy",
+    "qt_prolongation",
+    "squamous_histology",
+]
+Histology = Literal["any", "nonsquamous", "squamous"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Model):
+    """A citation. `id` is real or the source says no id at all (never a guess).
+
+    kind `fda_label`: id is the US brand name of the label (e.g. `TAGRISSO`), year the approval
+    year of the indication cited. kind `trial`: id is the trial name (`FLAURA`), with journal and
+    year. kind `pmid`: digits only. kind `doi`: `10.xxxx/...`. kind `guideline`: e.g.
+    `NCCN NSCLC` with year.
+    """
+
+    kind: SourceKind
+    id: str = Field(min_length=1)
+    title: str | None = None
+    journal: str | None = None
+    year: int | None = Field(default=None, ge=1990, le=2030)
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _check_identifier(self) -> Source:
+        if self.kind == "pmid" and not self.id.isdigit():
+            raise ValueError(f"pmid must be digits only, got {self.id!r}")
+        if self.kind == "doi" and not self.id.startswith("10."):
+            raise ValueError(f"doi must start with '10.', got {self.id!r}")
+        return self
+
+
+class KBMeta(_Model):
+    """`kb.yaml`: version and date of the knowledge base."""
+
+    kb_version: str = Field(pattern=r"^\d{4}\.\d{1,2}\.\d+$")
+    kb_date: dt.date
+    title: str
+    disclaimer: str
+    patient_disclaimer: str
+
+
+class AlterationClass(_Model):
+    """A named group of alterations, as clinicians name them (e.g. `exon 19 deletion`).
+
+    `members` are match keys produced by the normalizer for one alteration: a canonical protein
+    change (`L858R`), a position wildcard (`G719X`: any change of G719), an exon class
+    (`exon 19 deletion`, `exon 20 insertion`, `exon 14 skipping`), `fusion`, `amplification`,
+    `mutation` (any protein-altering change), `kinase domain mutation`, or another class key.
+    """
+
+    key: str
+    name: str
+    category: Category
+    members: list[str] = Field(default_factory=list)
+    targetable: bool = True
+    summary: str
+    patient_summary: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Gene(_Model):
+    """A gene onconav knows, with its official symbol, aliases and alteration classes."""
+
+    symbol: str = Field(pattern=r"^[A-Z0-9]+$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    summary: str
+    patient_summary: str
+    alteration_classes: list[AlterationClass] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class Biomarker(_Model):
+    """A non-genomic biomarker (`pd_l1_tps`, `her2_ihc`, `cmet_ihc_3plus_percent`, ...)."""
+
+    key: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["percent", "ihc_score", "number", "category"]
+    summary: str
+    patient_summary: str
+    sources: list[Source] = Field(min_length=1)
+
+
+class DrugFormulation(_Model):
+    """One way a drug is given, for drugs with several (amivantamab IV and subcutaneous)."""
+
+    route: Literal["oral", "intravenous", "subcutaneous"]
+    schedule: str
+    approval_year: int | None = None
+    note: str | None = None
+
+
+class Drug(_Model):
+    """A drug: what it is, how it is given, what it does to people, and where that is written."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9 \-]*$")
+    brands: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    drug_class: str
+    classes: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    route: Literal["oral", "intravenous", "subcutaneous", "intravenous or subcutaneous"]
+    schedule: str
+    formulations: list[DrugFormulation] = Field(default_factory=list)
+    cns_activity: Literal["high", "moderate", "low", "unknown"]
+    approval_status: Literal["approved", "withdrawn", "investigational"]
+    first_approval_year: int | None = None
+    mechanism: str
+    common_side_effects: list[str] = Field(min_length=1)
+    serious_side_effects: list[str] = Field(min_length=1)
+    monitoring: list[str] = Field(default_factory=list)
+    retreatment_reasonable: bool = False
+    patient_summary: str
+    patient_how_taken: str
+    patient_side_effect_tips: list[str] = Field(default_factory=list)
+    patient_call_now: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class RequiredAlteration(_Model):
+    """Another alteration that must also be present (e.g. an EGFR sensitizing mutation)."""
+
+    gene: str
+    alterations: list[str] = Field(min_length=1)
+
+
+class BiomarkerCriterion(_Model):
+    """A non-genomic biomarker condition: a value in `values`, or a number in [min, max]."""
+
+    key: str
+    values: list[str] = Field(default_factory=list)
+    min: float | None = None
+    max: float | None = None
+
+
+class PriorCriterion(_Model):
+    """Prior therapy that an indication requires (any of the drugs or drug classes listed)."""
+
+    drugs: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    outcome: Literal["progression", "any"] = "any"
+
+
+class Indication(_Model):
+    """A drug (or combination) for a biomarker, tumor type, setting and line, with its level."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    gene: str | None = None
+    alterations: list[str] = Field(default_factory=list)
+    biomarker: BiomarkerCriterion | None = None
+    biomarker_label: str
+    requires: list[RequiredAlteration] = Field(default_factory=list)
+    prior: PriorCriterion | None = None
+    tumor_type: str
+    tissue_agnostic: bool = False
+    histology: Histology = "any"
+    drugs: list[str] = Field(min_length=1)
+    setting: Setting
+    line: str
+    level: Level
+    status: Status
+    preference: int = Field(default=50, ge=0, le=100)
+    amp_tier: Literal["IA", "IB", "IIC", "IID"] | None = None
+    escat: str | None = None
+    approval_year: int | None = None
+    pivotal_trial: str | None = None
+    rationale: str
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_criterion(self) -> Indication:
+        if not (self.gene and self.alterations) and self.biomarker is None:
+            raise ValueError("an indication needs gene + alterations, or a biomarker")
+        if self.line not in ("first", "later", "any") and not self.line.startswith("after "):
+            raise ValueError("line must be first, later, any, or a phrase starting 'after '")
+        return self
+
+
+class Resistance(_Model):
+    """What one alteration does to one drug's activity (on-target resistance, mostly)."""
+
+    gene: str
+    alteration: str
+    drug: str
+    effect: Literal["resistant", "reduced", "sensitive"]
+    evidence: Literal["clinical", "preclinical"]
+    level: ResistanceLevel | None = None
+    context: str | None = None
+    note: str
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _level_for_resistance(self) -> Resistance:
+        if self.effect == "sensitive" and self.level is not None:
+            raise ValueError("a 'sensitive' entry carries no resistance level")
+        return self
+
+
+class NextStep(_Model):
+    """A suggested next step after a resistance mechanism: an indication id or a plain action."""
+
+    indication: str | None = None
+    action: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> NextStep:
+        if (self.indication is None) == (self.action is None):
+            raise ValueError("a next step is either an indication id or an action")
+        return self
+
+
+class Mechanism(_Model):
+    """A resistance mechanism (on-target, bypass, transformation) with the next steps it calls for."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    kind: Literal["on_target", "bypass", "downstream", "transformation"]
+    name: str
+    gene: str | None = None
+    alterations: list[str] = Field(default_factory=list)
+    trigger: Literal["alteration", "histology"] = "alteration"
+    after_classes: list[str] = Field(default_factory=list)
+    after_drugs: list[str] = Field(default_factory=list)
+    driver_genes: list[str] = Field(default_factory=list)
+    summary: str
+    patient_summary: str
+    next_steps: list[NextStep] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+
+
+class Contraindication(_Model):
+    """A clinical condition that makes a drug unsafe (`avoid`) or calls for care (`caution`)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    condition: Condition
+    drugs: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    severity: Literal["avoid", "caution"]
+    reason: str
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_something(self) -> Contraindication:
+        if not self.drugs and not self.classes:
+            raise ValueError("a contraindication names drugs or drug classes")
+        return self
+
+
+class TumorType(_Model):
+    """An OncoTree node: code, name, parent; lung nodes carry the names people write."""
+
+    code: str
+    name: str
+    main_type: str | None = None
+    tissue: str | None = None
+    parent: str | None = None
+    synonyms: list[str] = Field(default_factory=list)

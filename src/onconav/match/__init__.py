@@ -1,0 +1,1 @@
+"""onconav match stage."""

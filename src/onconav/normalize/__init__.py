@@ -1,0 +1,1 @@
+"""onconav normalize stage."""

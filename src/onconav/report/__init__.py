@@ -1,0 +1,1 @@
+"""onconav report stage."""

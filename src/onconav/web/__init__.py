@@ -1,0 +1,1 @@
+"""onconav web stage."""

@@ -213,6 +213,7 @@ class Indication(_Model):
     biomarker: BiomarkerCriterion | None = None
     biomarker_label: str
     requires: list[RequiredAlteration] = Field(default_factory=list)
+    not_with: list[RequiredAlteration] = Field(default_factory=list)
     prior: PriorCriterion | None = None
     tumor_type: str
     tissue_agnostic: bool = False
@@ -233,7 +234,8 @@ class Indication(_Model):
     @model_validator(mode="after")
     def _has_criterion(self) -> Indication:
         if not (self.gene and self.alterations) and self.biomarker is None:
-            raise ValueError("an indication needs gene + alterations, or a biomarker")
+            if self.histology == "any":
+                raise ValueError("an indication needs gene + alterations, a biomarker or a histology")
         if self.line not in ("first", "later", "any") and not self.line.startswith("after "):
             raise ValueError("line must be first, later, any, or a phrase starting 'after '")
         return self

@@ -99,7 +99,7 @@ def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:  # noqa
             if d not in drugs:
                 add("indications", i, f"indication {ind.id!r}: unknown drug {d!r}")
         check_gene_keys("indications", i, ind.gene, ind.alterations)
-        for req in ind.requires:
+        for req in (*ind.requires, *ind.not_with):
             check_gene_keys("indications", i, req.gene, req.alterations)
         if ind.tumor_type not in tumor_codes:
             add("indications", i, f"indication {ind.id!r}: unknown tumor type {ind.tumor_type!r}")

@@ -14,17 +14,42 @@ import yaml
 
 # Names people write for the lung codes, beside OncoTree's own name.
 LUNG_SYNONYMS = {
-    "NSCLC": ["non-small cell lung cancer", "non small cell lung cancer", "nsclc",
-              "non-small-cell lung carcinoma", "non-small cell lung carcinoma", "lung cancer"],
-    "LUAD": ["lung adenocarcinoma", "adenocarcinoma of the lung", "adenocarcinoma of lung",
-             "lung adeno", "pulmonary adenocarcinoma", "nonsquamous nsclc",
-             "non-squamous non-small cell lung cancer"],
-    "LUSC": ["squamous cell lung cancer", "lung squamous cell carcinoma",
-             "squamous cell carcinoma of the lung", "squamous nsclc", "squamous lung cancer",
-             "squamous non-small cell lung cancer", "lung squamous"],
-    "LUAS": ["adenosquamous lung cancer", "lung adenosquamous carcinoma",
-             "adenosquamous carcinoma of the lung"],
-    "LCLC": ["large cell lung cancer", "large cell carcinoma of the lung", "large cell lung carcinoma"],
+    "NSCLC": [
+        "non-small cell lung cancer",
+        "non small cell lung cancer",
+        "nsclc",
+        "non-small-cell lung carcinoma",
+        "non-small cell lung carcinoma",
+        "lung cancer",
+    ],
+    "LUAD": [
+        "lung adenocarcinoma",
+        "adenocarcinoma of the lung",
+        "adenocarcinoma of lung",
+        "lung adeno",
+        "pulmonary adenocarcinoma",
+        "nonsquamous nsclc",
+        "non-squamous non-small cell lung cancer",
+    ],
+    "LUSC": [
+        "squamous cell lung cancer",
+        "lung squamous cell carcinoma",
+        "squamous cell carcinoma of the lung",
+        "squamous nsclc",
+        "squamous lung cancer",
+        "squamous non-small cell lung cancer",
+        "lung squamous",
+    ],
+    "LUAS": [
+        "adenosquamous lung cancer",
+        "lung adenosquamous carcinoma",
+        "adenosquamous carcinoma of the lung",
+    ],
+    "LCLC": [
+        "large cell lung cancer",
+        "large cell carcinoma of the lung",
+        "large cell lung carcinoma",
+    ],
     "SCLC": ["small cell lung cancer", "small-cell lung cancer"],
     "NSCLCPD": ["poorly differentiated nsclc"],
     "SARCL": ["sarcomatoid lung cancer", "pulmonary sarcomatoid carcinoma"],
@@ -38,14 +63,16 @@ def main(path: str) -> None:
     nodes = []
 
     def walk(node: dict, code: str, parent: str | None) -> None:
-        nodes.append({
-            "code": code,
-            "name": node["name"],
-            "main_type": node.get("mainType"),
-            "tissue": node.get("tissue"),
-            "parent": parent,
-            **({"synonyms": LUNG_SYNONYMS[code]} if code in LUNG_SYNONYMS else {}),
-        })
+        nodes.append(
+            {
+                "code": code,
+                "name": node["name"],
+                "main_type": node.get("mainType"),
+                "tissue": node.get("tissue"),
+                "parent": parent,
+                **({"synonyms": LUNG_SYNONYMS[code]} if code in LUNG_SYNONYMS else {}),
+            }
+        )
         for child_code, child in sorted(node.get("children", {}).items()):
             walk(child, child_code, code)
 

@@ -212,7 +212,7 @@ def read_kb_dir(root: Path) -> tuple[KnowledgeBase | None, list[KBProblem], Orig
     if not metas:
         problems.append(KBProblem(str(root), None, "no 'meta' section (kb.yaml) found"))
         return None, problems, origins
-    kb = KnowledgeBase.model_construct(meta=metas[0], **sections)
+    kb = KnowledgeBase.model_construct(meta=metas[0], **sections)  # type: ignore[arg-type]
     return kb, problems, origins
 
 

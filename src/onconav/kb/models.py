@@ -233,9 +233,9 @@ class Indication(_Model):
 
     @model_validator(mode="after")
     def _has_criterion(self) -> Indication:
-        if not (self.gene and self.alterations) and self.biomarker is None:
-            if self.histology == "any":
-                raise ValueError("an indication needs gene + alterations, a biomarker or a histology")
+        has_gene = bool(self.gene and self.alterations)
+        if not has_gene and self.biomarker is None and self.histology == "any":
+            raise ValueError("an indication needs gene + alterations, a biomarker or a histology")
         if self.line not in ("first", "later", "any") and not self.line.startswith("after "):
             raise ValueError("line must be first, later, any, or a phrase starting 'after '")
         return self
@@ -275,7 +275,7 @@ class NextStep(_Model):
 
 
 class Mechanism(_Model):
-    """A resistance mechanism (on-target, bypass, transformation) with the next steps it calls for."""
+    """A resistance mechanism (on-target, bypass, transformation) and the next steps it calls."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     kind: Literal["on_target", "bypass", "downstream", "transformation"]
@@ -283,6 +283,7 @@ class Mechanism(_Model):
     gene: str | None = None
     alterations: list[str] = Field(default_factory=list)
     trigger: Literal["alteration", "histology"] = "alteration"
+    transformed_to: Literal["small_cell", "squamous"] | None = None
     after_classes: list[str] = Field(default_factory=list)
     after_drugs: list[str] = Field(default_factory=list)
     driver_genes: list[str] = Field(default_factory=list)

@@ -15,7 +15,14 @@ __all__ = ["GENERIC_KEYS", "cross_check", "validate_kb_dir"]
 
 # Match keys the normalizer gives every alteration of its kind (see normalize/models.py).
 GENERIC_KEYS = frozenset(
-    {"mutation", "fusion", "amplification", "deletion", "oncogenic mutation", "kinase domain mutation"}
+    {
+        "mutation",
+        "fusion",
+        "amplification",
+        "deletion",
+        "oncogenic mutation",
+        "kinase domain mutation",
+    }
 )
 _KEY_PATTERNS = (
     re.compile(r"^[A-Z]\d+[A-Z*X]$"),  # L858R, G719X, Q61*
@@ -47,98 +54,110 @@ def _where(origins: Origins, section: str, index: int) -> tuple[str, int | None]
     return file, line or None
 
 
-def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:  # noqa: C901
-    """Problems between entries: unknown drugs, genes, classes, tumor types and duplicates."""
-    problems: list[KBProblem] = []
+class _Checker:
+    """Cross-reference checks over one KB; `problems` collects what they find."""
 
-    def add(section: str, index: int, message: str) -> None:
-        problems.append(KBProblem(*_where(origins, section, index), message))
+    def __init__(self, kb: KnowledgeBase, origins: Origins) -> None:
+        self.kb = kb
+        self.origins = origins
+        self.problems: list[KBProblem] = []
+        self.drugs = {d.name for d in kb.drugs}
+        self.drug_classes = {c for d in kb.drugs for c in d.classes}
+        self.genes = {g.symbol for g in kb.genes}
+        self.class_keys = {g.symbol: {c.key for c in g.alteration_classes} for g in kb.genes}
+        self.tumor_codes = {t.code for t in kb.tumor_types}
 
-    drugs = {d.name for d in kb.drugs}
-    drug_classes = {c for d in kb.drugs for c in d.classes}
-    genes = {g.symbol: g for g in kb.genes}
-    class_keys = {g.symbol: {c.key for c in g.alteration_classes} for g in kb.genes}
-    tumor_codes = {t.code for t in kb.tumor_types}
-    biomarkers = {b.key for b in kb.biomarkers}
-    indication_ids = {i.id for i in kb.indications}
+    def add(self, section: str, index: int, message: str) -> None:
+        self.problems.append(KBProblem(*_where(self.origins, section, index), message))
 
-    seen: dict[str, set[str]] = {}
-    for section, key_of in (
-        ("drugs", lambda e: e.name),
-        ("genes", lambda e: e.symbol),
-        ("indications", lambda e: e.id),
-        ("mechanisms", lambda e: e.id),
-        ("contraindications", lambda e: e.id),
-        ("tumor_types", lambda e: e.code),
-    ):
-        names = seen.setdefault(section, set())
-        for i, entry in enumerate(getattr(kb, section)):
-            key = key_of(entry)
-            if key in names:
-                add(section, i, f"duplicate {section[:-1]} {key!r}")
-            names.add(key)
+    def names(self, section: str, i: int, what: str, names: list[str], known: set[str]) -> None:
+        for name in names:
+            if name not in known:
+                self.add(section, i, f"{what}: unknown {name!r}")
 
-    def check_gene_keys(section: str, i: int, gene: str | None, keys: list[str]) -> None:
+    def gene_keys(self, section: str, i: int, gene: str | None, keys: list[str]) -> None:
         if gene is None:
             return
-        if gene not in genes:
-            add(section, i, f"unknown gene {gene!r}")
+        if gene not in self.genes:
+            self.add(section, i, f"unknown gene {gene!r}")
             return
         for key in keys:
-            if not _is_key(key, class_keys[gene]):
-                add(section, i, f"unknown alteration {key!r} for {gene}")
+            if not _is_key(key, self.class_keys[gene]):
+                self.add(section, i, f"unknown alteration {key!r} for {gene}")
 
-    for i, g in enumerate(kb.genes):
-        for c in g.alteration_classes:
-            for m in c.members:
-                if not _is_key(m, class_keys[g.symbol]):
-                    add("genes", i, f"{g.symbol} class {c.key!r}: unknown member {m!r}")
+    def duplicates(self) -> None:
+        sections: dict[str, list[str]] = {
+            "drugs": [d.name for d in self.kb.drugs],
+            "genes": [g.symbol for g in self.kb.genes],
+            "indications": [i.id for i in self.kb.indications],
+            "mechanisms": [m.id for m in self.kb.mechanisms],
+            "contraindications": [c.id for c in self.kb.contraindications],
+            "tumor_types": [t.code for t in self.kb.tumor_types],
+        }
+        for section, keys in sections.items():
+            seen: set[str] = set()
+            for i, key in enumerate(keys):
+                if key in seen:
+                    self.add(section, i, f"duplicate {section[:-1]} {key!r}")
+                seen.add(key)
 
-    for i, ind in enumerate(kb.indications):
-        for d in ind.drugs:
-            if d not in drugs:
-                add("indications", i, f"indication {ind.id!r}: unknown drug {d!r}")
-        check_gene_keys("indications", i, ind.gene, ind.alterations)
-        for req in (*ind.requires, *ind.not_with):
-            check_gene_keys("indications", i, req.gene, req.alterations)
-        if ind.tumor_type not in tumor_codes:
-            add("indications", i, f"indication {ind.id!r}: unknown tumor type {ind.tumor_type!r}")
-        if ind.biomarker and ind.biomarker.key not in biomarkers:
-            add("indications", i, f"indication {ind.id!r}: unknown biomarker {ind.biomarker.key!r}")
-        if ind.prior:
-            for d in ind.prior.drugs:
-                if d not in drugs:
-                    add("indications", i, f"indication {ind.id!r}: unknown prior drug {d!r}")
-            for c in ind.prior.classes:
-                if c not in drug_classes:
-                    add("indications", i, f"indication {ind.id!r}: unknown drug class {c!r}")
+    def genes_and_tumors(self) -> None:
+        for i, gene in enumerate(self.kb.genes):
+            for cls in gene.alteration_classes:
+                for member in cls.members:
+                    if not _is_key(member, self.class_keys[gene.symbol]):
+                        self.add("genes", i, f"{gene.symbol} class {cls.key!r}: unknown {member!r}")
+        for i, tumor in enumerate(self.kb.tumor_types):
+            if tumor.parent and tumor.parent not in self.tumor_codes:
+                self.add("tumor_types", i, f"tumor type {tumor.code!r}: unknown parent")
 
-    for i, r in enumerate(kb.resistance):
-        if r.drug not in drugs:
-            add("resistance", i, f"resistance {r.gene} {r.alteration}: unknown drug {r.drug!r}")
-        check_gene_keys("resistance", i, r.gene, [r.alteration])
+    def indications(self) -> None:
+        biomarkers = {b.key for b in self.kb.biomarkers}
+        for i, ind in enumerate(self.kb.indications):
+            what = f"indication {ind.id!r}"
+            self.names("indications", i, f"{what}: drug", ind.drugs, self.drugs)
+            self.gene_keys("indications", i, ind.gene, ind.alterations)
+            for req in (*ind.requires, *ind.not_with):
+                self.gene_keys("indications", i, req.gene, req.alterations)
+            self.names("indications", i, f"{what}: tumor type", [ind.tumor_type], self.tumor_codes)
+            if ind.biomarker:
+                self.names("indications", i, f"{what}: biomarker", [ind.biomarker.key], biomarkers)
+            if ind.prior:
+                self.names("indications", i, f"{what}: prior drug", ind.prior.drugs, self.drugs)
+                self.names(
+                    "indications", i, f"{what}: drug class", ind.prior.classes, self.drug_classes
+                )
 
-    for i, m in enumerate(kb.mechanisms):
-        check_gene_keys("mechanisms", i, m.gene, m.alterations)
-        for d in m.after_drugs:
-            if d not in drugs:
-                add("mechanisms", i, f"mechanism {m.id!r}: unknown drug {d!r}")
-        for c in m.after_classes:
-            if c not in drug_classes:
-                add("mechanisms", i, f"mechanism {m.id!r}: unknown drug class {c!r}")
-        for step in m.next_steps:
-            if step.indication and step.indication not in indication_ids:
-                add("mechanisms", i, f"mechanism {m.id!r}: unknown indication {step.indication!r}")
+    def resistance_and_mechanisms(self) -> None:
+        for i, res in enumerate(self.kb.resistance):
+            self.names("resistance", i, f"resistance {res.gene} {res.alteration}: drug", [res.drug],
+                       self.drugs)  # fmt: skip
+            self.gene_keys("resistance", i, res.gene, [res.alteration])
+        ids = {ind.id for ind in self.kb.indications}
+        for i, mech in enumerate(self.kb.mechanisms):
+            what = f"mechanism {mech.id!r}"
+            self.gene_keys("mechanisms", i, mech.gene, mech.alterations)
+            self.names("mechanisms", i, f"{what}: drug", mech.after_drugs, self.drugs)
+            self.names(
+                "mechanisms", i, f"{what}: drug class", mech.after_classes, self.drug_classes
+            )
+            self.names("mechanisms", i, f"{what}: driver gene", mech.driver_genes, self.genes)
+            steps = [s.indication for s in mech.next_steps if s.indication]
+            self.names("mechanisms", i, f"{what}: indication", steps, ids)
 
-    for i, c in enumerate(kb.contraindications):
-        for d in c.drugs:
-            if d not in drugs:
-                add("contraindications", i, f"contraindication {c.id!r}: unknown drug {d!r}")
-        for cls in c.classes:
-            if cls not in drug_classes:
-                add("contraindications", i, f"contraindication {c.id!r}: unknown class {cls!r}")
+    def contraindications(self) -> None:
+        for i, con in enumerate(self.kb.contraindications):
+            what = f"contraindication {con.id!r}"
+            self.names("contraindications", i, f"{what}: drug", con.drugs, self.drugs)
+            self.names("contraindications", i, f"{what}: class", con.classes, self.drug_classes)
 
-    for i, t in enumerate(kb.tumor_types):
-        if t.parent and t.parent not in tumor_codes:
-            add("tumor_types", i, f"tumor type {t.code!r}: unknown parent {t.parent!r}")
-    return problems
+
+def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:
+    """Problems between entries: unknown drugs, genes, classes, tumor types and duplicates."""
+    checker = _Checker(kb, origins)
+    checker.duplicates()
+    checker.genes_and_tumors()
+    checker.indications()
+    checker.resistance_and_mechanisms()
+    checker.contraindications()
+    return checker.problems

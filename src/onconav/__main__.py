@@ -1,0 +1,5 @@
+"""`python -m onconav` runs the CLI."""
+
+from onconav.cli import main
+
+main()

@@ -1,0 +1,292 @@
+"""The `onconav` command: one thin function per verb; the work happens in the stage packages.
+
+Heavy imports happen inside the verbs so that `onconav match CASE` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
+
+import typer
+
+from onconav import __version__
+from onconav.errors import OnconavError
+
+if TYPE_CHECKING:
+    from onconav.kb.index import KBIndex
+    from onconav.match.models import Case, MatchResult
+
+__all__ = ["app", "main"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_logger = logging.getLogger("onconav")
+
+app = typer.Typer(
+    name="onconav",
+    help=(
+        "Targeted-therapy options for non-small cell lung cancer: evidence-graded, cited and "
+        "resistance-aware. Supports, and does not replace, the treating oncologist's judgement."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+kb_app = typer.Typer(
+    help="Inspect, validate and export the knowledge base.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(kb_app, name="kb")
+
+
+class MatchFormat(StrEnum):
+    """Output formats of `match`."""
+
+    json = "json"
+    text = "text"
+    markdown = "markdown"
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"onconav: {message}\n")
+    raise typer.Exit(2)
+
+
+def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn an `OnconavError` into one line on standard error and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OnconavError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"onconav {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _index(kb_dir: Path | None) -> KBIndex:
+    from onconav.kb.index import get_index
+
+    return get_index(kb_dir)
+
+
+def _quick_case(
+    alterations: list[str],
+    tumor_type: str | None,
+    setting: str,
+    prior: list[str],
+    conditions: list[str],
+) -> Case:
+    from onconav.match.caseio import case_from_data
+
+    if not tumor_type:
+        _fail("--tumor-type: required with --alteration")
+    history = []
+    for item in prior:
+        drugs, _, outcome = item.partition(":")
+        history.append({"drugs": drugs.split("+"), "outcome": outcome or "progression"})
+    data = {
+        "tumor_type": tumor_type,
+        "setting": setting,
+        "alterations": alterations,
+        "history": history,
+        "conditions": conditions,
+    }
+    return case_from_data(data, file="--alteration")
+
+
+def _print_result(result: MatchResult, fmt: MatchFormat, many: bool) -> None:
+    if fmt is MatchFormat.json:
+        import orjson
+
+        option = 0 if many else orjson.OPT_INDENT_2
+        sys.stdout.write(orjson.dumps(result.model_dump(mode="json"), option=option).decode())
+        sys.stdout.write("\n")
+    elif fmt is MatchFormat.markdown:
+        from onconav.report.markdown import match_markdown
+
+        sys.stdout.write(match_markdown(result) + "\n")
+    else:
+        from onconav._views import print_match
+
+        print_match(result)
+
+
+@app.command()
+@_user_errors
+def match(
+    cases: Annotated[
+        list[str] | None, typer.Argument(help="Case files (.json, .jsonl, .yaml), or - for stdin.")
+    ] = None,
+    alteration: Annotated[
+        list[str] | None,
+        typer.Option("--alteration", "-a", help="An alteration, e.g. 'EGFR L858R' (repeatable)."),
+    ] = None,
+    tumor_type: Annotated[
+        str | None, typer.Option("--tumor-type", "-t", help="OncoTree code or name, e.g. LUAD.")
+    ] = None,
+    setting: Annotated[
+        str, typer.Option(help="metastatic, adjuvant, consolidation or neoadjuvant.")
+    ] = "metastatic",
+    prior: Annotated[
+        list[str] | None,
+        typer.Option(help="Prior therapy DRUG[+DRUG][:OUTCOME], e.g. osimertinib:progression."),
+    ] = None,
+    condition: Annotated[
+        list[str] | None, typer.Option(help="A clinical condition, e.g. hemoptysis (repeatable).")
+    ] = None,
+    fmt: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        MatchFormat.json
+    ),
+    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+) -> None:
+    """Match cases to evidence-graded targeted-therapy options and an avoid list.
+
+    Examples:
+        onconav match examples/alk_first_line.json
+
+        onconav match -a "EGFR L858R" -a "EGFR T790M" -t LUAD --prior gefitinib:progression
+
+        cat cases.jsonl | onconav match - --format json
+    """
+    from onconav.match.caseio import read_cases
+    from onconav.match.engine import match_case
+
+    case_list: list[Case] = []
+    if alteration:
+        case_list.append(_quick_case(alteration, tumor_type, setting, prior or [], condition or []))
+    stdin_text = sys.stdin.read() if cases and "-" in cases else None
+    for path in cases or []:
+        case_list.extend(read_cases(path, stdin_text))
+    if not case_list:
+        _fail("give a case file, - for standard input, or --alteration with --tumor-type")
+    index = _index(kb)
+    many = len(case_list) > 1
+    for case in case_list:
+        _print_result(match_case(index, case), fmt, many)
+
+
+@kb_app.command("stats")
+@_user_errors
+def kb_stats(
+    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+) -> None:
+    """Count what the knowledge base holds.
+
+    Example:
+        onconav kb stats
+    """
+    from onconav.kb.summary import kb_stats_text
+
+    sys.stdout.write(kb_stats_text(_index(kb)) + "\n")
+
+
+@kb_app.command("show")
+@_user_errors
+def kb_show(
+    name: Annotated[
+        str, typer.Argument(help="A gene (ALK, HER2) or a drug (lorlatinib, Tagrisso).")
+    ],
+    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+) -> None:
+    """Show a gene or a drug, with its indications, resistance and sources.
+
+    Examples:
+        onconav kb show ALK
+
+        onconav kb show Tagrisso
+    """
+    from onconav.kb.summary import show_text
+
+    text = show_text(_index(kb), name)
+    if text is None:
+        _fail(f"{name}: no gene or drug of that name in the knowledge base")
+    sys.stdout.write(text + "\n")
+
+
+@kb_app.command("validate")
+@_user_errors
+def kb_validate(
+    directory: Annotated[
+        Path | None, typer.Argument(help="A KB folder (default: the shipped KB).")
+    ] = None,
+) -> None:
+    """Check a knowledge-base folder: schema and cross-references, each problem with file and line.
+
+    Example:
+        onconav kb validate src/onconav/kb/data
+    """
+    from onconav.kb.loader import default_kb_dir
+    from onconav.kb.validate import validate_kb_dir
+
+    root = directory or default_kb_dir()
+    problems = validate_kb_dir(root)
+    for p in problems:
+        sys.stderr.write(f"{p}\n")
+    if problems:
+        sys.stderr.write(f"{len(problems)} problem(s)\n")
+        raise typer.Exit(2)
+    sys.stdout.write(f"{root}: valid\n")
+
+
+@kb_app.command("export")
+@_user_errors
+def kb_export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Only json for now.")] = "json",
+    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+) -> None:
+    """Print the whole knowledge base as one JSON object (see kb-export.md).
+
+    Example:
+        onconav kb export --format json > onconav-kb.json
+    """
+    if fmt != "json":
+        _fail(f"--format: {fmt!r} is not supported (use json)")
+    import orjson
+
+    from onconav.kb.summary import export_data
+
+    sys.stdout.write(orjson.dumps(export_data(_index(kb)), option=orjson.OPT_INDENT_2).decode())
+    sys.stdout.write("\n")
+
+
+def main() -> None:
+    """Run the CLI; user errors exit 2 with one line, never a traceback."""
+    try:
+        app()
+    except OnconavError as exc:
+        sys.stderr.write(f"onconav: {exc}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

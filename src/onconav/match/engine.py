@@ -1,0 +1,440 @@
+"""Match one case against the knowledge base: options best first, an avoid list, warnings.
+
+Pure functions over a `KBIndex`: the same case and KB always give the same result. The steps:
+read the case (tumor type, alterations, history, conditions), collect what argues against drugs
+(resistance, prior progression, contraindications), then the indications that fit, then the
+resistance mechanisms and their next steps, then order everything and explain it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from onconav import __version__
+from onconav.kb.index import KBIndex
+from onconav.kb.models import Indication, Source
+from onconav.match.models import (
+    AlterationInput,
+    AlterationResult,
+    Avoid,
+    Case,
+    MatchResult,
+    Option,
+    ResistanceFinding,
+    TumorTypeResult,
+)
+from onconav.match.rules import (
+    LEVEL_RANK,
+    CaseFacts,
+    indication_line,
+    mechanism_applies,
+)
+from onconav.normalize import Alteration, normalize_alteration, parse_alteration
+
+__all__ = ["match_case"]
+
+_logger = logging.getLogger(__name__)
+_STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
+_ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
+
+
+@dataclass
+class _AvoidDraft:
+    reasons: list[str] = field(default_factory=list)
+    kind: str = "prior_progression"
+    level: str | None = None
+    sources: list[Source] = field(default_factory=list)
+
+    def add(self, reason: str, kind: str, level: str | None, sources: Iterable[Source]) -> None:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        order = ("resistance", "contraindication", "prior_progression", "no_benefit")
+        if order.index(kind) < order.index(self.kind) or not self.sources:
+            self.kind = kind
+        if level and (self.level is None or LEVEL_RANK[level] < LEVEL_RANK[self.level]):
+            self.level = level
+        for s in sources:
+            if s not in self.sources:
+                self.sources.append(s)
+
+
+@dataclass
+class _Work:
+    """What the engine accumulates for one case."""
+
+    index: KBIndex
+    facts: CaseFacts
+    alterations: list[AlterationResult]
+    avoid: dict[str, _AvoidDraft] = field(default_factory=dict)
+    favoured: dict[str, list[str]] = field(default_factory=dict)
+    cautions: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    used_genes: set[str] = field(default_factory=set)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+def _normalize(item: str | AlterationInput) -> tuple[Alteration, AlterationInput | None]:
+    if isinstance(item, str):
+        return parse_alteration(item), None
+    alt = normalize_alteration(
+        item.gene,
+        item.alteration,
+        partner=item.partner,
+        exon=item.exon,
+        copy_number=item.copy_number,
+    )
+    return alt, item
+
+
+def _read_alteration(
+    index: KBIndex, item: str | AlterationInput
+) -> tuple[AlterationResult, frozenset[str]]:
+    alt, obj = _normalize(item)
+    text = item if isinstance(item, str) else f"{item.gene} {item.alteration}"
+    extra = {
+        "vaf": obj.vaf if obj else None,
+        "source": obj.source if obj else None,
+        "copy_number": alt.copy_number,
+        "partner": alt.partner,
+        "exon": alt.exon,
+    }
+    if not alt.recognized or alt.gene is None:
+        message = alt.reason or "not understood"
+        result = AlterationResult(
+            input=text,
+            gene=alt.gene,
+            category="unknown",
+            recognized=False,
+            message=message,
+            **extra,
+        )
+        return result, frozenset()
+    keys = index.expand_keys(alt.gene, alt.keys)
+    category, _targetable = index.class_category(alt.gene, keys)
+    if category is None:
+        category = {"fusion": "fusion", "amplification": "amplification"}.get(alt.kind, "other")
+    gene = index.genes.get(alt.gene)
+    names = {c.key: c.name for c in gene.alteration_classes} if gene else {}
+    classes = [names[k] for k in names if k in keys]
+    result = AlterationResult(
+        input=text,
+        gene=alt.gene,
+        alteration=alt.alteration,
+        category=category,  # type: ignore[arg-type]
+        recognized=True,
+        classes=classes,
+        **extra,
+    )
+    return result, keys
+
+
+def _facts(index: KBIndex, case: Case, tumor_code: str, keys_by_gene: dict[str, frozenset[str]],
+           warn: list[str]) -> CaseFacts:  # fmt: skip
+    history: list[tuple[frozenset[str], str | None]] = []
+    for entry in case.history:
+        names = set()
+        for text in entry.drugs:
+            name = index.drug_name(text)
+            if name is None:
+                warn.append(f"Drug {text!r} in the history is not in the knowledge base; ignored.")
+            else:
+                names.add(name)
+        history.append((frozenset(names), entry.outcome))
+    squamous = index.is_squamous(tumor_code) or "squamous_histology" in case.conditions
+    conditions = set(case.conditions) | ({"squamous_histology"} if squamous else set())
+    return CaseFacts(
+        case=case,
+        tumor_code=tumor_code,
+        is_lung=index.is_lung(tumor_code),
+        squamous=squamous,
+        small_cell=index.is_small_cell(tumor_code),
+        keys_by_gene=keys_by_gene,
+        history=history,
+        history_drugs=frozenset(d for names, _ in history for d in names),
+        conditions=frozenset(conditions),
+    )
+
+
+def _apply_resistance(work: _Work) -> None:
+    index, facts = work.index, work.facts
+    for gene, keys in facts.keys_by_gene.items():
+        for r in index.resistance_by_gene.get(gene, ()):
+            parts = [p.strip() for p in r.alteration.split("+")]
+            if not all(p in keys for p in parts):
+                continue
+            work.used_genes.add(gene)
+            label = f"{gene} {r.alteration}"
+            if r.effect == "resistant":
+                work.avoid.setdefault(r.drug, _AvoidDraft()).add(
+                    f"{label}: {r.note}", "resistance", r.level, r.sources
+                )
+            elif r.effect == "reduced":
+                work.cautions.setdefault(r.drug, []).append(f"{label}: reduced activity. {r.note}")
+            else:
+                work.favoured.setdefault(r.drug, []).append(f"{label}: {r.note}")
+
+
+def _apply_history(work: _Work) -> None:
+    index = work.index
+    for names, outcome in work.facts.history:
+        if outcome != "progression":
+            continue
+        for name in sorted(names):
+            drug = index.drugs[name]
+            if drug.retreatment_reasonable:
+                work.warn(f"Progression on {name}: re-treatment may still be reasonable.")
+                continue
+            work.avoid.setdefault(name, _AvoidDraft()).add(
+                f"prior progression on {name}", "prior_progression", None, drug.sources[:1]
+            )
+
+
+def _apply_conditions(work: _Work) -> None:
+    index = work.index
+    for condition in sorted(work.facts.conditions):
+        for c in index.contraindications.get(condition, ()):
+            drugs = index.drugs_of(c.drugs, c.classes)
+            label = condition.replace("_", " ")
+            for name in sorted(drugs):
+                if c.severity == "avoid":
+                    work.avoid.setdefault(name, _AvoidDraft()).add(
+                        f"{label}: {c.reason}", "contraindication", None, c.sources
+                    )
+                else:
+                    work.cautions.setdefault(name, []).append(f"{label}: {c.reason}")
+
+
+def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option:
+    index = work.index
+    rationale = [prefix + ind.rationale if prefix else ind.rationale]
+    for d in ind.drugs:
+        rationale.extend(work.favoured.get(d, []))
+    cautions = [c for d in ind.drugs for c in work.cautions.get(d, [])]
+    brands = [b for d in ind.drugs for b in index.drugs[d].brands[:1]]
+    return Option(
+        drugs=list(ind.drugs),
+        brands=brands,
+        biomarker=ind.biomarker_label,
+        level=ind.level,
+        setting=ind.setting,
+        line=line,
+        status=ind.status,
+        rationale=" ".join(rationale),
+        sources=list(ind.sources),
+        indication_id=ind.id,
+        approval_year=ind.approval_year,
+        pivotal_trial=ind.pivotal_trial,
+        amp_tier=ind.amp_tier,
+        escat=ind.escat,
+        cautions=list(dict.fromkeys(cautions)),
+    )
+
+
+def _candidates(work: _Work) -> Iterable[Indication]:
+    index, facts = work.index, work.facts
+    for gene in facts.keys_by_gene:
+        yield from index.indications_by_gene.get(gene, ())
+    yield from index.gene_free_indications
+
+
+def _collect_options(work: _Work) -> dict[str, Option]:
+    options: dict[str, Option] = {}
+    for ind in _candidates(work):
+        if ind.id in options or any(d in work.avoid for d in ind.drugs):
+            continue
+        if not work.facts.is_lung and not ind.tissue_agnostic:
+            continue
+        line = indication_line(work.index, ind, work.facts)
+        if line is None:
+            continue
+        if ind.gene:
+            work.used_genes.add(ind.gene)
+        options[ind.id] = _option(work, ind, line)
+    return options
+
+
+def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[ResistanceFinding]:
+    index = work.index
+    findings = []
+    for mech in index.mechanisms:
+        trigger = mechanism_applies(index, mech, work.facts)
+        if trigger is None:
+            continue
+        steps: list[str] = []
+        for step in mech.next_steps:
+            if step.action:
+                steps.append(step.action)
+                continue
+            ind = index.indications.get(step.indication or "")
+            if ind is None:
+                continue
+            if any(d in work.avoid for d in ind.drugs):
+                steps.append(f"{' + '.join(ind.drugs)}: not advised here (see avoid list)")
+                continue
+            steps.append(f"{' + '.join(ind.drugs)} ({ind.biomarker_label}; level {ind.level})")
+            if ind.id not in options and (work.facts.is_lung or ind.tissue_agnostic):
+                options[ind.id] = _option(work, ind, ind.line, prefix=f"{mech.name}. ")
+        findings.append(
+            ResistanceFinding(
+                mechanism=mech.id,
+                name=mech.name,
+                kind=mech.kind,
+                trigger=trigger,
+                summary=mech.summary,
+                patient_summary=mech.patient_summary,
+                next_steps=steps,
+                sources=list(mech.sources),
+            )
+        )
+    return findings
+
+
+def _sort_key(work: _Work, opt: Option) -> tuple[int, ...]:
+    index = work.index
+    fit = 1 if opt.line == "any line" else 0
+    favoured = 0 if any(d in work.favoured for d in opt.drugs) else 1
+    reduced = 1 if any(d in work.cautions for d in opt.drugs) else 0
+    cns = 0
+    if "brain_metastases" in work.facts.conditions:
+        levels = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
+        cns = min(levels[index.drugs[d].cns_activity] for d in opt.drugs)
+    preference = index.indications[opt.indication_id].preference
+    return (
+        LEVEL_RANK[opt.level],
+        fit,
+        favoured,
+        reduced,
+        cns,
+        _STATUS_RANK[opt.status],
+        preference,
+    )
+
+
+def _avoid_list(work: _Work) -> list[Avoid]:
+    out = []
+    for name, draft in work.avoid.items():
+        sources = draft.sources or work.index.drugs[name].sources[:1]
+        out.append(
+            Avoid(
+                drugs=[name],
+                reason="; ".join(draft.reasons),
+                kind=draft.kind,  # type: ignore[arg-type]
+                level=draft.level,  # type: ignore[arg-type]
+                sources=sources,
+            )
+        )
+    kinds = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
+    return sorted(out, key=lambda a: (kinds[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs))
+
+
+def _warnings(work: _Work, options: list[Option], case: Case) -> None:
+    facts, index = work.facts, work.index
+    if not facts.is_lung:
+        work.warn(
+            f"Tumor type {facts.tumor_code} is not a lung cancer: only tissue-agnostic "
+            "indications were considered."
+        )
+    for a in work.alterations:
+        if not a.recognized:
+            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
+        elif a.category == "co_mutation" and a.gene in index.genes:
+            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
+    actionable = [a for a in work.alterations if a.actionable]
+    if not actionable:
+        work.warn(
+            "No actionable driver alteration was found; broad molecular testing (DNA and RNA) "
+            "of tissue is advised if not done."
+        )
+        sources = {a.source for a in work.alterations if a.recognized}
+        if sources == {"plasma"} or any(a.source == "plasma" for a in work.alterations):
+            work.warn(
+                "Plasma (liquid biopsy) testing can miss drivers, above all fusions; a negative "
+                "plasma result should be followed by tissue testing."
+            )
+    for drug, notes in work.cautions.items():
+        if any(drug in o.drugs for o in options):
+            for note in notes:
+                work.warn(f"Caution with {drug}: {note}")
+    if not options:
+        work.warn("No option in the knowledge base fits this case; consider a clinical trial.")
+
+
+def _tumor(index: KBIndex, text: str) -> TumorTypeResult:
+    node = index.resolve_tumor_type(text)
+    return TumorTypeResult(
+        input=text, code=node.code, name=node.name, is_lung=index.is_lung(node.code)
+    )
+
+
+def match_case(index: KBIndex, case: Case) -> MatchResult:
+    """Match one case against the KB.
+
+    Raises:
+        TumorTypeError: the tumor type maps to no OncoTree code.
+    """
+    tumor = _tumor(index, case.tumor_type)
+    alterations: list[AlterationResult] = []
+    keys_by_gene: dict[str, frozenset[str]] = {}
+    for item in case.alterations:
+        result, keys = _read_alteration(index, item)
+        alterations.append(result)
+        if result.gene and keys:
+            keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
+    early_warnings: list[str] = []
+    facts = _facts(index, case, tumor.code, keys_by_gene, early_warnings)
+    work = _Work(index=index, facts=facts, alterations=alterations)
+    for w in early_warnings:
+        work.warn(w)
+    _apply_resistance(work)
+    _apply_history(work)
+    _apply_conditions(work)
+    options_by_id = _collect_options(work)
+    findings = _collect_mechanisms(work, options_by_id)
+    options = sorted(options_by_id.values(), key=lambda o: _sort_key(work, o))
+    options = _dedupe(options)
+    work.alterations = [
+        a.model_copy(update={"actionable": True})
+        if a.gene in work.used_genes and a.category in _ACTIONABLE_CATEGORIES
+        else a
+        for a in alterations
+    ]
+    _warnings(work, options, case)
+    meta = index.kb.meta
+    return MatchResult(
+        onconav_version=__version__,
+        kb_version=meta.kb_version,
+        kb_date=meta.kb_date.isoformat(),
+        disclaimer=meta.disclaimer,
+        case_id=case.id,
+        tumor_type=tumor,
+        setting=case.setting,
+        line="later" if facts.prior_therapy else "first",
+        history=[_history_text(e.drugs, e.outcome) for e in case.history],
+        conditions=sorted(facts.conditions),
+        alterations=work.alterations,
+        options=options,
+        avoid=_avoid_list(work),
+        resistance=findings,
+        warnings=work.warnings,
+    )
+
+
+def _history_text(drugs: list[str], outcome: str | None) -> str:
+    return " + ".join(drugs) + (f" ({outcome})" if outcome else "")
+
+
+def _dedupe(options: list[Option]) -> list[Option]:
+    """Keep the best-ranked option of each drug set (the list is already sorted)."""
+    seen: set[frozenset[str]] = set()
+    out = []
+    for opt in options:
+        key = frozenset(opt.drugs)
+        if key not in seen:
+            seen.add(key)
+            out.append(opt)
+    return out

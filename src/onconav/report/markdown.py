@@ -1,0 +1,73 @@
+"""A match result as a Markdown document, for notes and tickets (`match --format markdown`)."""
+
+from __future__ import annotations
+
+from onconav.kb.models import Source
+from onconav.match.models import MatchResult
+
+__all__ = ["match_markdown", "source_text"]
+
+
+def source_text(s: Source) -> str:
+    """One citation in one line: kind, id, title, journal, year."""
+    label = {"fda_label": "FDA label", "pmid": "PMID", "doi": "DOI", "trial": "Trial"}.get(
+        s.kind, s.kind.replace("_", " ").title()
+    )
+    bits = [f"{label} {s.id}"]
+    bits += [b for b in (s.title, s.journal) if b]
+    if s.year:
+        bits.append(str(s.year))
+    return ", ".join(bits)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def match_markdown(result: MatchResult) -> str:
+    """Render one match result as Markdown."""
+    tt = result.tumor_type
+    out = [
+        f"# onconav: case {result.case_id or '-'}",
+        "",
+        f"- Tumor type: {tt.name} ({tt.code}; input {tt.input!r})",
+        f"- Setting: {result.setting}; line: {result.line}",
+    ]
+    if result.history:
+        out.append(f"- History: {'; '.join(result.history)}")
+    out += [
+        "",
+        "## Alterations",
+        "",
+        "| input | normalized | category | recognized |",
+        "|---|---|---|---|",
+    ]
+    for a in result.alterations:
+        norm = f"{a.gene} {a.alteration}" if a.recognized else (a.message or "")
+        seen = "yes" if a.recognized else "no"
+        out.append(f"| {_cell(a.input)} | {_cell(norm)} | {a.category} | {seen} |")
+    out += [
+        "",
+        "## Options (best first)",
+        "",
+        "| # | level | status | drugs | line | rationale |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, o in enumerate(result.options, 1):
+        out.append(
+            f"| {n} | {o.level} | {o.status} | {' + '.join(o.drugs)} | {_cell(o.line)} | "
+            f"{_cell(o.rationale)} ({'; '.join(_cell(source_text(s)) for s in o.sources)}) |"
+        )
+    if result.avoid:
+        out += ["", "## Avoid", "", "| drugs | level | reason |", "|---|---|---|"]
+        for av in result.avoid:
+            out.append(f"| {' + '.join(av.drugs)} | {av.level or ''} | {_cell(av.reason)} |")
+    if result.resistance:
+        out += ["", "## Resistance"]
+        for f in result.resistance:
+            out += ["", f"**{f.name}** ({f.trigger}): {f.summary}", ""]
+            out += [f"- {s}" for s in f.next_steps]
+    if result.warnings:
+        out += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
+    out += ["", f"_Knowledge base {result.kb_version} ({result.kb_date}). {result.disclaimer}_"]
+    return "\n".join(out)

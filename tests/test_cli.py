@@ -1,0 +1,184 @@
+"""The command line, in process: verbs, formats and the exit-2 contract for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onconav import __version__
+from onconav.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+@pytest.mark.parametrize("verb", [["match"], ["kb"], ["kb", "show"], ["kb", "export"]])
+def test_help_has_an_example(verb: list[str]) -> None:
+    result = runner.invoke(app, [*verb, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout or "onconav kb" in result.stdout
+
+
+def test_match_example_json() -> None:
+    result = runner.invoke(app, ["match", str(ROOT / "examples/alk_first_line.json")])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["case_id"] == "ex-alk-1"
+    assert out["tumor_type"]["code"] == "LUAD"
+    assert out["kb_version"]
+
+
+def test_match_several_files_prints_json_lines() -> None:
+    files = [str(ROOT / "examples/alk_first_line.json"), str(ROOT / "examples/braf_v600e.json")]
+    result = runner.invoke(app, ["match", *files])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert [json.loads(x)["case_id"] for x in lines] == ["ex-alk-1", "ex-braf-1"]
+
+
+def test_match_stdin_and_jsonl(tmp_path: Path) -> None:
+    text = '{"tumor_type": "LUAD", "alterations": ["KRAS G12C"]}\n{"tumor_type": "LUSC", "alterations": []}\n'
+    result = runner.invoke(app, ["match", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.strip().splitlines()) == 2
+
+
+def test_match_quick_flags_text_and_markdown() -> None:
+    args = [
+        "match",
+        "-a",
+        "EGFR L858R",
+        "-a",
+        "EGFR T790M",
+        "-t",
+        "LUAD",
+        "--prior",
+        "gefitinib:progression",
+    ]
+    text = runner.invoke(app, [*args, "--format", "text"])
+    assert text.exit_code == 0, text.output
+    assert "osimertinib" in text.stdout
+    md = runner.invoke(app, [*args, "--format", "markdown"])
+    assert md.exit_code == 0
+    assert md.stdout.startswith("# onconav")
+    assert "| gefitinib |" in md.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("case.json", '{"alterations": []}', "case.json: tumor_type: required"),
+        ("case.json", '{\n "tumor_type": "LUAD",\n "alterations": [\n}', "case.json: line 4"),
+        ("case.json", '{"tumor_type": "LUAD"}', "alterations: required"),
+        (
+            "case.json",
+            '{"tumor_type": "LUAD", "alterations": [], "setting": "palliative"}',
+            "setting",
+        ),
+        (
+            "case.json",
+            '{"tumor_type": "LUAD", "alterations": [{"alteration": "L858R"}]}',
+            "alterations.0.gene: required",
+        ),
+        (
+            "case.json",
+            '{"tumor_type": "LUAD", "alterations": [], "history": [{"drugs": ["x"], "outcome": "cured"}]}',
+            "history.0.outcome",
+        ),
+        (
+            "case.json",
+            '{"tumor_type": "LUAD", "alterations": [], "conditions": ["flu"]}',
+            "conditions.0",
+        ),
+        (
+            "case.json",
+            '{"tumor_type": "LUAD", "alterations": [], "biomarkers": {"pd_l1_tps": 140}}',
+            "biomarkers.pd_l1_tps",
+        ),
+        ("case.json", '{"tumor_type": "lung adenocarcinomma", "alterations": []}', "did you mean"),
+        ("case.json", "[1, 2]", "case.json[0]"),
+        ("case.json", "", "empty input"),
+        (
+            "cases.jsonl",
+            '{"tumor_type": "LUAD", "alterations": []}\n{"tumor_type": "LUAD", "alterations": []}\n{"tumor_type": \n',
+            "cases.jsonl: line 3",
+        ),
+        (
+            "cases.jsonl",
+            '{"tumor_type": "LUAD", "alterations": []}\n{"alterations": []}\n',
+            "cases.jsonl: line 2: tumor_type: required",
+        ),
+        ("case.yaml", "tumor_type: [LUAD\n", "case.yaml: line"),
+    ],
+)
+def test_bad_input_exits_2_with_a_located_line(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    path = _write(tmp_path, name, text)
+    result = runner.invoke(app, ["match", path])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["match", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_match_without_input_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["match"])
+    assert result.exit_code == 2
+
+
+def test_kb_stats_show_export_validate() -> None:
+    stats = runner.invoke(app, ["kb", "stats"])
+    assert stats.exit_code == 0
+    assert "indications" in stats.stdout
+    show = runner.invoke(app, ["kb", "show", "Tagrisso"])
+    assert show.exit_code == 0
+    assert show.stdout.startswith("osimertinib")
+    gene = runner.invoke(app, ["kb", "show", "HER2"])
+    assert gene.stdout.startswith("ERBB2")
+    missing = runner.invoke(app, ["kb", "show", "NOPE1"])
+    assert missing.exit_code == 2
+    valid = runner.invoke(app, ["kb", "validate"])
+    assert valid.exit_code == 0
+
+
+def test_kb_validate_broken_folder(tmp_path: Path) -> None:
+    (tmp_path / "kb.yaml").write_text("meta: [\n")
+    result = runner.invoke(app, ["kb", "validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "kb.yaml:" in result.stderr
+
+
+def test_kb_export_lists_every_drug_with_route_and_sources() -> None:
+    result = runner.invoke(app, ["kb", "export", "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["kb_version"]
+    assert data["kb_date"]
+    for drug in data["drugs"]:
+        assert drug["route"]
+        assert drug["common_side_effects"]
+        assert drug["sources"]
+    assert all(i["sources"] for i in data["indications"])
+    assert all(r["sources"] for r in data["resistance"])

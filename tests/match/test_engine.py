@@ -225,11 +225,19 @@ def test_ild_argues_against_trastuzumab_deruxtecan() -> None:
 
 
 def test_non_lung_tumor_gets_only_tissue_agnostic_options() -> None:
-    result = run(tumor_type="COAD", alterations=["BRAF V600E"])
+    history = [{"drugs": ["carboplatin", "paclitaxel"], "outcome": "progression"}]
+    result = run(tumor_type="THPA", alterations=["BRAF V600E"], history=history)
     assert not result.tumor_type.is_lung
     assert any("not a lung cancer" in w for w in result.warnings)
     assert options_with(result, "dabrafenib", "trametinib")
     assert not options_with(result, "encorafenib")
+    assert all(o.indication_id.endswith("tissue-agnostic") for o in result.options)
+
+
+def test_tissue_agnostic_exclusion_of_colorectal_braf() -> None:
+    history = [{"drugs": ["oxaliplatin"], "outcome": "progression"}]
+    result = run(tumor_type="COAD", alterations=["BRAF V600E"], history=history)
+    assert not options_with(result, "dabrafenib", "trametinib")
 
 
 def test_her2_ihc_3plus_tissue_agnostic() -> None:

@@ -127,6 +127,10 @@ class KBIndex:
                     changed = True
         return frozenset(found)
 
+    def class_keys(self, gene: str) -> frozenset[str]:
+        """The alteration-class keys defined for `gene`."""
+        return frozenset(self._class_of.get(gene, {}))
+
     def class_category(self, gene: str, keys: frozenset[str]) -> tuple[str | None, bool]:
         """(category, targetable) of the most specific class of `gene` among `keys`."""
         gene_entry = self.genes.get(gene)

@@ -215,8 +215,10 @@ class Indication(_Model):
     requires: list[RequiredAlteration] = Field(default_factory=list)
     not_with: list[RequiredAlteration] = Field(default_factory=list)
     prior: PriorCriterion | None = None
+    not_prior: PriorCriterion | None = None
     tumor_type: str
     tissue_agnostic: bool = False
+    exclude_tumor_types: list[str] = Field(default_factory=list)
     histology: Histology = "any"
     drugs: list[str] = Field(min_length=1)
     setting: Setting
@@ -250,6 +252,7 @@ class Resistance(_Model):
     effect: Literal["resistant", "reduced", "sensitive"]
     evidence: Literal["clinical", "preclinical"]
     level: ResistanceLevel | None = None
+    restores_sensitivity: bool = False
     context: str | None = None
     note: str
     sources: list[Source] = Field(min_length=1)

@@ -122,11 +122,14 @@ class _Checker:
             self.names("indications", i, f"{what}: tumor type", [ind.tumor_type], self.tumor_codes)
             if ind.biomarker:
                 self.names("indications", i, f"{what}: biomarker", [ind.biomarker.key], biomarkers)
-            if ind.prior:
-                self.names("indications", i, f"{what}: prior drug", ind.prior.drugs, self.drugs)
-                self.names(
-                    "indications", i, f"{what}: drug class", ind.prior.classes, self.drug_classes
-                )
+            self.names("indications", i, f"{what}: excluded tumor type", ind.exclude_tumor_types,
+                       self.tumor_codes)  # fmt: skip
+            for prior in (ind.prior, ind.not_prior):
+                if prior:
+                    self.names("indications", i, f"{what}: prior drug", prior.drugs, self.drugs)
+                    self.names(
+                        "indications", i, f"{what}: drug class", prior.classes, self.drug_classes
+                    )
 
     def resistance_and_mechanisms(self) -> None:
         for i, res in enumerate(self.kb.resistance):

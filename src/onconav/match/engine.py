@@ -9,12 +9,14 @@ resistance mechanisms and their next steps, then order everything and explain it
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from onconav import __version__
 from onconav.kb.index import KBIndex
-from onconav.kb.models import Indication, Source
+from onconav.kb.models import Indication, Resistance, Source
+from onconav.kb.validate import GENERIC_KEYS
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
@@ -38,6 +40,7 @@ __all__ = ["match_case"]
 _logger = logging.getLogger(__name__)
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
 _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
+_WILDCARD = re.compile(r"^[A-Z]\d+X$")
 
 
 @dataclass
@@ -69,6 +72,7 @@ class _Work:
     alterations: list[AlterationResult]
     avoid: dict[str, _AvoidDraft] = field(default_factory=dict)
     favoured: dict[str, list[str]] = field(default_factory=dict)
+    restored: set[str] = field(default_factory=set)
     cautions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     used_genes: set[str] = field(default_factory=set)
@@ -160,23 +164,56 @@ def _facts(index: KBIndex, case: Case, tumor_code: str, keys_by_gene: dict[str, 
     )
 
 
+def _specificity(index: KBIndex, gene: str, alteration: str) -> int:
+    """How specific a resistance key is: compound > exact change > wildcard, exon or class."""
+    if "+" in alteration:
+        return 3
+    broad = (
+        alteration in index.class_keys(gene)
+        or alteration in GENERIC_KEYS
+        or alteration.startswith("exon ")
+        or _WILDCARD.match(alteration) is not None
+    )
+    return 1 if broad else 2
+
+
 def _apply_resistance(work: _Work) -> None:
+    """Resistance entries that the case's alterations meet, the most specific per drug winning.
+
+    A specific entry (`MET D1228V`) overrides a wildcard (`MET D1228X`) or class entry for the
+    same drug, so that a documented exception is not drowned by the general rule.
+    """
     index, facts = work.index, work.facts
+    by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
         for r in index.resistance_by_gene.get(gene, ()):
-            parts = [p.strip() for p in r.alteration.split("+")]
-            if not all(p in keys for p in parts):
+            if not all(p.strip() in keys for p in r.alteration.split("+")):
                 continue
+            targets = index.drugs[r.drug].targets
+            if (
+                targets
+                and gene not in targets
+                and not any(t in facts.keys_by_gene for t in targets)
+            ):
+                continue  # off-target resistance speaks only where the drug's target is altered
+            by_drug.setdefault(r.drug, []).append(r)
             work.used_genes.add(gene)
-            label = f"{gene} {r.alteration}"
+    for drug, entries in by_drug.items():
+        top = max(_specificity(index, r.gene, r.alteration) for r in entries)
+        for r in entries:
+            if _specificity(index, r.gene, r.alteration) < top:
+                continue
+            label = f"{r.gene} {r.alteration}"
             if r.effect == "resistant":
-                work.avoid.setdefault(r.drug, _AvoidDraft()).add(
+                work.avoid.setdefault(drug, _AvoidDraft()).add(
                     f"{label}: {r.note}", "resistance", r.level, r.sources
                 )
             elif r.effect == "reduced":
-                work.cautions.setdefault(r.drug, []).append(f"{label}: reduced activity. {r.note}")
+                work.cautions.setdefault(drug, []).append(f"{label}: reduced activity. {r.note}")
             else:
-                work.favoured.setdefault(r.drug, []).append(f"{label}: {r.note}")
+                work.favoured.setdefault(drug, []).append(f"{label}: {r.note}")
+                if r.restores_sensitivity:
+                    work.restored.add(drug)
 
 
 def _apply_history(work: _Work) -> None:
@@ -186,6 +223,9 @@ def _apply_history(work: _Work) -> None:
             continue
         for name in sorted(names):
             drug = index.drugs[name]
+            if name in work.restored:
+                work.warn(f"Progression on {name} earlier, but {work.favoured[name][0]}")
+                continue
             if drug.retreatment_reasonable:
                 work.warn(f"Progression on {name}: re-treatment may still be reasonable.")
                 continue
@@ -235,6 +275,23 @@ def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option
     )
 
 
+def _blocked(work: _Work, ind: Indication) -> bool:
+    """True when a drug of `ind` is in the avoid list and the option may not go on with it.
+
+    A drug avoided only for prior progression may stay in a combination that continues it
+    (osimertinib + savolitinib after osimertinib): the indication's own `prior` names it and the
+    option is not a recommended standard, so the avoid rule for recommended options holds.
+    """
+    continued: frozenset[str] = frozenset()
+    if ind.prior is not None and ind.status != "recommended" and len(ind.drugs) > 1:
+        continued = work.index.drugs_of(ind.prior.drugs, ind.prior.classes)
+    for drug in ind.drugs:
+        draft = work.avoid.get(drug)
+        if draft is not None and not (drug in continued and draft.kind == "prior_progression"):
+            return True
+    return False
+
+
 def _candidates(work: _Work) -> Iterable[Indication]:
     index, facts = work.index, work.facts
     for gene in facts.keys_by_gene:
@@ -245,7 +302,7 @@ def _candidates(work: _Work) -> Iterable[Indication]:
 def _collect_options(work: _Work) -> dict[str, Option]:
     options: dict[str, Option] = {}
     for ind in _candidates(work):
-        if ind.id in options or any(d in work.avoid for d in ind.drugs):
+        if ind.id in options or _blocked(work, ind):
             continue
         if not work.facts.is_lung and not ind.tissue_agnostic:
             continue
@@ -273,7 +330,7 @@ def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[Resista
             ind = index.indications.get(step.indication or "")
             if ind is None:
                 continue
-            if any(d in work.avoid for d in ind.drugs):
+            if _blocked(work, ind):
                 steps.append(f"{' + '.join(ind.drugs)}: not advised here (see avoid list)")
                 continue
             steps.append(f"{' + '.join(ind.drugs)} ({ind.biomarker_label}; level {ind.level})")

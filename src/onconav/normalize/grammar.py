@@ -66,7 +66,7 @@ extension: STOP POS aa? EXT (STOP (POS | QMARK))?
 whole_protein: EQ | QMARK | ZERO
 aa_range: aa POS (P_SEP aa POS)?
 aa: AA1 | AA3
-seq: (aa | STOP)+
+seq: (AA3 | STOP | SEQ1)+
 
 cdna: C_PREFIX (c_sub | c_del | c_dup | c_ins | c_delins)
 c_sub: c_pos NUCS GT NUCS
@@ -82,6 +82,7 @@ c_offset: (PLUS | MINUS) POS
 P_PREFIX: "p."i
 C_PREFIX: "c."i
 AA1: /[ACDEFGHIKLMNPQRSTVWY]/
+SEQ1: /[ACDEFGHIKLMNPQRSTVWY]+/
 AA3: /Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val|Sec|Pyl/
 STOP: "*" | /Ter/i
 WILD: "X"
@@ -174,7 +175,10 @@ def _aa(tree: Tree[Token]) -> str:
 
 
 def _seq(tree: Tree[Token]) -> str:
-    return "".join(_aa(c) if isinstance(c, Tree) else "*" for c in tree.children if c is not None)
+    # A run of 1-letter residues is one SEQ1 token, so that 'insAFS' is not read as 'A' + 'fs'
+    # (LALR merges the lookaheads of `aa`, and FS may follow an `aa` elsewhere).
+    codes = {"AA3": lambda t: AA3_TO_AA1[t], "STOP": lambda t: "*", "SEQ1": lambda t: t}
+    return "".join(codes[t.type](str(t)) for t in _tokens(tree))
 
 
 def _residues(tree: Tree[Token]) -> list[tuple[str, int]]:

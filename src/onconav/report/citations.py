@@ -14,6 +14,8 @@ __all__ = ["References", "source_text"]
 
 # Display names of `Source.kind`; the other kinds are title-cased.
 _KIND_LABELS = {"fda_label": "FDA label", "pmid": "PMID", "doi": "DOI", "trial": "Trial"}
+# Kinds whose id alone names one document; a label or a trial name recurs across years.
+_ID_IS_DOCUMENT = frozenset({"pmid", "doi", "guideline"})
 
 
 def source_text(s: Source) -> str:
@@ -31,34 +33,43 @@ def source_text(s: Source) -> str:
     return ", ".join(bits)
 
 
+def _key(s: Source) -> tuple[str, str, int | None]:
+    """What makes two citations the same document (the KB cites some with fewer details)."""
+    return (s.kind, s.id.casefold(), None if s.kind in _ID_IS_DOCUMENT else s.year)
+
+
 class References:
     """A numbered list of sources, filled as the report cites them (first citation, first number).
+
+    The same document cited twice, once with a title and once without, keeps one number and
+    is listed with the more detailed text.
 
     Example:
         >>> refs = References()
         >>> a, b = Source(kind="pmid", id="1"), Source(kind="pmid", id="2")
-        >>> refs.cite([a, b]), refs.cite([b])
-        ([1, 2], [2])
+        >>> refs.cite([b, a]), refs.cite([Source(kind="pmid", id="2", title="T")])
+        ([1, 2], [1])
         >>> refs.entries()
-        [(1, 'PMID 1'), (2, 'PMID 2')]
+        [(1, 'PMID 2, T'), (2, 'PMID 1')]
     """
 
     def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
+        self._numbers: dict[tuple[str, str, int | None], int] = {}
         self._texts: list[str] = []
 
     def cite(self, sources: Iterable[Source]) -> list[int]:
-        """The numbers of `sources`, giving new ones to sources not cited before."""
-        out: list[int] = []
+        """The numbers of `sources`, in ascending order, numbering sources not cited before."""
+        out: set[int] = set()
         for source in sources:
-            text = source_text(source)
-            number = self._numbers.get(text)
+            text, key = source_text(source), _key(source)
+            number = self._numbers.get(key)
             if number is None:
                 self._texts.append(text)
-                number = self._numbers[text] = len(self._texts)
-            if number not in out:
-                out.append(number)
-        return out
+                number = self._numbers[key] = len(self._texts)
+            elif len(text) > len(self._texts[number - 1]):
+                self._texts[number - 1] = text
+            out.add(number)
+        return sorted(out)
 
     def entries(self) -> list[tuple[int, str]]:
         """Every cited source as (number, text), in number order."""

@@ -43,11 +43,12 @@ class GeneFinding:
 
 @dataclass(frozen=True)
 class PlainOption:
-    """A treatment option: the medicines' names, its standing and when it is used."""
+    """A treatment option: the medicines' names, its standing, when it is used, what each does."""
 
     names: str
     standing: Standing
     timing: Timing
+    about: list[str]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class PatientView:
     biomarkers: list[tuple[str, str, str]]
     options: list[PlainOption]
     drugs: list[PlainDrug]
+    others: bool
     avoid: list[PlainAvoid]
     regrowth: list[str]
     topics: frozenset[str]
@@ -103,6 +105,32 @@ def plain_timing(option: Option) -> Timing:
     if line.startswith("any"):
         return "any"
     return "later"
+
+
+def _plain_names(index: KBIndex, drugs: list[str]) -> str:
+    """`osimertinib (Tagrisso)`; `a (A), b (B) and c (C)` for a combination."""
+    names = [drug_names(index, [d]) for d in drugs]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def _plain_option(index: KBIndex, option: Option) -> PlainOption:
+    about = [
+        _first_sentence(index.drugs[d].patient_summary) for d in option.drugs if d in index.drugs
+    ]
+    return PlainOption(
+        _plain_names(index, option.drugs), plain_standing(option), plain_timing(option), about
+    )
+
+
+def _detailed(index: KBIndex, options: list[Option]) -> list[str]:
+    """Drugs described in full: those of the recommended options, else of the first option."""
+    chosen = [o for o in options if o.status == "recommended"] or options[:1]
+    return [d for d in dict.fromkeys(d for o in chosen for d in o.drugs) if d in index.drugs]
 
 
 def _meaning(gene: Gene | None, a: AlterationResult) -> str | None:
@@ -139,10 +167,11 @@ def _biomarkers(index: KBIndex, case: Case | None) -> list[tuple[str, str, str]]
     return out
 
 
-def _topics(result: MatchResult, drugs: list[PlainDrug], options: list[PlainOption]) -> set[str]:
+def _topics(index: KBIndex, result: MatchResult, options: list[PlainOption]) -> set[str]:
     """Which glossary words and questions fit this report (names used in `_words.j2`)."""
     categories = {a.category for a in result.alterations if a.recognized}
-    routes = " ".join(p.drug.route for p in drugs)
+    named = {d for o in result.options for d in o.drugs if d in index.drugs}
+    routes = " ".join(index.drugs[d].route for d in named)
     topics: set[str] = {c for c in ("fusion", "amplification") if c in categories}
     if categories - {"fusion", "amplification"}:
         topics.add("mutation")
@@ -159,13 +188,11 @@ def _topics(result: MatchResult, drugs: list[PlainDrug], options: list[PlainOpti
 
 def patient_view(result: MatchResult, index: KBIndex, case: Case | None = None) -> PatientView:
     """Gather what the patient report shows, in plain facts (no levels, no codes)."""
-    options = [
-        PlainOption(drug_names(index, o.drugs, " with "), plain_standing(o), plain_timing(o))
-        for o in result.options
-    ]
-    seen = dict.fromkeys(d for o in result.options for d in o.drugs if d in index.drugs)
-    drugs = [PlainDrug(drug_names(index, [d]), index.drugs[d]) for d in seen]
-    avoid = [PlainAvoid(drug_names(index, a.drugs, " with "), a.kind) for a in result.avoid]
+    options = [_plain_option(index, o) for o in result.options]
+    detailed = _detailed(index, result.options)
+    drugs = [PlainDrug(drug_names(index, [d]), index.drugs[d]) for d in detailed]
+    named = {d for o in result.options for d in o.drugs}
+    avoid = [PlainAvoid(_plain_names(index, a.drugs), a.kind) for a in result.avoid]
     meta = index.kb.meta
     return PatientView(
         case_id=result.case_id,
@@ -174,9 +201,10 @@ def patient_view(result: MatchResult, index: KBIndex, case: Case | None = None) 
         biomarkers=_biomarkers(index, case),
         options=options,
         drugs=drugs,
+        others=bool(named - set(detailed)),
         avoid=avoid,
         regrowth=list(dict.fromkeys(f.patient_summary for f in result.resistance)),
-        topics=frozenset(_topics(result, drugs, options)),
+        topics=frozenset(_topics(index, result, options)),
         disclaimer=meta.patient_disclaimer,
         kb_version=result.kb_version,
         kb_date=result.kb_date,

@@ -1,0 +1,274 @@
+"""Open a tab-separated pipeline file for Polars, keeping every cell's text exactly.
+
+Every cohort reader starts here. The header is read by hand (so that comment lines, a byte-order
+mark and duplicate column names do not matter and errors can name a line); the body is scanned
+lazily by Polars with every column as a string and quoting off, as MAF and cBioPortal files are
+written. A gzip file (.gz, BGZF included) is first decompressed into the work folder by Python's
+`gzip`, which checks the stream's CRC and length. When Polars cannot read the body, `diagnose`
+walks the file once to say which line and column is at fault.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import shutil
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from onconav.errors import CohortInputError, ErrorCode
+
+__all__ = ["Table", "open_table"]
+
+_logger = logging.getLogger(__name__)
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+_TAIL = 1 << 16
+
+
+def _fail(
+    message: str,
+    file: str,
+    *,
+    line: int | None = None,
+    column: str | None = None,
+    code: ErrorCode = "bad-input-file",
+) -> CohortInputError:
+    return CohortInputError(message, file=file, line=line, column=column, code=code)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A tab-separated file ready to scan.
+
+    Attributes:
+        label: The file as the user named it (used in every message).
+        source: The plain-text file Polars reads (a decompressed copy for gzip input).
+        header: The header fields, exactly as written.
+        header_line: 1-based line number of the header.
+        meta: Lines before the header (comments; VCF `##` lines), without line ends.
+    """
+
+    label: str
+    source: Path
+    header: tuple[str, ...]
+    header_line: int
+    meta: tuple[str, ...] = ()
+    _upper: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def names(self) -> list[str]:
+        """Internal column names (`c0`, `c1`, ...), one a header field, in order."""
+        return [f"c{i}" for i in range(len(self.header))]
+
+    @property
+    def first_data_line(self) -> int:
+        """1-based line number of the first data row."""
+        return self.header_line + 1
+
+    def find(self, *candidates: str) -> str | None:
+        """The internal name of the first candidate column present (case-insensitive)."""
+        if not self._upper:
+            for i, name in enumerate(self.header):
+                self._upper.setdefault(name.strip().upper(), i)
+        for cand in candidates:
+            i = self._upper.get(cand.upper())
+            if i is not None:
+                return f"c{i}"
+        return None
+
+    def require(self, *candidates: str, what: str | None = None) -> str:
+        """Like `find`, but a missing column is a located `CohortInputError`."""
+        found = self.find(*candidates)
+        if found is None:
+            names = " or ".join(candidates)
+            raise _fail(
+                f"missing required column {names}" + (f" ({what})" if what else ""),
+                self.label,
+                line=self.header_line,
+                column=candidates[0],
+                code="missing-column",
+            )
+        return found
+
+    def header_of(self, internal: str) -> str:
+        """The header text of an internal column name."""
+        return self.header[int(internal[1:])]
+
+    def scan(self) -> pl.LazyFrame:
+        """The body as a LazyFrame of strings, one column per header field, in file order."""
+        return pl.scan_csv(
+            self.source,
+            has_header=False,
+            separator="\t",
+            quote_char=None,
+            comment_prefix="#",
+            skip_lines=self.header_line,
+            schema=dict.fromkeys(self.names, pl.String),
+            raise_if_empty=False,
+        )
+
+    def error(self, message: str, *, line: int | None = None, column: str | None = None) -> CohortInputError:
+        """A located error about this file."""
+        return _fail(message, self.label, line=line, column=column)
+
+
+def _decompress(path: Path, label: str, work_dir: Path) -> Path:
+    """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends."""
+    target = work_dir / (path.name.removesuffix(".gz") or "input")
+    n = 0
+    while target.exists():
+        n += 1
+        target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
+    lines = 0
+    try:
+        with gzip.open(path, "rb") as src, target.open("wb") as dst:
+            while chunk := src.read(_CHUNK):
+                lines += chunk.count(b"\n")
+                dst.write(chunk)
+    except EOFError as exc:
+        raise _fail(
+            "gzip stream ends early (truncated file)", label, line=lines + 1, code="bad-gzip"
+        ) from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise _fail(f"bad gzip stream ({exc})", label, line=lines + 1, code="bad-gzip") from exc
+    _logger.info("decompressed %s (%d lines)", path.name, lines)
+    return target
+
+
+def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[list[str], str, int]:
+    """Meta lines, the header line and its 1-based number."""
+    meta: list[str] = []
+    with source.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            data = raw[3:] if number == 1 and raw.startswith(_BOM) else raw
+            if b"\x00" in data:
+                raise _fail("binary data, not a tab-separated text file", label, line=number)
+            try:
+                text = data.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                raise _fail(
+                    f"not UTF-8 text (byte {exc.start + 1} of the line)",
+                    label,
+                    line=number,
+                    code="bad-encoding",
+                ) from exc
+            is_header = text.startswith(header_prefix) if header_prefix else not text.startswith("#")
+            if is_header and text.strip():
+                return meta, text, number
+            if text.strip() or header_prefix:
+                meta.append(text)
+    wanted = f"a header line starting {header_prefix!r}" if header_prefix else "a header line"
+    raise _fail(f"empty file: no {wanted}", label, line=None)
+
+
+def open_table(
+    path: Path,
+    *,
+    work_dir: Path,
+    label: str | None = None,
+    header_prefix: str | None = None,
+    min_columns: int = 2,
+) -> Table:
+    """Open a tab-separated file (plain or gzip) and read its header.
+
+    Args:
+        path: The file.
+        work_dir: Where a decompressed copy of a gzip file goes.
+        label: How messages name the file (default: the path as given).
+        header_prefix: The header is the first line starting with this (VCF: '#CHROM');
+            by default the first line not starting with '#'.
+        min_columns: Fewer header fields than this means the file is not tab-separated.
+
+    Raises:
+        CohortInputError: missing or unreadable file, bad gzip stream, wrong encoding, binary
+            data, no header, or too few columns; each names the file and the line.
+    """
+    name = label or str(path)
+    if not path.is_file():
+        raise _fail("no such file", name)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(2)
+    except OSError as exc:
+        raise _fail(exc.strerror or "cannot read", name) from exc
+    source = _decompress(path, name, work_dir) if magic == _GZIP_MAGIC else path
+    meta, header_text, number = _read_head(source, name, header_prefix)
+    header = tuple(header_text.split("\t"))
+    if len(header) < min_columns:
+        raise _fail(
+            f"not a tab-separated table: the header has {len(header)} column(s), "
+            f"at least {min_columns} expected",
+            name,
+            line=number,
+        )
+    return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta))
+
+
+def check_tail(table: Table, rows: int) -> None:
+    """Raise when the last line is cut short: fewer fields than the header and no line end.
+
+    A shorter row that ends with a newline is read as a row whose last cells are empty, as
+    oncokb-annotator pads such rows; only an unterminated short last line is a truncated file.
+
+    Raises:
+        CohortInputError: naming the last line and its first missing column.
+    """
+    size = table.source.stat().st_size
+    if size == 0:
+        return
+    with table.source.open("rb") as fh:
+        fh.seek(max(0, size - _TAIL))
+        tail = fh.read()
+    if tail.endswith(b"\n"):
+        return
+    last = tail.rsplit(b"\n", 1)[-1]
+    fields = last.count(b"\t") + 1
+    if fields < len(table.header):
+        line = table.header_line + rows
+        raise table.error(
+            f"truncated file: the last line has {fields} of {len(table.header)} fields",
+            line=line,
+            column=table.header[fields],
+        )
+
+
+def diagnose(table: Table, exc: Exception) -> CohortInputError:
+    """Find the first line Polars could not read, and say where and why.
+
+    Walks the file once (only on the error path). Falls back to Polars' own message.
+    """
+    width = len(table.header)
+    with table.source.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number <= table.header_line:
+                continue
+            line = raw.rstrip(b"\r\n")
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                before = line[: err.start].count(b"\t")
+                return _fail(
+                    f"not UTF-8 text (byte {err.start + 1} of the line)",
+                    table.label,
+                    line=number,
+                    column=table.header[min(before, width - 1)],
+                    code="bad-encoding",
+                )
+            fields = line.count(b"\t") + 1
+            if fields > width and not line.startswith(b"#"):
+                return table.error(
+                    f"{fields} fields where the header has {width}", line=number, column=f"field {width + 1}"
+                )
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return table.error(f"cannot read the table ({message})")
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    """Copy a file (used for inputs that must be rewritten before scanning)."""
+    shutil.copyfile(src, dst)

@@ -44,7 +44,7 @@ Setting = Literal["metastatic", "adjuvant", "consolidation", "neoadjuvant"]
 Category = Literal[
     "driver", "resistance_mutation", "co_mutation", "amplification", "fusion", "other"
 ]
-SourceKind = Literal["fda_label", "trial", "pmid", "doi", "guideline", "ema_label"]
+SourceKind = Literal["fda_label", "trial", "publication", "pmid", "doi", "guideline", "ema_label"]
 Condition = Literal[
     "hemoptysis",
     "anticoagulation",
@@ -66,7 +66,9 @@ class Source(_Model):
 
     kind `fda_label`: id is the US brand name of the label (e.g. `TAGRISSO`), year the approval
     year of the indication cited. kind `trial`: id is the trial name (`FLAURA`), with journal and
-    year. kind `pmid`: digits only. kind `doi`: `10.xxxx/...`. kind `guideline`: e.g.
+    year. kind `publication`: a paper that is not a named trial, by first author and year
+    (`Gainor 2016`), with title, journal and year, where no identifier was verified. kind
+    `pmid`: digits only. kind `doi`: `10.xxxx/...`. kind `guideline`: e.g.
     `NCCN NSCLC` with year.
     """
 

@@ -37,8 +37,8 @@ def print_match(result: MatchResult, console: Console | None = None) -> None:
     console.print(options)
     if result.avoid:
         avoid = Table("drugs", "level", "reason", title="Avoid", title_style="bold red")
-        for a in result.avoid:
-            avoid.add_row(" + ".join(a.drugs), a.level or "", a.reason)
+        for entry in result.avoid:
+            avoid.add_row(" + ".join(entry.drugs), entry.level or "", entry.reason)
         console.print(avoid)
     for f in result.resistance:
         console.print(Text(f"Resistance: {f.name} ({f.trigger})", style="bold magenta"))

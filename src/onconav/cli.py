@@ -281,6 +281,16 @@ def kb_export(
     sys.stdout.write("\n")
 
 
+def _register() -> None:
+    """Verbs that live in their own adapter modules."""
+    from onconav.cli_report import report
+
+    app.command()(report)
+
+
+_register()
+
+
 def main() -> None:
     """Run the CLI; user errors exit 2 with one line, never a traceback."""
     try:

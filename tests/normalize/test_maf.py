@@ -10,34 +10,151 @@ from onconav.normalize import protein_change_alteration
 @pytest.mark.parametrize(
     ("gene", "change", "vclass", "alteration", "kind", "keys"),
     [
-        ("EGFR", "p.L858R", "Missense_Mutation", "L858R", "substitution", ("L858R", "L858X", "mutation")),
-        ("EGFR", "p.Leu858Arg", "Missense_Mutation", "L858R", "substitution", ("L858R", "L858X", "mutation")),
-        ("KRAS", "p.G12C", "Missense_Mutation", "G12C", "substitution", ("G12C", "G12X", "mutation")),
-        ("EGFR", "p.E746_A750del", "In_Frame_Del", "E746_A750del", "deletion",
-         ("E746_A750del", "exon 19 deletion", "mutation")),
-        ("EGFR", "p.Glu746_Ala750del", "In_Frame_Del", "E746_A750del", "deletion",
-         ("E746_A750del", "exon 19 deletion", "mutation")),
-        ("EGFR", "p.D770_N771insSVD", "In_Frame_Ins", "D770_N771insSVD", "insertion",
-         ("D770_N771insSVD", "exon 20 insertion", "mutation")),
-        ("ERBB2", "p.Y772_A775dup", "In_Frame_Ins", "Y772_A775dup", "duplication",
-         ("Y772_A775dup", "exon 20 insertion", "mutation")),
-        ("TP53", "p.R213*", "Nonsense_Mutation", "R213*", "nonsense", ("R213*", "R213X", "mutation")),
-        ("TP53", "p.R213X", "Nonsense_Mutation", "R213*", "nonsense", ("R213*", "R213X", "mutation")),
-        ("TP53", "p.Arg213Ter", "Nonsense_Mutation", "R213*", "nonsense", ("R213*", "R213X", "mutation")),
+        (
+            "EGFR",
+            "p.L858R",
+            "Missense_Mutation",
+            "L858R",
+            "substitution",
+            ("L858R", "L858X", "mutation"),
+        ),
+        (
+            "EGFR",
+            "p.Leu858Arg",
+            "Missense_Mutation",
+            "L858R",
+            "substitution",
+            ("L858R", "L858X", "mutation"),
+        ),
+        (
+            "KRAS",
+            "p.G12C",
+            "Missense_Mutation",
+            "G12C",
+            "substitution",
+            ("G12C", "G12X", "mutation"),
+        ),
+        (
+            "EGFR",
+            "p.E746_A750del",
+            "In_Frame_Del",
+            "E746_A750del",
+            "deletion",
+            ("E746_A750del", "exon 19 deletion", "mutation"),
+        ),
+        (
+            "EGFR",
+            "p.Glu746_Ala750del",
+            "In_Frame_Del",
+            "E746_A750del",
+            "deletion",
+            ("E746_A750del", "exon 19 deletion", "mutation"),
+        ),
+        (
+            "EGFR",
+            "p.D770_N771insSVD",
+            "In_Frame_Ins",
+            "D770_N771insSVD",
+            "insertion",
+            ("D770_N771insSVD", "exon 20 insertion", "mutation"),
+        ),
+        (
+            "ERBB2",
+            "p.Y772_A775dup",
+            "In_Frame_Ins",
+            "Y772_A775dup",
+            "duplication",
+            ("Y772_A775dup", "exon 20 insertion", "mutation"),
+        ),
+        (
+            "TP53",
+            "p.R213*",
+            "Nonsense_Mutation",
+            "R213*",
+            "nonsense",
+            ("R213*", "R213X", "mutation"),
+        ),
+        (
+            "TP53",
+            "p.R213X",
+            "Nonsense_Mutation",
+            "R213*",
+            "nonsense",
+            ("R213*", "R213X", "mutation"),
+        ),
+        (
+            "TP53",
+            "p.Arg213Ter",
+            "Nonsense_Mutation",
+            "R213*",
+            "nonsense",
+            ("R213*", "R213X", "mutation"),
+        ),
         ("STK11", "p.R1018fs", "Frame_Shift_Del", "R1018fs", "frameshift", ("R1018fs", "mutation")),
-        ("STK11", "p.Arg1018GlufsTer5", "Frame_Shift_Ins", "R1018fs", "frameshift", ("R1018fs", "mutation")),
-        ("MET", "X1010_splice", "Splice_Site", "X1010_splice", "splice",
-         ("X1010_splice", "exon 14 skipping", "mutation")),
-        ("MET", "p.X1010_splice", "Splice_Site", "X1010_splice", "splice",
-         ("X1010_splice", "exon 14 skipping", "mutation")),
-        ("MET", "p.X963_splice", "Splice_Site", "X963_splice", "splice",
-         ("X963_splice", "exon 14 skipping", "mutation")),
-        ("MET", "p.X1028_splice", "Splice_Region", "X1028_splice", "splice",
-         ("X1028_splice", "exon 14 skipping", "mutation")),
-        ("TP53", "p.X126_splice", "Splice_Site", "X126_splice", "splice", ("X126_splice", "mutation")),
-        ("KRAS", "p.M1?", "Translation_Start_Site", "M1?", "substitution", ("M1?", "M1X", "mutation")),
-        ("KRAS", "p.*190Qext*24", "Nonstop_Mutation", "*190Qext*24", "substitution",
-         ("*190Qext*24", "mutation")),
+        (
+            "STK11",
+            "p.Arg1018GlufsTer5",
+            "Frame_Shift_Ins",
+            "R1018fs",
+            "frameshift",
+            ("R1018fs", "mutation"),
+        ),
+        (
+            "MET",
+            "X1010_splice",
+            "Splice_Site",
+            "X1010_splice",
+            "splice",
+            ("X1010_splice", "exon 14 skipping", "mutation"),
+        ),
+        (
+            "MET",
+            "p.X1010_splice",
+            "Splice_Site",
+            "X1010_splice",
+            "splice",
+            ("X1010_splice", "exon 14 skipping", "mutation"),
+        ),
+        (
+            "MET",
+            "p.X963_splice",
+            "Splice_Site",
+            "X963_splice",
+            "splice",
+            ("X963_splice", "exon 14 skipping", "mutation"),
+        ),
+        (
+            "MET",
+            "p.X1028_splice",
+            "Splice_Region",
+            "X1028_splice",
+            "splice",
+            ("X1028_splice", "exon 14 skipping", "mutation"),
+        ),
+        (
+            "TP53",
+            "p.X126_splice",
+            "Splice_Site",
+            "X126_splice",
+            "splice",
+            ("X126_splice", "mutation"),
+        ),
+        (
+            "KRAS",
+            "p.M1?",
+            "Translation_Start_Site",
+            "M1?",
+            "substitution",
+            ("M1?", "M1X", "mutation"),
+        ),
+        (
+            "KRAS",
+            "p.*190Qext*24",
+            "Nonstop_Mutation",
+            "*190Qext*24",
+            "substitution",
+            ("*190Qext*24", "mutation"),
+        ),
         ("MET", "", "Splice_Site", "splice", "splice", ("splice", "mutation")),
     ],
 )
@@ -63,7 +180,10 @@ def test_splice_region_without_a_protein_change_is_not_protein_altering():
 
 def test_empty_met_splice_site_with_hgvsc_is_exon_14_skipping():
     a = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3082+1G>T")
-    assert (a.alteration, a.keys) == ("c.3082+1G>T", ("c.3082+1G>T", "exon 14 skipping", "mutation"))
+    assert (a.alteration, a.keys) == (
+        "c.3082+1G>T",
+        ("c.3082+1G>T", "exon 14 skipping", "mutation"),
+    )
     assert a.exon == 14
 
 
@@ -78,7 +198,9 @@ def test_unreadable_protein_change():
 
 
 def test_unknown_gene():
-    assert protein_change_alteration("!!!", "p.L858R", "Missense_Mutation").reason == "no gene symbol"
+    assert (
+        protein_change_alteration("!!!", "p.L858R", "Missense_Mutation").reason == "no gene symbol"
+    )
 
 
 def test_alias_gene_and_input():

@@ -126,7 +126,12 @@ def test_non_text_is_not_recognized():
 class TestObjectForm:
     def test_amplification_with_copy_number(self):
         a = normalize_alteration("MET", "amplification", copy_number=9)
-        assert (a.gene, a.alteration, a.kind, a.copy_number) == ("MET", "amplification", "amplification", 9.0)
+        assert (a.gene, a.alteration, a.kind, a.copy_number) == (
+            "MET",
+            "amplification",
+            "amplification",
+            9.0,
+        )
         assert a.keys == ("amplification",)
 
     def test_alias_and_protein_change(self):

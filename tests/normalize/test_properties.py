@@ -52,7 +52,9 @@ def test_one_and_three_letter_substitutions_agree(gene, ref, pos, alt):
     )
 
 
-@given(_GENES, _AA, _POS, st.integers(min_value=1, max_value=8), st.lists(_AA, min_size=1, max_size=6))
+@given(
+    _GENES, _AA, _POS, st.integers(min_value=1, max_value=8), st.lists(_AA, min_size=1, max_size=6)
+)
 def test_one_and_three_letter_indels_agree(gene, ref, pos, length, inserted):
     end = pos + length
     one_ins = "".join(inserted)
@@ -75,10 +77,26 @@ _FORMS = st.one_of(
     st.builds(lambda r, p, a: f"{r}{p}{a}", _AA, _POS, _AA),
     st.builds(lambda r, p: f"p.{r}{p}*", _AA, _POS),
     st.builds(lambda r, p, n: f"{r}{p}_{r}{p + n}del", _AA, _POS, st.integers(1, 6)),
-    st.builds(lambda r, p, s: f"p.{r}{p}_{r}{p + 1}ins{''.join(s)}", _AA, _POS, st.lists(_AA, min_size=1, max_size=4)),
-    st.builds(lambda e, w: f"exon {e} {w}", st.integers(1, 30), st.sampled_from(["deletion", "insertion", "skipping"])),
-    st.sampled_from(["fusion", "amplification", "deletion", "mutation", "amp (CN 8)", "rearrangement"]),
-    st.builds(lambda b, o, n: f"c.{b}{o:+d}{n}", st.integers(2000, 3200), st.integers(-60, 60).filter(bool), st.sampled_from(["G>T", "del", "dup"])),
+    st.builds(
+        lambda r, p, s: f"p.{r}{p}_{r}{p + 1}ins{''.join(s)}",
+        _AA,
+        _POS,
+        st.lists(_AA, min_size=1, max_size=4),
+    ),
+    st.builds(
+        lambda e, w: f"exon {e} {w}",
+        st.integers(1, 30),
+        st.sampled_from(["deletion", "insertion", "skipping"]),
+    ),
+    st.sampled_from(
+        ["fusion", "amplification", "deletion", "mutation", "amp (CN 8)", "rearrangement"]
+    ),
+    st.builds(
+        lambda b, o, n: f"c.{b}{o:+d}{n}",
+        st.integers(2000, 3200),
+        st.integers(-60, 60).filter(bool),
+        st.sampled_from(["G>T", "del", "dup"]),
+    ),
 )
 
 

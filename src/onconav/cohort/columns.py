@@ -74,6 +74,7 @@ RejectCode = Literal[
     "missing-protein-change",
     "unparsable-protein-change",
     "unparsable-fusion",
+    "unparsable-copy-number",
     "no-carrier",
 ]
 
@@ -87,5 +88,6 @@ REJECT_REASONS: dict[RejectCode, str] = {
     "missing-protein-change": "protein-altering variant class but no protein change",
     "unparsable-protein-change": "protein change in a knowledge-base gene cannot be read",
     "unparsable-fusion": "fusion of a knowledge-base gene cannot be read",
+    "unparsable-copy-number": "copy-number call of a knowledge-base gene cannot be read",
     "no-carrier": "no selected sample carries the variant (genotype)",
 }

@@ -129,7 +129,7 @@ def _read_alteration(
         input=text,
         gene=alt.gene,
         alteration=alt.alteration,
-        category=category,  # type: ignore[arg-type]
+        category=category,
         recognized=True,
         classes=classes,
         **extra,
@@ -379,9 +379,9 @@ def _avoid_list(work: _Work) -> list[Avoid]:
         out.append(
             Avoid(
                 drugs=[name],
-                reason="; ".join(draft.reasons),
-                kind=draft.kind,  # type: ignore[arg-type]
-                level=draft.level,  # type: ignore[arg-type]
+                reason=_join_sentences(draft.reasons),
+                kind=draft.kind,
+                level=draft.level,
                 sources=sources,
             )
         )
@@ -479,6 +479,16 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
         resistance=findings,
         warnings=work.warnings,
     )
+
+
+def _join_sentences(parts: list[str]) -> str:
+    """Reasons as sentences: each starts upper-case and ends with a full stop."""
+    out = []
+    for part in parts:
+        text = part.strip()
+        text = text[:1].upper() + text[1:]
+        out.append(text if text.endswith((".", "!", "?")) else text + ".")
+    return " ".join(out)
 
 
 def _history_text(drugs: list[str], outcome: str | None) -> str:

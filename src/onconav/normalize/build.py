@@ -165,7 +165,8 @@ def _indel(text: str, gene: str, pc: ProteinChange, given_exon: int | None) -> A
     span = 0 if pc.kind == "insertion" else end - pc.start + 1
     exon = residue_exon(gene, pc.start, end)
     exon = given_exon if exon is None else exon
-    key = _exon_key(exon, _net(pc.kind, span, len(pc.seq)))
+    # An inserted stop truncates the protein: not an in-frame exon insertion or deletion.
+    key = None if "*" in pc.seq else _exon_key(exon, _net(pc.kind, span, len(pc.seq)))
     result = _ok(text, gene, _indel_name(pc), _INDELS[pc.kind], key, MUTATION)
     alt = pc.seq if pc.kind in ("insertion", "delins") else None
     return replace(result, exon=exon, end_position=pc.end, alt=alt)

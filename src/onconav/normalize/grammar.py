@@ -6,7 +6,9 @@ phrases, fusions and copy number are read by `phrases.py`. The tree is turned in
 `ProteinChange` or `CdnaChange`, independent of lark.
 
 Amino acids are 1-letter upper case or 3-letter title case; keywords (del, ins, dup, delins,
-fs, ext, Ter, p., c.) are case-insensitive. `read_change` retries a single-case text upper-cased
+fs, ext, Ter, p., c.) are case-insensitive. lark's lexer tries terminals by priority, then by
+longest possible match, not longest actual match: 3-letter codes and stops outrank a run of
+1-letter residues (SEQ1). `read_change` retries a single-case text upper-cased
 and then with 3-letter codes title-cased, so 'l858r' and 'LEU858ARG' read too.
 """
 
@@ -83,8 +85,8 @@ P_PREFIX: "p."i
 C_PREFIX: "c."i
 AA1: /[ACDEFGHIKLMNPQRSTVWY]/
 SEQ1: /[ACDEFGHIKLMNPQRSTVWY]+/
-AA3: /Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val|Sec|Pyl/
-STOP: "*" | /Ter/i
+AA3.2: /Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val|Sec|Pyl/
+STOP.2: "*" | /Ter/i
 WILD: "X"
 EQ: "="
 QMARK: "?"
@@ -174,11 +176,16 @@ def _aa(tree: Tree[Token]) -> str:
     return AA3_TO_AA1[str(token)] if token.type == "AA3" else str(token)
 
 
+def _seq_code(token: Token) -> str:
+    if token.type == "AA3":
+        return AA3_TO_AA1[str(token)]
+    return "*" if token.type == "STOP" else str(token)
+
+
 def _seq(tree: Tree[Token]) -> str:
     # A run of 1-letter residues is one SEQ1 token, so that 'insAFS' is not read as 'A' + 'fs'
     # (LALR merges the lookaheads of `aa`, and FS may follow an `aa` elsewhere).
-    codes = {"AA3": lambda t: AA3_TO_AA1[t], "STOP": lambda t: "*", "SEQ1": lambda t: t}
-    return "".join(codes[t.type](str(t)) for t in _tokens(tree))
+    return "".join(_seq_code(t) for t in _tokens(tree))
 
 
 def _residues(tree: Tree[Token]) -> list[tuple[str, int]]:

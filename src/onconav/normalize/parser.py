@@ -28,8 +28,9 @@ _INTERNAL = "internal error reading this alteration"
 _LEAD_EXON = re.compile(r"(?i)(?:exon|ex)\s*(\d{1,2})\s*[:,]?\s+(?=\S)")
 _TRAIL_EXON = re.compile(r"(?i)\s*[(,]\s*(?:exon|ex)\s*(\d{1,2})\s*\)?$")
 _TRAIL_WORDS = re.compile(
-    r"(?i)[\s-]+(?:(?:point\s+)?mutation|mutant|substitution|positive|variant|alteration)$"
+    r"(?i)(?:[\s-]+(?:(?:point\s+)?mutation|mutant|substitution|positive|variant|alteration))+$"
 )
+_ALIAS_PAREN = re.compile(r"\((?P<alias>[^()\s]+)\)\s*")
 _PAREN = re.compile(r"(?P<main>[^()\s]+)\s*\((?P<inner>[^()]+)\)")
 _SEVERAL = re.compile(r"\s*(?:\+|/|,|;|\band\b|&)\s*")
 _FUSION_TAG = re.compile(r"(?i)(?:v|variant\s*)\d+[ab]?|\(?e\d+[;:]\s*a\d+\)?")
@@ -144,11 +145,15 @@ def read_alteration(text: str, gene: str, rest: str, given_exon: int | None = No
         The Alteration (recognized or not).
     """
     rest = phrases.clean(rest)
+    alias = _ALIAS_PAREN.match(rest)
+    if alias and normalize_gene(alias.group("alias")) == gene:
+        rest = rest[alias.end() :]  # 'ERBB2 (HER2) exon 20 insertion'
     if not rest:
         return build.fail(text, gene, "no alteration given")
-    pair = phrases.fusion_pair(rest) if " " not in rest else None
+    head, _, tail = rest.partition(" ")
+    pair = phrases.fusion_pair(head)
     if pair is not None and gene in pair:
-        return build.fusion_of_pair(text, *pair)
+        return _fusion_token(text, pair, tail)  # 'ALK EML4-ALK fusion'
     found = _phrase(text, gene, rest) or _change(text, gene, rest, given_exon)
     return found if found is not None else _unreadable(text, gene, rest)
 

@@ -154,7 +154,10 @@ def _biomarkers(case: Case | None) -> list[tuple[str, str]]:
     if case is None or case.biomarkers is None:
         return []
     values = case.biomarkers.model_dump(exclude_none=True)
-    return [(_BIOMARKER_LABELS.get(k, k), str(v)) for k, v in values.items()]
+    return [
+        (_BIOMARKER_LABELS.get(k, k), f"{v:g}" if isinstance(v, float) else str(v))
+        for k, v in values.items()
+    ]
 
 
 def _option_drugs(index: KBIndex, result: MatchResult) -> list[str]:

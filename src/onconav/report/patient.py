@@ -163,7 +163,8 @@ def _biomarkers(index: KBIndex, case: Case | None) -> list[tuple[str, str, str]]
     for key, value in case.biomarkers.model_dump(exclude_none=True).items():
         marker = index.biomarkers.get(key)
         if marker is not None:
-            out.append((marker.name, str(value), marker.patient_summary))
+            shown = f"{value:g}%" if marker.kind == "percent" else str(value)
+            out.append((marker.name, shown, marker.patient_summary))
     return out
 
 

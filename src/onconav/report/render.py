@@ -39,6 +39,7 @@ _PDF_STYLE = """<style>
     margin-right: 1.5cm; height: 0.8cm; } }
 body { font-size: 10pt; padding: 0; }
 body.patient { font-size: 11.5pt; }
+h1, h2, h3 { -pdf-keep-with-next: true; }
 .screen-only { display: none; }
 </style>"""
 _PDF_FOOTER = (
@@ -67,7 +68,7 @@ def _environment(fmt: TextFormat) -> jinja2.Environment:
     else:
         env = jinja2.Environment(
             loader=loader,
-            autoescape=False,  # noqa: S701 - Markdown: `_markdown_value` escapes < and > instead
+            autoescape=False,  # Markdown: `_markdown_value` escapes < and > instead
             finalize=_markdown_value,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -125,7 +126,8 @@ def render_report(
 
 def _print_variant(html: str) -> str:
     """The HTML with the print style and the page footer that only xhtml2pdf reads."""
-    html = html.translate(_PDF_CHARS)
+    # xhtml2pdf collapses table borders anyway and warns about the property it does not read.
+    html = html.translate(_PDF_CHARS).replace("border-collapse: collapse;", "")
     html = html.replace("</head>", _PDF_STYLE + "</head>", 1)
     return html.replace("</body>", _PDF_FOOTER + "</body>", 1)
 

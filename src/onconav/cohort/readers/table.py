@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import shutil
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import polars as pl
 
 from onconav.errors import CohortInputError, ErrorCode
 
-__all__ = ["Table", "open_table"]
+__all__ = ["Table", "check_tail", "diagnose", "open_table"]
 
 _logger = logging.getLogger(__name__)
 
@@ -267,8 +266,3 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
                 )
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return table.error(f"cannot read the table ({message})")
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    """Copy a file (used for inputs that must be rewritten before scanning)."""
-    shutil.copyfile(src, dst)

@@ -1,0 +1,112 @@
+"""Read a MAF (cBioPortal `data_mutations*.txt`, GDC/vcf2maf `.maf`, optionally gzip).
+
+Columns are found by name, in any case and order (oncokb-annotator's names): `Hugo_Symbol`,
+`Tumor_Sample_Barcode` (or `SAMPLE_ID`), `Variant_Classification`, and the protein change from
+`HGVSp_Short`, else `HGVSp`, else `Amino_Acid_Change`, `Protein_Change` or `ALTERATION` (the
+first non-empty one of each row). Every other column is kept as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from onconav.cohort.columns import RejectCode
+from onconav.cohort.layer import Key, Layer, first_text, present
+from onconav.cohort.readers.table import Table, open_table
+from onconav.normalize import Alteration, protein_change_alteration
+from onconav.normalize.maf import variant_classes
+
+__all__ = [
+    "GENE_COLUMNS",
+    "PROTEIN_COLUMNS",
+    "SAMPLE_COLUMNS",
+    "mutation_layer",
+    "read_maf",
+    "reject_mutation",
+]
+
+# Column names as oncokb-annotator accepts them (AnnotatorCore.py header lists), best first.
+GENE_COLUMNS = ("Hugo_Symbol", "HUGO_GENE_SYMBOL", "GENE")
+SAMPLE_COLUMNS = ("Tumor_Sample_Barcode", "SAMPLE_ID")
+CLASS_COLUMNS = ("Variant_Classification", "MUTATION_TYPE")
+PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Amino_Acid_Change", "Protein_Change", "ALTERATION")
+ONCOTREE_COLUMNS = ("ONCOTREE_CODE",)
+
+
+def reject_protein(alt: Alteration, protein: str | None, vclass: str | None) -> RejectCode | None:
+    """Why an unreadable protein change of a knowledge-base gene is rejected, or None.
+
+    Rejected when the class says the protein changes (or no class is given) and the protein
+    change cannot be read, or the class says so and none is given; a silent, intronic or UTR
+    row is annotated (with no level), not rejected.
+    """
+    classes = variant_classes()
+    vc = (vclass or "").strip()
+    if vc in classes.not_protein_altering or vc in classes.conditional:
+        return None
+    if not protein:
+        return "missing-protein-change" if vc in classes.protein_altering else None
+    return "unparsable-protein-change"
+
+
+def reject_mutation(alt: Alteration, key: Key) -> RejectCode | None:
+    """`reject_protein` over a MAF key (gene, protein columns..., class)."""
+    return reject_protein(alt, first_text(key[1:-1]), key[-1])
+
+
+def _normalize(key: Key) -> Alteration:
+    return protein_change_alteration(key[0] or "", first_text(key[1:-1]), key[-1])
+
+
+def mutation_layer(
+    table: Table,
+    frame: pl.LazyFrame,
+    *,
+    kind: str = "mutations",
+    columns: tuple[str, ...] | None = None,
+    headers: tuple[str, ...] | None = None,
+    line: pl.Expr | None = None,
+) -> Layer:
+    """A Layer over MAF-named columns of `frame` (also used by the VCF reader)."""
+    gene = pl.col(table.require(*GENE_COLUMNS, what="gene symbol"))
+    sample = pl.col(table.require(*SAMPLE_COLUMNS, what="sample"))
+    proteins = [c for c in dict.fromkeys(table.find(n) for n in PROTEIN_COLUMNS) if c]
+    if not proteins:
+        table.require(*PROTEIN_COLUMNS[:2], what="protein change")
+    vclass = table.find(*CLASS_COLUMNS)
+    oncotree = table.find(*ONCOTREE_COLUMNS)
+    return Layer(
+        kind=kind,
+        label=table.label,
+        frame=frame,
+        columns=columns or tuple(table.names),
+        headers=headers or table.header,
+        sample=sample,
+        keys=(
+            gene,
+            *(pl.col(p) for p in proteins),
+            pl.col(vclass) if vclass else pl.lit(None, dtype=pl.String),
+        ),
+        gene=gene,
+        detail=pl.coalesce([pl.col(p) for p in proteins]),
+        has_gene=present(gene),
+        kb_hint=lambda spellings: gene.is_in(sorted(spellings)),
+        normalize=_normalize,
+        reject=reject_mutation,
+        line=line if line is not None else pl.col("__row") + table.first_data_line,
+        oncotree=pl.col(oncotree) if oncotree else None,
+        table=table,
+    )
+
+
+def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
+    """Open a MAF file (plain or gzip) as a Layer.
+
+    Raises:
+        CohortInputError: unreadable file or a missing required column (gene, sample, protein
+            change), naming the file and the header line.
+    """
+    table = open_table(path, work_dir=work_dir, label=label)
+    return mutation_layer(table, table.scan().with_row_index("__row"))

@@ -58,6 +58,8 @@ def test_after_prior_therapy_indication_is_not_first_line() -> None:
     assert result.line == "first"
     assert not [o for o in options_with(result, "sotorasib") if o.line == "first line"]
     assert "sotorasib" not in recommended_drugs(result)
+    assert any("sotorasib" in w and "after prior systemic therapy" in w for w in result.warnings)
+    assert next(a for a in result.alterations if a.gene == "KRAS").actionable
 
 
 @pytest.mark.parametrize(

@@ -1,28 +1,39 @@
 """Match one sample context and say which levels each of its alterations reaches.
 
 A context is a tumor type, a setting and the set of a sample's events (alterations the knowledge
-base can meet); samples that share one share the match, which runs once, history-free.
+base can meet); samples that share one share this work, which runs once per context.
 
-Choice (documented in the README's cohort section): the level cells of a row come from matching
-the row's alteration *together with the sample's other events*, not alone, so that co-occurring
-resistance shows (EGFR L858R with T790M: gefitinib is not offered on the L858R row, and the
-T790M row carries it at LEVEL_R1). An option is attributed to an event when its indication's gene
-is the event's gene and one of the indication's alteration keys is among the event's keys; a
-resistance entry (effect `resistant`, with a level) to an event whose keys include one of its
-parts, when the sample has all of them and the match lists the drug to avoid.
+Choices (documented in the README's cohort section):
+- A row's level cells come from its alteration *together with the sample's other events*, not
+  alone, so that co-occurring resistance shows: with EGFR L858R and T790M, gefitinib is not on
+  the L858R row, and the T790M row carries it at LEVEL_R1. The history-free `match_case` of the
+  context decides what the sample's alterations argue against (its avoid list).
+- Like OncoKB's levels, the cells name every indication of the event's gene and alteration that
+  fits the tumor type and setting *in any line of therapy*: a first-line indication as the
+  history-free match finds it, a later-line one as if the prior therapy it asks for had been
+  given (KRAS G12C: sotorasib, level 1 after prior therapy). Indications that need a
+  non-genomic biomarker (PD-L1, IHC) are not shown: a cohort file does not carry them.
+- An indication is attributed to an event when its gene is the event's gene and one of its
+  alteration keys is among the event's keys; a resistance entry (effect `resistant`, with a
+  level) when one of its parts is among the event's keys, the sample has all of them, and the
+  match lists the drug to avoid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal, cast
 
 from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSITIVE_LEVELS
 from onconav.cohort.events import Event
 from onconav.kb.index import KBIndex
-from onconav.kb.models import Source
+from onconav.kb.models import Indication, Source
 from onconav.match.engine import match_case
 from onconav.match.models import Case, MatchResult
+from onconav.match.rules import CaseFacts, indication_line
+
+Setting = Literal["metastatic", "adjuvant", "consolidation", "neoadjuvant"]
 
 __all__ = ["Cells", "ContextResult", "best_level", "citation", "match_context", "treatment"]
 
@@ -96,18 +107,56 @@ class ContextResult:
         return [e for e, c in self.cells.items() if c.levels]
 
 
-def _attribute_options(index: KBIndex, result: MatchResult, event: Event, cells: Cells) -> None:
-    for opt in result.options:
-        ind = index.indications.get(opt.indication_id)
-        if ind is None or ind.gene != event.gene or not event.keys.intersection(ind.alterations):
-            continue
-        cells.add(opt.level, treatment(opt.drugs), opt.sources)
+_STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
+# Stands for "some prior systemic therapy" when a later-line indication names none.
+_ANY_PRIOR = frozenset({"(prior systemic therapy)"})
+
+
+def _facts(index: KBIndex, case: Case, events: tuple[Event, ...]) -> CaseFacts:
+    """History-free facts of a context, as the engine derives them."""
+    code = case.tumor_type
+    keys: dict[str, frozenset[str]] = {}
+    for e in events:
+        keys[e.gene] = keys.get(e.gene, frozenset()) | e.keys
+    squamous = index.is_squamous(code)
+    return CaseFacts(
+        case=case, tumor_code=code, is_lung=index.is_lung(code), squamous=squamous,
+        small_cell=index.is_small_cell(code), keys_by_gene=keys, history=[],
+        history_drugs=frozenset(),
+        conditions=frozenset({"squamous_histology"} if squamous else ()),
+    )  # fmt: skip
+
+
+def _applies(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
+    """True when `ind` fits the context in some line: now, or after the prior it asks for."""
+    if not facts.is_lung and not ind.tissue_agnostic:
+        return False
+    if indication_line(index, ind, facts) is not None:
+        return True
+    if ind.line in ("first", "any"):
+        return False
+    prior = index.drugs_of(ind.prior.drugs, ind.prior.classes) if ind.prior else _ANY_PRIOR
+    later = replace(facts, history=[(prior, "progression")], history_drugs=prior)
+    return indication_line(index, ind, later) is not None
+
+
+def _attribute_options(
+    index: KBIndex, facts: CaseFacts, avoided: set[str], event: Event, cells: Cells
+) -> None:
+    found = [
+        ind
+        for ind in index.indications_by_gene.get(event.gene, ())
+        if event.keys.intersection(ind.alterations) and not avoided.intersection(ind.drugs)
+    ]
+    found.sort(key=lambda ind: (_STATUS_RANK[ind.status], ind.preference))
+    for ind in found:
+        if _applies(index, ind, facts):
+            cells.add(ind.level, treatment(ind.drugs), ind.sources)
 
 
 def _attribute_resistance(
-    index: KBIndex, result: MatchResult, event: Event, sample_keys: frozenset[str], cells: Cells
+    index: KBIndex, avoided: set[str], event: Event, sample_keys: frozenset[str], cells: Cells
 ) -> None:
-    avoided = {d for a in result.avoid if a.kind == "resistance" for d in a.drugs}
     for r in index.resistance_by_gene.get(event.gene, ()):
         if r.effect != "resistant" or r.level is None or r.drug not in avoided:
             continue
@@ -119,22 +168,25 @@ def _attribute_resistance(
 def match_context(
     index: KBIndex, tumor_code: str, setting: str, events: tuple[Event, ...]
 ) -> ContextResult:
-    """Match a history-free case of these events and attribute its options to each event.
+    """Match a history-free case of these events and attribute what applies to each event.
 
     Raises:
         TumorTypeError: `tumor_code` is not a tumor type of the KB (callers resolve first).
     """
-    case = Case(tumor_type=tumor_code, setting=setting, alterations=[e.as_input() for e in events])
-    result = match_case(index, case)
-    by_gene: dict[str, frozenset[str]] = {}
-    for e in events:
-        by_gene[e.gene] = by_gene.get(e.gene, frozenset()) | e.keys
+    case = Case(
+        tumor_type=tumor_code,
+        setting=cast(Setting, setting),
+        alterations=[e.as_input() for e in events],
+    )
+    result: MatchResult = match_case(index, case)
+    avoided = {d for a in result.avoid if a.kind == "resistance" for d in a.drugs}
+    facts = _facts(index, case, events)
     cells: dict[Event, Cells] = {}
     options: dict[str, list[str]] = {}
     for event in events:
         c = cells[event] = Cells()
-        _attribute_options(index, result, event, c)
-        _attribute_resistance(index, result, event, by_gene[event.gene], c)
+        _attribute_options(index, facts, avoided, event, c)
+        _attribute_resistance(index, avoided, event, facts.keys_by_gene[event.gene], c)
         for level, items in c.levels.items():
             bucket = options.setdefault(level, [])
             bucket.extend(i for i in items if i not in bucket)

@@ -27,7 +27,11 @@ __all__ = ["Plan", "Progress", "make_plan"]
 _logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
-_CELLS = [c for c in ANNOTATION_COLUMNS if c not in ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")]
+_CELLS = [
+    c
+    for c in ANNOTATION_COLUMNS
+    if c not in ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
+]
 _STR = pl.String
 
 
@@ -58,13 +62,17 @@ def _readings(view: KBView, layer: Layer, scan: KeyScan, events: dict[Event, int
     for key in distinct.iter_rows():
         r: Reading = view.read(layer, key)
         ev = None if r.event is None else events.setdefault(r.event, len(events))
-        for name, value in zip(cols, (r.alteration, r.category, r.reject, r.reason, ev), strict=True):
+        for name, value in zip(
+            cols, (r.alteration, r.category, r.reject, r.reason, ev), strict=True
+        ):
             cols[name].append(value)
     schema = {"__alt": _STR, "__cat": _STR, "__rej": _STR, "__why": _STR, "__ev": pl.Int64}
     return pl.concat([distinct, pl.DataFrame(cols, schema=schema)], how="horizontal")
 
 
-def _tumor_texts(scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None) -> pl.DataFrame:
+def _tumor_texts(
+    scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None
+) -> pl.DataFrame:
     """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`."""
     seen = pl.concat([s.samples.select(SAMPLE, "__o", "__n") for s in scans])
     seen = seen.filter(pl.col(SAMPLE).is_not_null())
@@ -82,7 +90,9 @@ def _tumor_texts(scans: list[KeyScan], clinical: pl.DataFrame | None, default: s
             pl.lit("metastatic").alias("setting"),
             pl.lit(True).alias("listed"),
         ).drop("__row_tt")
-    clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"}).with_columns(pl.lit(True).alias("listed"))
+    clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"}).with_columns(
+        pl.lit(True).alias("listed")
+    )
     out = out.join(clin, on=SAMPLE, how="full", coalesce=True)
     return out.with_columns(
         pl.coalesce("__clin_tt", "__row_tt", pl.lit(default, _STR)).alias("tumor"),
@@ -101,7 +111,9 @@ def _resolve(view: KBView, texts: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _samples(view: KBView, scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None) -> pl.DataFrame:
+def _samples(
+    view: KBView, scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None
+) -> pl.DataFrame:
     """Samples with `tumor_code`, `setting`, `listed` and `__srej` (why their KB rows fail)."""
     df = _tumor_texts(scans, clinical, default)
     codes = _resolve(view, [t for t in df["tumor"].unique().to_list() if t])
@@ -114,7 +126,9 @@ def _samples(view: KBView, scans: list[KeyScan], clinical: pl.DataFrame | None, 
     return df.with_columns(code.alias("tumor_code")).with_columns(srej.alias("__srej"))
 
 
-def _sample_events(layers: list[Layer], scans: list[KeyScan], readings: list[pl.DataFrame]) -> pl.DataFrame:
+def _sample_events(
+    layers: list[Layer], scans: list[KeyScan], readings: list[pl.DataFrame]
+) -> pl.DataFrame:
     parts = []
     for layer, scan, rd in zip(layers, scans, readings, strict=True):
         names = key_names(layer)
@@ -158,7 +172,9 @@ def _cells_table(contexts: dict[int, ContextResult], events: dict[Event, int]) -
     return pl.DataFrame(rows, schema=schema)
 
 
-def _lookup(layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+def _lookup(
+    layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame, cells: pl.DataFrame
+) -> pl.DataFrame:
     names = key_names(layer)
     df = scan.keys.join(reading, on=names, how="left", nulls_equal=True)
     df = df.join(samples.select(SAMPLE, "__srej", "__ctx"), on=SAMPLE, how="left")
@@ -200,11 +216,15 @@ def make_plan(
 ) -> Plan:
     """Everything between pass 1 and pass 2 (see the module docstring)."""
     events: dict[Event, int] = {}
-    readings = [_readings(view, layer, scan, events) for layer, scan in zip(layers, scans, strict=True)]
+    readings = [
+        _readings(view, layer, scan, events) for layer, scan in zip(layers, scans, strict=True)
+    ]
     progress("normalize", len(events), len(events))
     samples = _samples(view, scans, clinical, default_tumor)
     by_id = sorted(events, key=events.__getitem__)
-    samples, contexts = _contexts(view, samples, _sample_events(layers, scans, readings), by_id, progress)
+    samples, contexts = _contexts(
+        view, samples, _sample_events(layers, scans, readings), by_id, progress
+    )
     cells = _cells_table(contexts, events)
     lookups = [
         _lookup(layer, scan, rd, samples, cells)

@@ -8,9 +8,8 @@ rows_rejected`, per file and overall, rejections counted by reason).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-
 import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
 
 from onconav.cohort.columns import (
     HIGHEST_LEVEL_ORDER,
@@ -69,10 +68,16 @@ def _context_rows(contexts: dict[int, ContextResult]) -> pl.DataFrame:
     for ctx, result in contexts.items():
         levels = {lv for c in result.cells.values() for lv in c.levels}
         rows["__ctx"].append(ctx)
-        for name, order in zip(SAMPLE_COLUMNS[3:6], (HIGHEST_LEVEL_ORDER, SENSITIVE_LEVELS, RESISTANCE_LEVELS), strict=True):
+        for name, order in zip(
+            SAMPLE_COLUMNS[3:6],
+            (HIGHEST_LEVEL_ORDER, SENSITIVE_LEVELS, RESISTANCE_LEVELS),
+            strict=True,
+        ):
             best = best_level(levels, order)
             rows[name].append(f"LEVEL_{best}" if best else None)
-        rows["ACTIONABLE_ALTERATIONS"].append(",".join(e.label for e in result.actionable()) or None)
+        rows["ACTIONABLE_ALTERATIONS"].append(
+            ",".join(e.label for e in result.actionable()) or None
+        )
         rows["LEVEL_1_OPTIONS"].append(",".join(result.options.get("1", [])) or None)
         rows["LEVEL_2_OPTIONS"].append(",".join(result.options.get("2", [])) or None)
     schema = {"__ctx": pl.UInt32, **dict.fromkeys(SAMPLE_COLUMNS[3:9], pl.String)}

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from onconav._cache import cache_dir
 from onconav.errors import KBError, KBProblem, KBValidationError
 from onconav.kb.models import (
     Biomarker,
@@ -91,12 +92,6 @@ def _fingerprint(root: Path) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:24]
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("ONCONAV_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root if os.environ.get("ONCONAV_CACHE_DIR") else root / "onconav"
 
 
 def _node_to_python(
@@ -226,9 +221,9 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
     root = root or default_kb_dir()
     if not root.is_dir():
         raise KBError(f"knowledge base folder not found: {root}")
-    key = _fingerprint(root) if use_cache else ""
-    cache = _cache_dir() / f"kb-{key}.json"
-    if use_cache and cache.is_file():
+    folder = cache_dir() if use_cache else None
+    cache = folder / f"kb-{_fingerprint(root)}.json" if folder else None
+    if cache is not None and cache.is_file():
         try:
             return KnowledgeBase.model_validate_json(cache.read_bytes())
         except (OSError, ValidationError) as exc:
@@ -236,14 +231,13 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
     kb, problems, _ = read_kb_dir(root)
     if problems or kb is None:
         raise KBValidationError(problems)
-    if use_cache:
+    if cache is not None:
         _write_cache(cache, kb)
     return kb
 
 
 def _write_cache(cache: Path, kb: KnowledgeBase) -> None:
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(kb.model_dump_json().encode())
         tmp.replace(cache)

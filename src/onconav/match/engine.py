@@ -30,6 +30,7 @@ from onconav.match.models import (
 from onconav.match.rules import (
     LEVEL_RANK,
     CaseFacts,
+    fits_after_first_line,
     indication_line,
     mechanism_applies,
 )
@@ -315,6 +316,26 @@ def _collect_options(work: _Work) -> dict[str, Option]:
     return options
 
 
+def _later_line_hints(work: _Work, options: dict[str, Option]) -> None:
+    """Name the targeted options a first-line case will reach after its first therapy."""
+    index, facts = work.index, work.facts
+    for gene in facts.keys_by_gene:
+        later = [
+            ind
+            for ind in index.indications_by_gene.get(gene, ())
+            if ind.level in ("1", "2") and ind.id not in options
+            and fits_after_first_line(index, ind, facts)
+        ]  # fmt: skip
+        standard = (o for o in options.values() if o.level in ("1", "2"))
+        if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
+            work.used_genes.add(gene)
+            drugs = ", ".join(dict.fromkeys(" + ".join(i.drugs) for i in later))
+            work.warn(
+                f"{later[0].biomarker_label}: targeted options ({drugs}) are approved after prior "
+                "systemic therapy; plan them for second line."
+            )
+
+
 def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[ResistanceFinding]:
     index = work.index
     findings = []
@@ -452,6 +473,7 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     _apply_conditions(work)
     options_by_id = _collect_options(work)
     findings = _collect_mechanisms(work, options_by_id)
+    _later_line_hints(work, options_by_id)
     options = sorted(options_by_id.values(), key=lambda o: _sort_key(work, o))
     options = _dedupe(options)
     work.alterations = [

@@ -12,7 +12,14 @@ from onconav.kb.index import KBIndex
 from onconav.kb.models import BiomarkerCriterion, Indication, Mechanism, PriorCriterion
 from onconav.match.models import Case
 
-__all__ = ["LEVEL_RANK", "CaseFacts", "indication_line", "mechanism_applies", "prior_met"]
+__all__ = [
+    "LEVEL_RANK",
+    "CaseFacts",
+    "fits_after_first_line",
+    "indication_line",
+    "mechanism_applies",
+    "prior_met",
+]
 
 # OncoKB levels, best first; resistance levels after them.
 LEVEL_RANK = {"1": 0, "2": 1, "3A": 2, "3B": 3, "4": 4, "R1": 5, "R2": 6}
@@ -117,6 +124,15 @@ def indication_line(index: KBIndex, ind: Indication, facts: CaseFacts) -> str | 
     if hits and ind.prior is not None and ind.prior.outcome == "progression":
         return f"after progression on {' and '.join(dict.fromkeys(hits))}"
     return ind.line
+
+
+def fits_after_first_line(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
+    """True when `ind` fits the case in all but line: it needs prior therapy the case lacks."""
+    if facts.prior_therapy or ind.line in ("first", "any"):
+        return False
+    if not _place_met(index, ind, facts) or not _alterations_met(index, ind, facts):
+        return False
+    return ind.biomarker is None or _biomarker_met(ind.biomarker, facts.case)
 
 
 def _first_line_label(index: KBIndex, ind: Indication, facts: CaseFacts) -> str | None:

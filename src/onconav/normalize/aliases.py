@@ -15,6 +15,8 @@ import yaml
 
 __all__ = ["GeneTable", "gene_table", "is_fusion_driver", "known_genes", "normalize_gene"]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
 # HGNC symbols: a letter, then letters and digits, hyphen-joined parts (NKX2-1, HLA-A); the
 # open-reading-frame form C<n>orf<m> keeps its lowercase 'orf' (HGNC guidelines, section 1.1).
 _SYMBOL = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
@@ -67,7 +69,7 @@ def gene_table() -> GeneTable:
         The gene table.
     """
     text = files("onconav.normalize").joinpath("data", "genes.yaml").read_text(encoding="utf-8")
-    return _build(yaml.safe_load(text))
+    return _build(yaml.load(text, Loader=_YAML_LOADER))
 
 
 def known_genes() -> frozenset[str]:

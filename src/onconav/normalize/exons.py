@@ -23,6 +23,8 @@ __all__ = [
     "splice_codon_exon",
 ]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class CPos:
@@ -95,7 +97,7 @@ def exon_table() -> ExonTable:
         The exon table.
     """
     text = files("onconav.normalize").joinpath("data", "exons.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=_YAML_LOADER)
     exons = tuple(e for entry in raw["transcripts"] for e in _exons(entry))
     windows = {k: dict(v) for k, v in raw["splice_windows"].items() if isinstance(v, dict)}
     return ExonTable(exons, windows, int(raw["splice_windows"]["canonical"]))

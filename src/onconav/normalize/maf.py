@@ -21,6 +21,8 @@ from onconav.normalize.models import Alteration
 
 __all__ = ["VariantClasses", "protein_change_alteration", "variant_classes"]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
 _logger = logging.getLogger(__name__)
 
 _EMPTY = frozenset({"", ".", "p.", "p.?", "na", "nan", "none", "null", "-"})
@@ -39,7 +41,7 @@ class VariantClasses:
 def variant_classes() -> VariantClasses:
     """Load `data/variant_classes.yaml` once."""
     path = files("onconav.normalize").joinpath("data", "variant_classes.yaml")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     return VariantClasses(
         frozenset(raw["protein_altering"]),
         frozenset(raw["conditional"]),

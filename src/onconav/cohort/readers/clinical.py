@@ -56,7 +56,11 @@ def read_clinical(path: Path, *, work_dir: Path, label: str | None = None) -> Cl
         "__row",
         pl.col(sample).alias("sample"),
         (pl.col(tumor).str.strip_chars() if tumor else pl.lit(None, pl.String)).alias("tumor"),
-        (pl.col(setting).str.strip_chars().str.to_lowercase() if setting else pl.lit(None, pl.String))
+        (
+            pl.col(setting).str.strip_chars().str.to_lowercase()
+            if setting
+            else pl.lit(None, pl.String)
+        )
         .fill_null("metastatic")
         .alias("setting"),
     ).filter(pl.col("sample").is_not_null())

@@ -62,8 +62,10 @@ def _normalize(key: Key) -> Alteration:
     word = call_word(value)
     if word in ("Amplification", "Deletion"):
         return normalize_alteration(gene, word.lower())
-    reason = f"low-level {word.lower()} (not an amplification or deep deletion)" if word else (
-        f"cannot read copy-number call '{value}'"
+    reason = (
+        f"low-level {word.lower()} (not an amplification or deep deletion)"
+        if word
+        else (f"cannot read copy-number call '{value}'")
     )
     return Alteration(input=f"{gene} {value}", gene=gene or None, alteration=None,
                       kind="unknown", recognized=False, reason=reason)  # fmt: skip
@@ -105,7 +107,9 @@ def _melt(table: Table, gene: str) -> tuple[pl.DataFrame, list[str], list[str]]:
         wide = table.scan().with_row_index("__row").collect()
     except pl.exceptions.PolarsError as exc:
         raise diagnose(table, exc) from exc
-    long = wide.unpivot(index=["__row", *ids], on=samples, variable_name="__col", value_name="__value")
+    long = wide.unpivot(
+        index=["__row", *ids], on=samples, variable_name="__col", value_name="__value"
+    )
     long = long.filter(pl.col("__value").is_not_null() & ~pl.col("__value").is_in(_NO_CALL))
     number = pl.col("__value").str.strip_chars().cast(pl.Float64, strict=False)
     bad = long.filter(number.is_null()).sort("__row", pl.col("__col").replace_strict(order))

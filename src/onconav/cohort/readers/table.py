@@ -112,7 +112,9 @@ class Table:
             raise_if_empty=False,
         )
 
-    def error(self, message: str, *, line: int | None = None, column: str | None = None) -> CohortInputError:
+    def error(
+        self, message: str, *, line: int | None = None, column: str | None = None
+    ) -> CohortInputError:
         """A located error about this file."""
         return _fail(message, self.label, line=line, column=column)
 
@@ -157,7 +159,9 @@ def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[lis
                     line=number,
                     code="bad-encoding",
                 ) from exc
-            is_header = text.startswith(header_prefix) if header_prefix else not text.startswith("#")
+            is_header = (
+                text.startswith(header_prefix) if header_prefix else not text.startswith("#")
+            )
             if is_header and text.strip():
                 return meta, text, number
             if text.strip() or header_prefix:
@@ -262,7 +266,9 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
             fields = line.count(b"\t") + 1
             if fields > width and not line.startswith(b"#"):
                 return table.error(
-                    f"{fields} fields where the header has {width}", line=number, column=f"field {width + 1}"
+                    f"{fields} fields where the header has {width}",
+                    line=number,
+                    column=f"field {width + 1}",
                 )
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return table.error(f"cannot read the table ({message})")

@@ -68,7 +68,8 @@ def consequence_class(consequence: str | None) -> str | None:
 
 def vcf_protein(text: str | None) -> str | None:
     """A protein change from an annotation field: VEP's URL escapes undone, bcftools csq's
-    '858L>858R' written as 'p.L858R'; other forms are passed on as they are."""
+    '858L>858R' written as 'p.L858R'; other forms are passed on as they are.
+    """
     if not text:
         return None
     value = unquote(text.strip())
@@ -148,11 +149,13 @@ def _selected(table: Table, sample_ids: tuple[str, ...]) -> dict[str, str]:
     columns = {table.header[i]: f"c{i}" for i in range(9, len(table.header))}
     if not sample_ids:
         if not columns:
-            raise table.error("a VCF without sample columns needs --sample-id", line=table.header_line)
+            raise table.error(
+                "a VCF without sample columns needs --sample-id", line=table.header_line
+            )
         return {c: name for name, c in columns.items()}
     missing = [s for s in sample_ids if s not in columns]
     if missing and len(sample_ids) == 1 and len(columns) <= 1:
-        return {c: sample_ids[0] for c in columns.values()} or {"": sample_ids[0]}
+        return dict.fromkeys(columns.values(), sample_ids[0]) or {"": sample_ids[0]}
     if missing:
         known = ", ".join(columns) or "none"
         raise table.error(f"sample {missing[0]!r} is not in the VCF (its samples: {known})",
@@ -206,7 +209,9 @@ def read_vcf(
     picked = _pick(records, "c7", tag, fields)
     rows = _carriers(records, table, chosen)
     fixed = [f"c{i}" for i in range(8)]
-    frame = rows.join(records.select("__row", *fixed), on="__row", how="left", maintain_order="left")
+    frame = rows.join(
+        records.select("__row", *fixed), on="__row", how="left", maintain_order="left"
+    )
     frame = frame.join(picked, on="__row", how="left", maintain_order="left")
     keys = (pl.col("__gene"), pl.col("__protein"), pl.col("__class"))
     return Layer(
@@ -214,8 +219,14 @@ def read_vcf(
         label=table.label,
         frame=frame.lazy(),
         columns=(*fixed, "__sample", "__gt", "__gene", "__class", "__protein"),
-        headers=(*table.header[:8], "Tumor_Sample_Barcode", "GT", "Hugo_Symbol",
-                 "Variant_Classification", "HGVSp"),  # fmt: skip
+        headers=(
+            *table.header[:8],
+            "Tumor_Sample_Barcode",
+            "GT",
+            "Hugo_Symbol",
+            "Variant_Classification",
+            "HGVSp",
+        ),  # fmt: skip
         sample=pl.col("__sample"),
         keys=keys,
         gene=pl.col("__gene"),

@@ -1,0 +1,257 @@
+"""Annotate a cohort: pipeline files in, oncokb-annotator-style tables and a summary out.
+
+    >>> from pathlib import Path
+    >>> from onconav.cohort import CohortInputs, annotate_cohort
+    >>> summary = annotate_cohort(CohortInputs(maf=Path("data_mutations.txt"),
+    ...                                        tumor_type="LUAD"), Path("out"))  # doctest: +SKIP
+
+Flow: open every input as a `Layer` (readers/), pass 1 over each (scan.py: distinct keys and
+counts), the plan (plan.py: read each distinct key once, match each distinct sample context
+once), pass 2 over each (scan.py: every row joined to its key's annotation, streamed to the
+output), then samples.tsv, rejected.tsv, plots/ and summary.json, all into a staged folder that
+replaces `out` only when complete (output.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from onconav import __version__
+from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
+from onconav.cohort.events import KBView
+from onconav.cohort.layer import Layer
+from onconav.cohort.output import Format, staged_output, table_sink, write_frame
+from onconav.cohort.plan import Plan, Progress, codes, make_plan
+from onconav.cohort.plots import write_plots
+from onconav.cohort.readers.clinical import Clinical, read_clinical
+from onconav.cohort.readers.cna import read_cna
+from onconav.cohort.readers.fusions import read_fusions, read_sv
+from onconav.cohort.readers.maf import read_maf
+from onconav.cohort.readers.vcf import read_vcf
+from onconav.cohort.scan import KeyScan, annotated_rows, rejected_rows, run_query, scan_keys
+from onconav.cohort.summary import (
+    CohortSummary,
+    FileSummary,
+    gene_levels,
+    sample_table,
+    summarize_samples,
+)
+from onconav.errors import CohortInputError
+from onconav.kb.index import KBIndex, get_index
+
+__all__ = ["CohortInputs", "annotate_cohort"]
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CohortInputs:
+    """The files of one cohort (each optional, at least one data file) and the default tumor type.
+
+    Attributes:
+        maf: Mutations (MAF, cBioPortal data_mutations), plain or gzip.
+        vcf: An annotated VCF (VEP CSQ, SnpEff ANN or bcftools BCSQ).
+        sample_ids: VCF samples to keep, or the name of a single-sample or sites-only VCF's one.
+        fusions: oncokb-annotator fusion file (sample, Fusion).
+        sv: Structural variants (cBioPortal data_sv.txt; oncokb-annotator SV file).
+        cna: Copy number (GISTIC discrete matrix or long format).
+        clinical: Sample file with SAMPLE_ID and ONCOTREE_CODE (optionally SETTING).
+        tumor_type: Tumor type of samples the clinical file and rows do not give.
+    """
+
+    maf: Path | None = None
+    vcf: Path | None = None
+    sample_ids: tuple[str, ...] = ()
+    fusions: Path | None = None
+    sv: Path | None = None
+    cna: Path | None = None
+    clinical: Path | None = None
+    tumor_type: str | None = None
+
+
+def _silent(stage: str, done: int, total: int | None) -> None:
+    """The default progress callback: says nothing."""
+
+
+def _open_layers(inputs: CohortInputs, work: Path) -> list[Layer]:
+    layers = []
+    if inputs.maf:
+        layers.append(read_maf(inputs.maf, work_dir=work))
+    if inputs.vcf:
+        layers.append(read_vcf(inputs.vcf, work_dir=work, sample_ids=inputs.sample_ids))
+    if inputs.fusions:
+        layers.append(read_fusions(inputs.fusions, work_dir=work))
+    if inputs.sv:
+        layers.append(read_sv(inputs.sv, work_dir=work))
+    if inputs.cna:
+        layers.append(read_cna(inputs.cna, work_dir=work))
+    return layers
+
+
+def _check_tumor_source(
+    layers: list[Layer], clinical: Clinical | None, default: str | None
+) -> None:
+    has_clinical = (
+        clinical is not None and clinical.samples["tumor"].null_count() < clinical.samples.height
+    )
+    if default or has_clinical or any(layer.oncotree is not None for layer in layers):
+        return
+    raise CohortInputError(
+        "no tumor type: give --tumor-type, or a --clinical file with ONCOTREE_CODE",
+        field="--tumor-type",
+        code="usage",
+    )
+
+
+def _write_layers(
+    layers: list[Layer], plan: Plan, stage: Path, fmt: Format, clinical: str | None, progress: Progress
+) -> list[Path]:  # fmt: skip
+    """Pass 2: write every annotated table; return the per-layer rejected-row files."""
+    parts = []
+    for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
+        progress(f"write {layer.output_stem}", i, len(layers))
+        rejected = stage / ".work" / f"rejected-{i}.arrow"
+        with ExitStack() as stack:
+            sink = table_sink(
+                annotated_rows(layer, lookup, plan.known),
+                [*layer.columns, *ANNOTATION_COLUMNS],
+                [*layer.headers, *ANNOTATION_COLUMNS],
+                stage / f"{layer.output_stem}.{fmt}",
+                fmt,
+                stack,
+            )
+            rej = rejected_rows(layer, lookup, plan.known, clinical).sink_ipc(rejected, lazy=True)
+            run_query(layer, [sink, rej])
+        parts.append(rejected)
+    progress("write", len(layers), len(layers))
+    return parts
+
+
+def _write_rejected(parts: list[Path], path: Path, fmt: Format) -> None:
+    if parts:
+        frame = pl.concat([pl.scan_ipc(p) for p in parts])
+    else:
+        frame = pl.LazyFrame(schema=dict.fromkeys(REJECTED_COLUMNS, pl.String))
+    if fmt == "parquet":
+        frame.sink_parquet(path)
+    else:
+        frame.sink_csv(path, separator="\t", quote_style="never", null_value="")
+
+
+def _file_summaries(
+    layers: list[Layer], scans: list[KeyScan], plan: Plan, fmt: Format
+) -> list[FileSummary]:
+    out = []
+    for layer, scan, rejected in zip(layers, scans, plan.rejected, strict=True):
+        n_rej = sum(rejected.values())
+        out.append(
+            FileSummary(
+                file=layer.label, kind=layer.kind, output=f"{layer.output_stem}.{fmt}",
+                rows_in=scan.rows, rows_annotated=scan.rows - n_rej, rows_rejected=n_rej,
+                rejected_by_reason=codes(rejected),
+            )
+        )  # fmt: skip
+    return out
+
+
+def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, genes: pl.DataFrame,
+             plan: Plan, default: str | None, outputs: list[str]) -> CohortSummary:  # fmt: skip
+    meta = index.kb.meta
+    by_reason: dict[str, int] = {}
+    for f in files:
+        for code, n in f.rejected_by_reason.items():
+            by_reason[code] = by_reason.get(code, 0) + n
+    return CohortSummary(
+        onconav_version=__version__,
+        kb_version=meta.kb_version,
+        kb_date=meta.kb_date.isoformat(),
+        disclaimer=meta.disclaimer,
+        rows_in=sum(f.rows_in for f in files),
+        rows_annotated=sum(f.rows_annotated for f in files),
+        rows_rejected=sum(f.rows_rejected for f in files),
+        rejected_by_reason=codes(by_reason),
+        files=files,
+        samples=samples.height,
+        contexts_matched=len(plan.contexts),
+        tumor_type_default=default,
+        outputs=outputs,
+        **summarize_samples(samples, genes),
+    )
+
+
+def annotate_cohort(
+    inputs: CohortInputs,
+    out: Path,
+    *,
+    fmt: Format = "tsv",
+    index: KBIndex | None = None,
+    progress: Progress | None = None,
+    plots: bool = True,
+) -> CohortSummary:
+    """Annotate a cohort's files into the folder `out` (see cli.md, `annotate`).
+
+    Args:
+        inputs: The files and the default tumor type.
+        out: Output folder; replaced atomically (only if empty or an earlier onconav output).
+        fmt: `tsv` or `parquet` for the tables.
+        index: The knowledge base (the shipped one by default).
+        progress: Called as progress(stage, done, total) while the work advances.
+        plots: Draw plots/ (PNG and SVG).
+
+    Returns:
+        The summary also written to `out/summary.json`.
+
+    Raises:
+        CohortInputError: an input cannot be read (file, line and column named), no input or
+            no tumor type was given, or `out` cannot be used.
+        TumorTypeError: `inputs.tumor_type` is not a known tumor type.
+    """
+    report = progress or _silent
+    index = index or get_index()
+    view = KBView(index)
+    default = index.resolve_tumor_type(inputs.tumor_type).code if inputs.tumor_type else None
+    if not any((inputs.maf, inputs.vcf, inputs.fusions, inputs.sv, inputs.cna)):
+        raise CohortInputError("nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
+                               field="--maf", code="usage")  # fmt: skip
+    with staged_output(out) as stage:
+        work = stage / ".work"
+        work.mkdir()
+        layers = _open_layers(inputs, work)
+        clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
+        _check_tumor_source(layers, clinical, default)
+        scans = []
+        for i, layer in enumerate(layers):
+            report(f"read {layer.output_stem}", i, len(layers))
+            scans.append(scan_keys(layer, view.spellings))
+        plan = make_plan(
+            view, layers, scans, clinical.samples if clinical else None, default, report
+        )
+        parts = _write_layers(
+            layers, plan, stage, fmt, clinical.label if clinical else None, report
+        )
+        samples = sample_table(plan.samples, plan.contexts)
+        genes = gene_levels(plan.samples, plan.contexts)
+        write_frame(samples, stage / f"samples.{fmt}", fmt)
+        _write_rejected(parts, stage / f"rejected.{fmt}", fmt)
+        outputs = [f"{layer.output_stem}.{fmt}" for layer in layers] + [
+            f"samples.{fmt}",
+            f"rejected.{fmt}",
+        ]
+        if plots:
+            report("plots", 0, 1)
+            outputs += write_plots(samples, genes, stage / "plots")
+        files = _file_summaries(layers, scans, plan, fmt)
+        summary = _summary(index, files, samples, genes, plan, default, [*outputs, "summary.json"])
+        (stage / "summary.json").write_text(
+            summary.model_dump_json(indent=2) + "\n", encoding="utf-8"
+        )
+        shutil.rmtree(work)
+        report("done", 1, 1)
+    _logger.info("annotated %d of %d rows", summary.rows_annotated, summary.rows_in)
+    return summary

@@ -173,13 +173,19 @@ def match(
 ) -> None:
     """Match cases to evidence-graded targeted-therapy options and an avoid list.
 
-    Examples:
-        onconav match examples/alk_first_line.json
+    CASE is a case file (JSON, JSON Lines for several, YAML) or - for standard input; or give
+    the case with --alteration and --tumor-type. One case prints one JSON object; several
+    print JSON Lines. Bad input exits 2 with the file, line and field.
 
-        onconav match -a "EGFR L858R" -a "EGFR T790M" -t LUAD --prior gefitinib:progression
+    Worked examples:
 
-        cat cases.jsonl | onconav match - --format json
-    """
+    \b
+      onconav match examples/alk_first_line.json
+      onconav match examples/egfr_ex19_t790m_after_gefitinib.json --format text
+      onconav match -a "EGFR L858R" -a "EGFR C797S" -t LUAD --prior osimertinib:progression
+      onconav match -a "KRAS G12C" -t "lung adenocarcinoma" --format markdown
+      cat cases.jsonl | onconav match - --format json
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.match.caseio import read_cases
     from onconav.match.engine import match_case
 
@@ -202,11 +208,13 @@ def match(
 def kb_stats(
     kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
 ) -> None:
-    """Count what the knowledge base holds.
+    """Count what the knowledge base holds, with its version and date.
 
-    Example:
-        onconav kb stats
-    """
+    Worked example:
+
+    \b
+      onconav kb stats
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.summary import kb_stats_text
 
     sys.stdout.write(kb_stats_text(_index(kb)) + "\n")
@@ -222,11 +230,13 @@ def kb_show(
 ) -> None:
     """Show a gene or a drug, with its indications, resistance and sources.
 
-    Examples:
-        onconav kb show ALK
+    Worked examples:
 
-        onconav kb show Tagrisso
-    """
+    \b
+      onconav kb show ALK
+      onconav kb show HER2
+      onconav kb show Tagrisso
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.summary import show_text
 
     text = show_text(_index(kb), name)
@@ -244,9 +254,14 @@ def kb_validate(
 ) -> None:
     """Check a knowledge-base folder: schema and cross-references, each problem with file and line.
 
-    Example:
-        onconav kb validate src/onconav/kb/data
-    """
+    Exit 0 when clean; else each problem as FILE:LINE: message on standard error, and exit 2.
+
+    Worked examples:
+
+    \b
+      onconav kb validate
+      onconav kb validate src/onconav/kb/data
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.loader import default_kb_dir
     from onconav.kb.validate import validate_kb_dir
 
@@ -268,9 +283,11 @@ def kb_export(
 ) -> None:
     """Print the whole knowledge base as one JSON object (see kb-export.md).
 
-    Example:
-        onconav kb export --format json > onconav-kb.json
-    """
+    Worked example:
+
+    \b
+      onconav kb export --format json > onconav-kb.json
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     if fmt != "json":
         _fail(f"--format: {fmt!r} is not supported (use json)")
     import orjson

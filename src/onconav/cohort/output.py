@@ -107,14 +107,15 @@ def table_sink(
             )
         out = frame.select(pl.col(c).alias(h) for c, h in zip(columns, headers, strict=True))
         return out.sink_parquet(path, lazy=True)
-    options: dict[str, object] = {"separator": "\t", "quote_style": "never", "null_value": ""}
     if renamed:
         out = frame.select(pl.col(c).alias(h) for c, h in zip(columns, headers, strict=True))
-        return out.sink_csv(path, lazy=True, **options)  # type: ignore[arg-type]
+        return out.sink_csv(path, separator="\t", quote_style="never", null_value="", lazy=True)
     with path.open("w", encoding="utf-8") as fh:
         fh.write("\t".join(headers) + "\n")
     handle = stack.enter_context(path.open("ab"))
-    return frame.select(columns).sink_csv(handle, include_header=False, lazy=True, **options)  # type: ignore[arg-type]
+    return frame.select(columns).sink_csv(
+        handle, include_header=False, separator="\t", quote_style="never", null_value="", lazy=True
+    )
 
 
 def write_frame(df: pl.DataFrame, path: Path, fmt: Format) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECT_REASONS, RejectCode
+from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECT_REASONS
 from onconav.cohort.layer import Layer
 from onconav.cohort.readers.table import check_tail, diagnose
 from onconav.errors import CohortInputError
@@ -49,12 +49,13 @@ class KeyScan:
 
 def row_reject(layer: Layer, known_samples: pl.Series | None = None) -> pl.Expr:
     """The row-level reject code (or null): no carrier, no gene, no sample, unknown sample."""
-    has_sample = layer.sample.is_not_null()
-    expr = pl.when(~layer.has_gene).then(pl.lit("missing-gene"))
-    expr = expr.when(~has_sample).then(pl.lit("missing-sample"))
-    if known_samples is not None:
-        expr = expr.when(~layer.sample.is_in(known_samples)).then(pl.lit("unknown-sample"))
-    out = expr.otherwise(pl.lit(None, dtype=pl.String))
+    unknown = ~layer.sample.is_in(known_samples) if known_samples is not None else pl.lit(False)
+    out = (
+        pl.when(~layer.has_gene).then(pl.lit("missing-gene"))
+        .when(layer.sample.is_null()).then(pl.lit("missing-sample"))
+        .when(unknown).then(pl.lit("unknown-sample"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )  # fmt: skip
     if layer.row_reject is not None:
         out = pl.coalesce(layer.row_reject, out)
     return out.alias(ROW_REJECT)
@@ -156,13 +157,3 @@ def rejected_rows(
         layer.gene.alias("GENE"),
         layer.detail.alias("ALTERATION"),
     )
-
-
-def count_codes(scan: KeyScan, codes: dict[str, int]) -> None:
-    """Add pass 1's row-level rejections to `codes` (code -> rows)."""
-    rr = scan.samples.filter(pl.col(ROW_REJECT).is_not_null())
-    for code, n in rr.group_by(ROW_REJECT).agg(pl.col("__n").sum()).iter_rows():
-        codes[code] = codes.get(code, 0) + int(n)
-
-
-RejectCounts = dict[RejectCode, int]

@@ -76,9 +76,9 @@ class Table:
             for i, name in enumerate(self.header):
                 self._upper.setdefault(name.strip().upper(), i)
         for cand in candidates:
-            i = self._upper.get(cand.upper())
-            if i is not None:
-                return f"c{i}"
+            found = self._upper.get(cand.upper())
+            if found is not None:
+                return f"c{found}"
         return None
 
     def require(self, *candidates: str, what: str | None = None) -> str:

@@ -1,0 +1,148 @@
+"""`onconav annotate`: a cohort's pipeline files in, oncokb-annotator-style tables out.
+
+The lead registers it in `cli.py` with `app.command()(annotate)`. Like every verb it only reads
+the flags, calls the core (`onconav.cohort.annotate_cohort`) and reports; it draws a rich
+progress bar on standard error when both streams are terminals and `CI` is not set. A user
+error is one line on standard error and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from onconav.errors import OnconavError
+
+if TYPE_CHECKING:
+    from onconav.cohort import CohortSummary, Progress
+
+__all__ = ["AnnotateFormat", "annotate", "show_progress"]
+
+
+class AnnotateFormat(StrEnum):
+    """Table formats of `annotate`."""
+
+    tsv = "tsv"
+    parquet = "parquet"
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"onconav: {message}\n")
+    raise typer.Exit(2)
+
+
+def show_progress() -> bool:
+    """True when a progress bar helps: both streams are terminals and `CI` is not set."""
+    if os.environ.get("CI"):
+        return False
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A progress callback drawing a rich bar on standard error, or None when not wanted."""
+    if not show_progress():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("annotate", total=None)
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield update
+
+
+def _report(summary: CohortSummary, out: Path) -> None:
+    reasons = ", ".join(f"{code} {n}" for code, n in summary.rejected_by_reason.items())
+    levels = ", ".join(
+        f"{name.removeprefix('LEVEL_')} {n}"
+        for name, n in summary.samples_by_highest_sensitive_level.items()
+        if n
+    )
+    sys.stdout.write(
+        f"{summary.rows_in} rows: {summary.rows_annotated} annotated, "
+        f"{summary.rows_rejected} rejected{f' ({reasons})' if reasons else ''}\n"
+        f"{summary.samples} samples by highest level: {levels or 'none'}\n"
+        f"wrote {out}/ (knowledge base {summary.kb_version})\n"
+    )
+
+
+def annotate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced when complete).")],
+    maf: Annotated[
+        Path | None, typer.Option(help="Mutations: MAF or cBioPortal data_mutations (.gz too).")
+    ] = None,
+    vcf: Annotated[
+        Path | None, typer.Option(help="VCF annotated by VEP (CSQ), SnpEff (ANN) or bcftools csq.")
+    ] = None,
+    sample_id: Annotated[
+        list[str] | None,
+        typer.Option("--sample-id", help="VCF sample to keep, or the name of a one-sample VCF."),
+    ] = None,
+    fusions: Annotated[
+        Path | None, typer.Option(help="Fusions: Tumor_Sample_Barcode and Fusion columns.")
+    ] = None,
+    sv: Annotated[Path | None, typer.Option(help="Structural variants: cBioPortal data_sv.txt.")] = None,
+    cna: Annotated[
+        Path | None, typer.Option(help="Copy number: GISTIC matrix (data_CNA.txt) or long format.")
+    ] = None,
+    clinical: Annotated[
+        Path | None, typer.Option(help="Samples: SAMPLE_ID, ONCOTREE_CODE (optional SETTING).")
+    ] = None,
+    tumor_type: Annotated[
+        str | None,
+        typer.Option("--tumor-type", "-t", help="Tumor type of samples no file types (e.g. LUAD)."),
+    ] = None,
+    fmt: Annotated[
+        AnnotateFormat, typer.Option("--format", "-f", help="Table format.")
+    ] = AnnotateFormat.tsv,
+    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    plots: Annotated[bool, typer.Option(help="Draw plots/ (PNG and SVG).")] = True,
+) -> None:
+    """Annotate a cohort: every row gets oncokb-annotator-style levels and onconav's alteration.
+
+    Writes to OUT: annotated_mutations.tsv (and annotated_vcf, annotated_fusions, annotated_sv,
+    annotated_cna where given): every input row in input order, its columns unchanged, plus
+    ANNOTATED, LEVEL_1 ... LEVEL_R2, HIGHEST_LEVEL, TX_CITATIONS, ONCONAV_ALTERATION and
+    ONCONAV_CATEGORY; samples.tsv (one row a sample); rejected.tsv (rows that could not be
+    annotated, with file, line and reason); summary.json; plots/. A sample's tumor type comes
+    from --clinical, then the rows' ONCOTREE_CODE, then --tumor-type.
+
+    Examples:
+
+    \b
+        onconav annotate --maf tests/data/cohort/tiny.maf --clinical tests/data/cohort/tiny_clinical.txt --out annotated
+
+    \b
+        onconav annotate --maf tests/data/cohort/tiny.maf --fusions tests/data/cohort/tiny_fusions.txt --cna tests/data/cohort/tiny_cna.txt --tumor-type LUAD --out annotated --format parquet
+
+    \b
+        onconav annotate --vcf tests/data/cohort/tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
+    """
+    from onconav.cohort import CohortInputs, annotate_cohort
+    from onconav.kb.index import get_index
+
+    inputs = CohortInputs(
+        maf=maf, vcf=vcf, sample_ids=tuple(sample_id or ()), fusions=fusions, sv=sv, cna=cna,
+        clinical=clinical, tumor_type=tumor_type,
+    )  # fmt: skip
+    try:
+        with _progress_bar() as progress:
+            summary = annotate_cohort(
+                inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots
+            )
+    except OnconavError as exc:
+        _fail(str(exc))
+    _report(summary, out)

@@ -23,6 +23,7 @@ __all__ = [
     "PROTEIN_COLUMNS",
     "SAMPLE_COLUMNS",
     "mutation_layer",
+    "normalize_mutation",
     "read_maf",
     "reject_mutation",
 ]
@@ -31,6 +32,7 @@ __all__ = [
 GENE_COLUMNS = ("Hugo_Symbol", "HUGO_GENE_SYMBOL", "GENE")
 SAMPLE_COLUMNS = ("Tumor_Sample_Barcode", "SAMPLE_ID")
 CLASS_COLUMNS = ("Variant_Classification", "MUTATION_TYPE")
+HGVSC_COLUMNS = ("HGVSc",)
 PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Amino_Acid_Change", "Protein_Change", "ALTERATION")
 ONCOTREE_COLUMNS = ("ONCOTREE_CODE",)
 
@@ -52,12 +54,19 @@ def reject_protein(alt: Alteration, protein: str | None, vclass: str | None) -> 
 
 
 def reject_mutation(alt: Alteration, key: Key) -> RejectCode | None:
-    """`reject_protein` over a MAF key (gene, protein columns..., class)."""
-    return reject_protein(alt, first_text(key[1:-1]), key[-1])
+    """`reject_protein` over a mutation key (gene, class, HGVSc, protein columns...)."""
+    return reject_protein(alt, first_text(key[3:]), key[1])
 
 
-def _normalize(key: Key) -> Alteration:
-    return protein_change_alteration(key[0] or "", first_text(key[1:-1]), key[-1])
+def normalize_mutation(key: Key) -> Alteration:
+    """Read a mutation key (gene, class, HGVSc, protein columns...) with the normalizer."""
+    return protein_change_alteration(
+        key[0] or "", first_text(key[3:]), key[1], hgvsc=first_text(key[2:3])
+    )
+
+
+def _col(name: str | None) -> pl.Expr:
+    return pl.col(name) if name else pl.lit(None, dtype=pl.String)
 
 
 def mutation_layer(
@@ -76,6 +85,7 @@ def mutation_layer(
     if not proteins:
         table.require(*PROTEIN_COLUMNS[:2], what="protein change")
     vclass = table.find(*CLASS_COLUMNS)
+    hgvsc = table.find(*HGVSC_COLUMNS)
     oncotree = table.find(*ONCOTREE_COLUMNS)
     return Layer(
         kind=kind,
@@ -84,16 +94,12 @@ def mutation_layer(
         columns=columns or tuple(table.names),
         headers=headers or table.header,
         sample=sample,
-        keys=(
-            gene,
-            *(pl.col(p) for p in proteins),
-            pl.col(vclass) if vclass else pl.lit(None, dtype=pl.String),
-        ),
+        keys=(gene, _col(vclass), _col(hgvsc), *(pl.col(p) for p in proteins)),
         gene=gene,
         detail=pl.coalesce([pl.col(p) for p in proteins]),
         has_gene=present(gene),
         kb_hint=lambda spellings: gene.is_in(sorted(spellings)),
-        normalize=_normalize,
+        normalize=normalize_mutation,
         reject=reject_mutation,
         line=line if line is not None else pl.col("__row") + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,

@@ -10,7 +10,7 @@ Rows are (record, sample) pairs: each selected sample whose genotype carries an 
 (`GT` with a non-zero allele), or every record for the one sample of a sites-only VCF named by
 `--sample-id`. A record no selected sample carries is kept as one row rejected `no-carrier`.
 Output columns: the eight fixed VCF columns as written, then `Tumor_Sample_Barcode`, `GT`,
-`Hugo_Symbol`, `Variant_Classification` and `HGVSp` from the annotation.
+`Hugo_Symbol`, `Variant_Classification`, `HGVSc` and `HGVSp` from the annotation.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ _TAGS = ("CSQ", "ANN", "BCSQ")
 _GENE_FIELDS = ("SYMBOL", "Gene_Name", "gene")
 _CONSEQUENCE_FIELDS = ("Consequence", "Annotation")
 _PROTEIN_FIELDS = ("HGVSp", "HGVS.p", "amino_acid_change")
+_CDNA_FIELDS = ("HGVSc", "HGVS.c")
 _FORMAT = re.compile(r"(?:Format:|Functional annotations:)\s*'?([^'\">]+)")
 _BCSQ_CHANGE = re.compile(r"^(\d+)([A-Z*]+)>(\d+)([A-Z*]+)$")
 
@@ -84,11 +85,12 @@ def vcf_protein(text: str | None) -> str | None:
 
 
 def _normalize(key: Key) -> Alteration:
-    return protein_change_alteration(key[0] or "", vcf_protein(key[1]), key[2])
+    gene, vclass, hgvsc, protein = key
+    return protein_change_alteration(gene or "", vcf_protein(protein), vclass, hgvsc=hgvsc)
 
 
 def _reject(alt: Alteration, key: Key) -> RejectCode | None:
-    return reject_protein(alt, vcf_protein(key[1]), key[2])
+    return reject_protein(alt, vcf_protein(key[3]), key[1])
 
 
 def _annotation(table: Table) -> tuple[str, list[str]]:
@@ -140,6 +142,7 @@ def _pick(records: pl.DataFrame, info: str, tag: str, fields: list[str]) -> pl.D
         "__row",
         get(_GENE_FIELDS).alias("__gene"),
         get(_CONSEQUENCE_FIELDS).str.extract(r"^\*?([^&,]+)", 1).replace(_CLASS).alias("__class"),
+        get(_CDNA_FIELDS).alias("__hgvsc"),
         protein.alias("__protein"),
     )
 
@@ -213,12 +216,12 @@ def read_vcf(
         records.select("__row", *fixed), on="__row", how="left", maintain_order="left"
     )
     frame = frame.join(picked, on="__row", how="left", maintain_order="left")
-    keys = (pl.col("__gene"), pl.col("__protein"), pl.col("__class"))
+    keys = tuple(pl.col(c) for c in ("__gene", "__class", "__hgvsc", "__protein"))
     return Layer(
         kind="vcf",
         label=table.label,
         frame=frame.lazy(),
-        columns=(*fixed, "__sample", "__gt", "__gene", "__class", "__protein"),
+        columns=(*fixed, "__sample", "__gt", "__gene", "__class", "__hgvsc", "__protein"),
         headers=(
             *table.header[:8],
             "Tumor_Sample_Barcode",

@@ -58,7 +58,9 @@ Histology = Literal["any", "nonsquamous", "squamous"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validators are built on first validation (`kb validate`, a KB rebuild);
+    # loading the compiled cache constructs models without them, which keeps start-up fast.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Source(_Model):

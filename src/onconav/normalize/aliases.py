@@ -8,14 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
+from onconav.normalize.datafiles import load_data
 
 __all__ = ["GeneTable", "gene_table", "is_fusion_driver", "known_genes", "normalize_gene"]
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 # HGNC symbols: a letter, then letters and digits, hyphen-joined parts (NKX2-1, HLA-A); the
 # open-reading-frame form C<n>orf<m> keeps its lowercase 'orf' (HGNC guidelines, section 1.1).
@@ -68,8 +66,7 @@ def gene_table() -> GeneTable:
     Returns:
         The gene table.
     """
-    text = files("onconav.normalize").joinpath("data", "genes.yaml").read_text(encoding="utf-8")
-    return _build(yaml.load(text, Loader=_YAML_LOADER))
+    return _build(load_data("genes.yaml"))
 
 
 def known_genes() -> frozenset[str]:

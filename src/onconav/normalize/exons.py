@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
+from onconav.normalize.datafiles import load_data
 
 __all__ = [
     "CPos",
@@ -22,8 +21,6 @@ __all__ = [
     "skipped_exon",
     "splice_codon_exon",
 ]
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -96,8 +93,7 @@ def exon_table() -> ExonTable:
     Returns:
         The exon table.
     """
-    text = files("onconav.normalize").joinpath("data", "exons.yaml").read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=_YAML_LOADER)
+    raw = load_data("exons.yaml")
     exons = tuple(e for entry in raw["transcripts"] for e in _exons(entry))
     windows = {k: dict(v) for k, v in raw["splice_windows"].items() if isinstance(v, dict)}
     return ExonTable(exons, windows, int(raw["splice_windows"]["canonical"]))

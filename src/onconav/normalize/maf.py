@@ -10,18 +10,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from importlib.resources import files
-
-import yaml
 
 from onconav.normalize import build, phrases
 from onconav.normalize.aliases import normalize_gene
+from onconav.normalize.datafiles import load_data
 from onconav.normalize.grammar import CdnaChange, ProteinChange, read_change
 from onconav.normalize.models import Alteration
 
 __all__ = ["VariantClasses", "protein_change_alteration", "variant_classes"]
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 _logger = logging.getLogger(__name__)
 
@@ -40,8 +37,7 @@ class VariantClasses:
 @cache
 def variant_classes() -> VariantClasses:
     """Load `data/variant_classes.yaml` once."""
-    path = files("onconav.normalize").joinpath("data", "variant_classes.yaml")
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    raw = load_data("variant_classes.yaml")
     return VariantClasses(
         frozenset(raw["protein_altering"]),
         frozenset(raw["conditional"]),

@@ -28,11 +28,8 @@ def test_avoided_drug_never_in_recommended_option(results) -> None:
         for o in r.options:
             if o.status == "recommended":
                 assert not avoided & set(o.drugs), (r.case_id, o.drugs)
-            else:  # only a combination that continues a drug after progression on it
-                for drug in avoided & set(o.drugs):
-                    kinds = {a.kind for a in r.avoid if drug in a.drugs}
-                    assert kinds == {"prior_progression"}, (r.case_id, o.drugs)
-                    assert len(o.drugs) > 1
+            elif avoided & set(o.drugs):  # only combinations that continue or target it
+                assert len(o.drugs) > 1, (r.case_id, o.drugs)
 
 
 def test_every_entry_cites_a_source(results) -> None:

@@ -50,8 +50,11 @@ class _AvoidDraft:
     kind: str = "prior_progression"
     level: str | None = None
     sources: list[Source] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+    triggers: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, reason: str, kind: str, level: str | None, sources: Iterable[Source]) -> None:
+        self.kinds.add(kind)
         if reason not in self.reasons:
             self.reasons.append(reason)
         order = ("resistance", "contraindication", "prior_progression", "no_benefit")
@@ -206,9 +209,9 @@ def _apply_resistance(work: _Work) -> None:
                 continue
             label = f"{r.gene} {r.alteration}"
             if r.effect == "resistant":
-                work.avoid.setdefault(drug, _AvoidDraft()).add(
-                    f"{label}: {r.note}", "resistance", r.level, r.sources
-                )
+                draft = work.avoid.setdefault(drug, _AvoidDraft())
+                draft.add(f"{label}: {r.note}", "resistance", r.level, r.sources)
+                draft.triggers.update((r.gene, p.strip()) for p in r.alteration.split("+"))
             elif r.effect == "reduced":
                 work.cautions.setdefault(drug, []).append(f"{label}: reduced activity. {r.note}")
             else:
@@ -279,16 +282,28 @@ def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option
 def _blocked(work: _Work, ind: Indication) -> bool:
     """True when a drug of `ind` is in the avoid list and the option may not go on with it.
 
-    A drug avoided only for prior progression may stay in a combination that continues it
-    (osimertinib + savolitinib after osimertinib): the indication's own `prior` names it and the
-    option is not a recommended standard, so the avoid rule for recommended options holds.
+    Two exceptions, both only for options that are not a recommended standard (so a drug in
+    the avoid list is never in a recommended option), and only for combinations:
+    - a drug avoided for prior progression may stay in a combination that continues it
+      (osimertinib + savolitinib after osimertinib) when the indication's `prior` names it;
+    - a drug avoided for a resistance alteration may stay in an option written for exactly
+      that alteration (osimertinib + gefitinib for C797S in trans with T790M).
     """
-    continued: frozenset[str] = frozenset()
-    if ind.prior is not None and ind.status != "recommended" and len(ind.drugs) > 1:
-        continued = work.index.drugs_of(ind.prior.drugs, ind.prior.classes)
+    if ind.status == "recommended" or len(ind.drugs) < 2:
+        return any(d in work.avoid for d in ind.drugs)
+    continued = work.index.drugs_of(ind.prior.drugs, ind.prior.classes) if ind.prior else set()
+    named = {(ind.gene, a) for a in ind.alterations if ind.gene}
+    named |= {(req.gene, a) for req in ind.requires for a in req.alterations}
     for drug in ind.drugs:
         draft = work.avoid.get(drug)
-        if draft is not None and not (drug in continued and draft.kind == "prior_progression"):
+        if draft is None:
+            continue
+        allowed = set()
+        if drug in continued:
+            allowed.add("prior_progression")
+        if draft.triggers and draft.triggers <= named:
+            allowed.add("resistance")
+        if not draft.kinds <= allowed:
             return True
     return False
 

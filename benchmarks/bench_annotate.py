@@ -1,8 +1,10 @@
 """Cohort annotation throughput against the I/O floor, and peak memory (run by hand, not in CI).
 
-Generates a realistic MAF (a cBioPortal-like 24-column layout; ~6% of rows in knowledge-base
-genes, mostly hotspots with some variants of unknown significance; the rest spread over 2,000
-other genes; ~200 rows a sample) plus a clinical file, then measures, each in a fresh process:
+Generates a realistic MAF (a cBioPortal-like 24-column layout; ~200 rows a sample, whole-exome
+like; per sample one driver hotspot in ~60% of samples, TP53/STK11/KEAP1/PIK3CA co-mutations,
+acquired T790M in some EGFR samples, a few variants of unknown significance in knowledge-base
+genes, the rest spread over 2,000 other genes) plus a clinical file (LUAD, LUSC, NSCLC), then
+measures, each in a fresh process:
 - floor: Polars reading the MAF (every column a string) and writing it back as TSV, done both
   ways Polars offers (read_csv + write_csv, and scan_csv -> sink_csv); the faster is the floor;
 - annotate: `annotate_cohort` (all outputs: tables, samples, rejected rows, plots, summary);
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -30,70 +31,94 @@ import numpy as np
 import polars as pl
 
 _AA = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
-# (gene, HGVSp_Short, class, relative frequency): actionable hotspots and common co-mutations.
-_HOTSPOTS = [
-    ("EGFR", "p.L858R", "Missense_Mutation", 8), ("EGFR", "p.E746_A750del", "In_Frame_Del", 9),
-    ("EGFR", "p.T790M", "Missense_Mutation", 3), ("EGFR", "p.C797S", "Missense_Mutation", 1),
+# Per sample (NSCLC, whole-exome-like): one driver in ~60% (weights as in LUAD series), common
+# co-mutations, acquired resistance in some EGFR samples, and a few variants of unknown
+# significance in knowledge-base genes; everything else spread over 2,000 other genes.
+_DRIVERS = [
+    ("KRAS", "p.G12C", "Missense_Mutation", 13), ("KRAS", "p.G12V", "Missense_Mutation", 7),
+    ("KRAS", "p.G12D", "Missense_Mutation", 5), ("KRAS", "p.G13D", "Missense_Mutation", 1),
+    ("EGFR", "p.E746_A750del", "In_Frame_Del", 8), ("EGFR", "p.L858R", "Missense_Mutation", 7),
     ("EGFR", "p.G719S", "Missense_Mutation", 1), ("EGFR", "p.A767_V769dup", "In_Frame_Ins", 1),
-    ("KRAS", "p.G12C", "Missense_Mutation", 10), ("KRAS", "p.G12D", "Missense_Mutation", 5),
-    ("KRAS", "p.G12V", "Missense_Mutation", 6), ("KRAS", "p.G13D", "Missense_Mutation", 1),
     ("BRAF", "p.V600E", "Missense_Mutation", 2), ("BRAF", "p.G469A", "Missense_Mutation", 1),
-    ("ERBB2", "p.A775_G776insYVMA", "In_Frame_Ins", 1), ("MET", "p.X1010_splice", "Splice_Site", 2),
-    ("TP53", "p.R273H", "Missense_Mutation", 6), ("TP53", "p.R248Q", "Missense_Mutation", 5),
-    ("STK11", "p.Q37*", "Nonsense_Mutation", 3), ("KEAP1", "p.G333C", "Missense_Mutation", 2),
-    ("PIK3CA", "p.E545K", "Missense_Mutation", 2), ("ALK", "p.F1174L", "Missense_Mutation", 1),
+    ("ERBB2", "p.A775_G776insYVMA", "In_Frame_Ins", 2), ("MET", "p.X1010_splice", "Splice_Site", 3),
 ]  # fmt: skip
-_KB_GENES = sorted({g for g, *_ in _HOTSPOTS} | {"ROS1", "RET", "NTRK1", "NRG1", "NRAS"})
+_CO = [("TP53", 0.5), ("STK11", 0.15), ("KEAP1", 0.15), ("PIK3CA", 0.05), ("SMARCA4", 0.05)]
+_KB_GENES = ["ALK", "BRAF", "EGFR", "ERBB2", "KRAS", "MET", "NRAS", "RET", "ROS1", "NTRK1"]
 _CLASSES = ["Missense_Mutation", "Silent", "Nonsense_Mutation", "Frame_Shift_Del", "In_Frame_Del",
             "Splice_Site", "3'UTR", "Intron"]  # fmt: skip
 _CLASS_P = [0.55, 0.2, 0.07, 0.06, 0.02, 0.03, 0.04, 0.03]
+_O = object
 
 
 def _protein(rng: np.random.Generator, n: int) -> np.ndarray:
     pos = rng.integers(1, 1500, n).astype(str)
     ref, alt = _AA[rng.integers(0, 20, n)], _AA[rng.integers(0, 20, n)]
-    return np.char.add(np.char.add(np.char.add("p.", ref), pos), alt)
+    return np.char.add(np.char.add(np.char.add("p.", ref), pos), alt).astype(_O)
 
 
-def _genes_and_changes(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
-    genes = np.array([f"GENE{i}" for i in range(2000)], dtype=object)[rng.integers(0, 2000, n)]
-    changes = _protein(rng, n).astype(object)
-    classes = np.array(_CLASSES, dtype=object)[rng.choice(len(_CLASSES), n, p=_CLASS_P)]
-    kb = np.flatnonzero(rng.random(n) < 0.06)
-    hot = kb[rng.random(kb.size) < 0.7]
-    weights = np.array([w for *_, w in _HOTSPOTS], dtype=float)
-    pick = rng.choice(len(_HOTSPOTS), hot.size, p=weights / weights.sum())
-    genes[hot] = np.array([h[0] for h in _HOTSPOTS], dtype=object)[pick]
-    changes[hot] = np.array([h[1] for h in _HOTSPOTS], dtype=object)[pick]
-    classes[hot] = np.array([h[2] for h in _HOTSPOTS], dtype=object)[pick]
-    vus = np.setdiff1d(kb, hot)
-    genes[vus] = np.array(_KB_GENES, dtype=object)[rng.integers(0, len(_KB_GENES), vus.size)]
-    return genes, changes, classes
+def _kb_rows(rng: np.random.Generator, n_samples: int) -> pl.DataFrame:
+    """(sample, gene, change, class) of knowledge-base-gene rows."""
+    parts = []
+    has = np.flatnonzero(rng.random(n_samples) < 0.6)
+    w = np.array([d[3] for d in _DRIVERS], dtype=float)
+    pick = rng.choice(len(_DRIVERS), has.size, p=w / w.sum())
+    parts.append((has, *(np.array([d[i] for d in _DRIVERS], dtype=_O)[pick] for i in range(3))))
+    egfr = has[np.isin(pick, [4, 5]) & (rng.random(has.size) < 0.12)]
+    parts.append((egfr, np.full(egfr.size, "EGFR", _O), np.full(egfr.size, "p.T790M", _O),
+                  np.full(egfr.size, "Missense_Mutation", _O)))  # fmt: skip
+    for gene, p in _CO:
+        s = np.flatnonzero(rng.random(n_samples) < p)
+        parts.append((s, np.full(s.size, gene, _O), _protein(rng, s.size),
+                      np.full(s.size, "Missense_Mutation", _O)))  # fmt: skip
+    vus = rng.integers(0, n_samples, int(n_samples * 0.3))
+    parts.append((vus, np.array(_KB_GENES, dtype=_O)[rng.integers(0, len(_KB_GENES), vus.size)],
+                  _protein(rng, vus.size), np.full(vus.size, "Missense_Mutation", _O)))  # fmt: skip
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(4)]
+    return pl.DataFrame({"s": cols[0], "g": cols[1].astype(str), "p": cols[2].astype(str),
+                         "c": cols[3].astype(str)})  # fmt: skip
+
+
+def _rows(rng: np.random.Generator, n: int, n_samples: int) -> pl.DataFrame:
+    kb = _kb_rows(rng, n_samples).head(n)
+    m = n - kb.height
+    other = pl.DataFrame({
+        "s": rng.integers(0, n_samples, m),
+        "g": np.char.add("GENE", rng.integers(0, 2000, m).astype(str)),
+        "p": _protein(rng, m).astype(str),
+        "c": np.array(_CLASSES)[rng.choice(len(_CLASSES), m, p=_CLASS_P)],
+    })  # fmt: skip
+    return pl.concat([kb, other]).sort("s", maintain_order=True)
 
 
 def make_maf(path: Path, n: int, seed: int = 7) -> int:
     """Write an n-row MAF and a clinical file beside it; return the number of samples."""
     rng = np.random.default_rng(seed)
     n_samples = max(1, n // 200)
-    genes, changes, classes = _genes_and_changes(rng, n)
-    samples = np.char.add("P-", rng.integers(0, n_samples, n).astype(str).astype(object).astype(str))
+    rows = _rows(rng, n, n_samples)
     start = rng.integers(1_000_000, 200_000_000, n)
-    frame = pl.DataFrame({
-        "Hugo_Symbol": genes.astype(str), "Entrez_Gene_Id": rng.integers(1, 99999, n).astype(str),
-        "Center": "MSKCC", "NCBI_Build": "GRCh37", "Chromosome": rng.integers(1, 23, n).astype(str),
-        "Start_Position": start.astype(str), "End_Position": (start + 1).astype(str), "Strand": "+",
-        "Variant_Classification": classes.astype(str), "Variant_Type": "SNP",
-        "Reference_Allele": "C", "Tumor_Seq_Allele1": "C", "Tumor_Seq_Allele2": "T",
-        "dbSNP_RS": "", "Tumor_Sample_Barcode": samples,
-        "Matched_Norm_Sample_Barcode": np.char.add(samples, "-N"),
-        "HGVSc": np.char.add("c.", rng.integers(1, 5000, n).astype(str)), "HGVSp": changes.astype(str),
-        "HGVSp_Short": changes.astype(str), "Transcript_ID": "ENST00000275493",
-        "t_ref_count": rng.integers(0, 500, n).astype(str), "t_alt_count": rng.integers(1, 300, n).astype(str),
-        "n_ref_count": rng.integers(0, 500, n).astype(str), "n_alt_count": "0",
-    })  # fmt: skip
+    sample = pl.format("P-{}", pl.col("s"))
+    frame = rows.select(
+        pl.col("g").alias("Hugo_Symbol"), pl.lit("0").alias("Entrez_Gene_Id"),
+        pl.lit("MSKCC").alias("Center"), pl.lit("GRCh37").alias("NCBI_Build"),
+        pl.Series("Chromosome", rng.integers(1, 23, n).astype(str)),
+        pl.Series("Start_Position", start.astype(str)),
+        pl.Series("End_Position", (start + 1).astype(str)), pl.lit("+").alias("Strand"),
+        pl.col("c").alias("Variant_Classification"), pl.lit("SNP").alias("Variant_Type"),
+        pl.lit("C").alias("Reference_Allele"), pl.lit("C").alias("Tumor_Seq_Allele1"),
+        pl.lit("T").alias("Tumor_Seq_Allele2"), pl.lit("").alias("dbSNP_RS"),
+        sample.alias("Tumor_Sample_Barcode"), pl.format("{}-N", sample).alias("Matched_Norm_Sample_Barcode"),
+        pl.format("c.{}", pl.Series(start % 5000)).alias("HGVSc"),
+        pl.col("p").alias("HGVSp"), pl.col("p").alias("HGVSp_Short"),
+        pl.lit("ENST00000275493").alias("Transcript_ID"),
+        pl.Series("t_ref_count", rng.integers(0, 500, n).astype(str)),
+        pl.Series("t_alt_count", rng.integers(1, 300, n).astype(str)),
+        pl.Series("n_ref_count", rng.integers(0, 500, n).astype(str)), pl.lit("0").alias("n_alt_count"),
+    )  # fmt: skip
     frame.write_csv(path, separator="\t", quote_style="never")
     codes = np.array(["LUAD", "LUAD", "LUAD", "LUSC", "NSCLC"])[rng.integers(0, 5, n_samples)]
-    clinical = pl.DataFrame({"SAMPLE_ID": [f"P-{i}" for i in range(n_samples)], "ONCOTREE_CODE": codes})
+    clinical = pl.DataFrame(
+        {"SAMPLE_ID": [f"P-{i}" for i in range(n_samples)], "ONCOTREE_CODE": codes}
+    )
     clinical.write_csv(path.with_name("clinical.txt"), separator="\t")
     return n_samples
 
@@ -120,19 +145,21 @@ print(json.dumps({"rows_in": s.rows_in, "rejected": s.rows_rejected, "samples": 
 """
 
 
+_PEAK = "\nimport resource\nprint('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+
+
 def _run(code: str, *args: str) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (GiB) and stdout of `python -c code args` in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code + _PEAK, *args], capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the maximum over all children so far (KiB on Linux).
-    return wall, max(peak, before) / 2**20, done.stdout
+    lines = done.stdout.strip().splitlines()
+    peak_kib = int(lines[-1].split()[1])  # ru_maxrss is in KiB on Linux
+    return wall, peak_kib / 2**20, "\n".join(lines[:-1])
 
 
 def _measure(code: str, args: list[str], repeat: int, out: Path) -> tuple[float, float, str]:

@@ -301,8 +301,11 @@ def kb_export(
 def _register() -> None:
     """Verbs that live in their own adapter modules."""
     from onconav.cli_report import report
+    from onconav.cli_serve import serve, user_app
 
     app.command()(report)
+    app.command()(serve)
+    app.add_typer(user_app, name="user")
 
 
 _register()

@@ -67,14 +67,12 @@ def _progress_bar() -> Iterator[Progress | None]:
 def _report(summary: CohortSummary, out: Path) -> None:
     reasons = ", ".join(f"{code} {n}" for code, n in summary.rejected_by_reason.items())
     levels = ", ".join(
-        f"{name.removeprefix('LEVEL_')} {n}"
-        for name, n in summary.samples_by_highest_sensitive_level.items()
-        if n
+        f"{name} {n}" for name, n in summary.samples_by_highest_sensitive_level.items() if n
     )
     sys.stdout.write(
         f"{summary.rows_in} rows: {summary.rows_annotated} annotated, "
         f"{summary.rows_rejected} rejected{f' ({reasons})' if reasons else ''}\n"
-        f"{summary.samples} samples by highest level: {levels or 'none'}\n"
+        f"{summary.samples} samples by highest sensitive level: {levels or 'none'}\n"
         f"wrote {out}/ (knowledge base {summary.kb_version})\n"
     )
 

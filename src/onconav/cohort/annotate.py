@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
 from onconav.cohort.readers.maf import read_maf
 from onconav.cohort.readers.vcf import read_vcf
-from onconav.cohort.scan import KeyScan, annotated_rows, rejected_rows, run_query, scan_keys
+from onconav.cohort.scan import KeyScan, annotated_rows, scan_keys, write_annotated
 from onconav.cohort.summary import (
     CohortSummary,
     FileSummary,
@@ -110,45 +111,35 @@ def _check_tumor_source(
 
 
 def _write_layers(
-    layers: list[Layer], plan: Plan, stage: Path, fmt: Format, clinical: str | None, progress: Progress
-) -> list[Path]:  # fmt: skip
-    """Pass 2: write every annotated table; return the per-layer rejected-row files."""
-    parts = []
+    layers: list[Layer], plan: Plan, stage: Path, fmt: Format, progress: Progress
+) -> None:
+    """Pass 2: write every annotated table."""
     for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
         progress(f"write {layer.output_stem}", i, len(layers))
-        rejected = stage / ".work" / f"rejected-{i}.arrow"
         with ExitStack() as stack:
             sink = table_sink(
-                annotated_rows(layer, lookup, plan.known),
+                annotated_rows(layer, lookup),
                 [*layer.columns, *ANNOTATION_COLUMNS],
                 [*layer.headers, *ANNOTATION_COLUMNS],
                 stage / f"{layer.output_stem}.{fmt}",
                 fmt,
                 stack,
             )
-            rej = rejected_rows(layer, lookup, plan.known, clinical).sink_ipc(rejected, lazy=True)
-            run_query(layer, [sink, rej])
-        parts.append(rejected)
+            write_annotated(layer, sink)
     progress("write", len(layers), len(layers))
-    return parts
 
 
-def _write_rejected(parts: list[Path], path: Path, fmt: Format) -> None:
-    if parts:
-        frame = pl.concat([pl.scan_ipc(p) for p in parts])
-    else:
-        frame = pl.LazyFrame(schema=dict.fromkeys(REJECTED_COLUMNS, pl.String))
-    if fmt == "parquet":
-        frame.sink_parquet(path)
-    else:
-        frame.sink_csv(path, separator="\t", quote_style="never", null_value="")
+def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
+    empty = pl.DataFrame(schema=dict.fromkeys(REJECTED_COLUMNS, pl.String))
+    frames = [r.cast(dict.fromkeys(REJECTED_COLUMNS, pl.String)) for r in plan.rejected]
+    write_frame(pl.concat(frames) if frames else empty, path, fmt)
 
 
 def _file_summaries(
     layers: list[Layer], scans: list[KeyScan], plan: Plan, fmt: Format
 ) -> list[FileSummary]:
     out = []
-    for layer, scan, rejected in zip(layers, scans, plan.rejected, strict=True):
+    for layer, scan, rejected in zip(layers, scans, plan.counts, strict=True):
         n_rej = sum(rejected.values())
         out.append(
             FileSummary(
@@ -185,6 +176,64 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
     )
 
 
+def _warm_plots() -> None:
+    """Import matplotlib (about half a second) while Polars reads, off the main thread."""
+    import matplotlib.figure  # noqa: F401
+
+
+def _scan_all(
+    layers: list[Layer], view: KBView, clinical: Clinical | None, report: Progress
+) -> list[KeyScan]:
+    known = clinical.samples["sample"] if clinical is not None else None
+    scans = []
+    for i, layer in enumerate(layers):
+        report(f"read {layer.output_stem}", i, len(layers))
+        scans.append(scan_keys(layer, view.spellings, known))
+    return scans
+
+
+def _annotate_into(
+    stage: Path, inputs: CohortInputs, fmt: Format, view: KBView, default: str | None,
+    report: Progress, plots: bool,
+) -> CohortSummary:  # fmt: skip
+    """Everything `annotate_cohort` does, written into `stage`; plots are drawn on a second
+    thread while Polars (which releases the GIL) writes the annotated tables.
+    """
+    work = stage / ".work"
+    work.mkdir()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        warm = pool.submit(_warm_plots) if plots else None
+        layers = _open_layers(inputs, work)
+        clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
+        _check_tumor_source(layers, clinical, default)
+        scans = _scan_all(layers, view, clinical, report)
+        plan = make_plan(
+            view,
+            layers,
+            scans,
+            (clinical.label, clinical.samples) if clinical else None,
+            default,
+            report,
+        )
+        samples = sample_table(plan.samples, plan.contexts, plan.actionable)
+        genes = gene_levels(plan.samples, plan.contexts)
+        if warm is not None:
+            warm.result()
+        drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
+        _write_layers(layers, plan, stage, fmt, report)
+        write_frame(samples, stage / f"samples.{fmt}", fmt)
+        _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
+        drawings = drawn.result() if drawn is not None else []
+    outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
+    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
+    files = _file_summaries(layers, scans, plan, fmt)
+    summary = _summary(view.index, files, samples, genes, plan, default, outputs)
+    text = summary.model_dump_json(indent=2) + "\n"
+    (stage / "summary.json").write_text(text, encoding="utf-8")
+    shutil.rmtree(work)
+    return summary
+
+
 def annotate_cohort(
     inputs: CohortInputs,
     out: Path,
@@ -214,44 +263,15 @@ def annotate_cohort(
     """
     report = progress or _silent
     index = index or get_index()
-    view = KBView(index)
     default = index.resolve_tumor_type(inputs.tumor_type).code if inputs.tumor_type else None
     if not any((inputs.maf, inputs.vcf, inputs.fusions, inputs.sv, inputs.cna)):
-        raise CohortInputError("nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
-                               field="--maf", code="usage")  # fmt: skip
+        raise CohortInputError(
+            "nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
+            field="--maf",
+            code="usage",
+        )
     with staged_output(out) as stage:
-        work = stage / ".work"
-        work.mkdir()
-        layers = _open_layers(inputs, work)
-        clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
-        _check_tumor_source(layers, clinical, default)
-        scans = []
-        for i, layer in enumerate(layers):
-            report(f"read {layer.output_stem}", i, len(layers))
-            scans.append(scan_keys(layer, view.spellings))
-        plan = make_plan(
-            view, layers, scans, clinical.samples if clinical else None, default, report
-        )
-        parts = _write_layers(
-            layers, plan, stage, fmt, clinical.label if clinical else None, report
-        )
-        samples = sample_table(plan.samples, plan.contexts)
-        genes = gene_levels(plan.samples, plan.contexts)
-        write_frame(samples, stage / f"samples.{fmt}", fmt)
-        _write_rejected(parts, stage / f"rejected.{fmt}", fmt)
-        outputs = [f"{layer.output_stem}.{fmt}" for layer in layers] + [
-            f"samples.{fmt}",
-            f"rejected.{fmt}",
-        ]
-        if plots:
-            report("plots", 0, 1)
-            outputs += write_plots(samples, genes, stage / "plots")
-        files = _file_summaries(layers, scans, plan, fmt)
-        summary = _summary(index, files, samples, genes, plan, default, [*outputs, "summary.json"])
-        (stage / "summary.json").write_text(
-            summary.model_dump_json(indent=2) + "\n", encoding="utf-8"
-        )
-        shutil.rmtree(work)
+        summary = _annotate_into(stage, inputs, fmt, KBView(index), default, report, plots)
         report("done", 1, 1)
     _logger.info("annotated %d of %d rows", summary.rows_annotated, summary.rows_in)
     return summary

@@ -78,10 +78,22 @@ class Cells:
             if text not in self.citations:
                 self.citations.append(text)
 
+    def best(self) -> dict[str, list[str]]:
+        """Treatments by level, each sensitive treatment only at its best level."""
+        seen: set[str] = set()
+        out: dict[str, list[str]] = {}
+        for lv in (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS):
+            items = [i for i in self.levels.get(lv, ()) if lv in RESISTANCE_LEVELS or i not in seen]
+            seen.update(items)
+            if items:
+                out[lv] = items
+        return out
+
     def row(self) -> dict[str, str | None]:
         """The oncokb-annotator cells: LEVEL_*, HIGHEST_*, TX_CITATIONS."""
+        best = self.best()
         out: dict[str, str | None] = {
-            f"LEVEL_{lv}": ",".join(self.levels[lv]) if lv in self.levels else None
+            f"LEVEL_{lv}": ",".join(best[lv]) if lv in best else None
             for lv in (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS)
         }
         for name, order in (
@@ -89,8 +101,8 @@ class Cells:
             ("HIGHEST_SENSITIVE_LEVEL", SENSITIVE_LEVELS),
             ("HIGHEST_RESISTANCE_LEVEL", RESISTANCE_LEVELS),
         ):
-            best = best_level(self.levels, order)
-            out[name] = f"LEVEL_{best}" if best else None
+            top = best_level(self.levels, order)
+            out[name] = f"LEVEL_{top}" if top else None
         out["TX_CITATIONS"] = ";".join(self.citations) or None
         return out
 
@@ -101,10 +113,6 @@ class ContextResult:
 
     cells: dict[Event, Cells]
     options: dict[str, list[str]]
-
-    def actionable(self) -> list[Event]:
-        """Events that reached any level, in order."""
-        return [e for e, c in self.cells.items() if c.levels]
 
 
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
@@ -187,7 +195,7 @@ def match_context(
         c = cells[event] = Cells()
         _attribute_options(index, facts, avoided, event, c)
         _attribute_resistance(index, avoided, event, facts.keys_by_gene[event.gene], c)
-        for level, items in c.levels.items():
+        for level, items in c.best().items():
             bucket = options.setdefault(level, [])
             bucket.extend(i for i in items if i not in bucket)
     return ContextResult(cells=cells, options=options)

@@ -26,13 +26,23 @@ _KIND_CATEGORY = {"fusion": "fusion", "amplification": "amplification"}
 
 @dataclass(frozen=True, order=True)
 class Event:
-    """One normalized alteration that can meet a knowledge-base entry."""
+    """One normalized alteration that can meet a knowledge-base entry.
+
+    `keys` holds only the match keys that some entry names: two events with the same gene and
+    keys (two KRAS variants of unknown significance) match alike, so contexts are built from
+    `signature`, and each row's cells from its event's signature.
+    """
 
     gene: str
     alteration: str
     partner: str | None = None
     exon: int | None = None
     keys: frozenset[str] = frozenset()
+
+    @property
+    def signature(self) -> tuple[str, frozenset[str]]:
+        """What matching sees of the event: its gene and its referenced keys."""
+        return self.gene, self.keys
 
     @property
     def label(self) -> str:
@@ -102,13 +112,19 @@ class KBView:
                 out.setdefault(mech.gene, set()).update(mech.alterations or ("mutation",))
         return {g: frozenset(keys) for g, keys in out.items()}
 
+    @cached_property
+    def targets(self) -> frozenset[str]:
+        """Genes some drug targets: their mere presence can matter (off-target resistance)."""
+        return frozenset(t for d in self.index.drugs.values() for t in d.targets)
+
     def _recognized(self, alt: Alteration) -> Reading:
         gene = alt.gene or ""
         keys = self.index.expand_keys(gene, alt.keys)
         category = self.index.class_category(gene, keys)[0] or _KIND_CATEGORY.get(alt.kind, "other")
-        event = Event(gene, alt.alteration or "", alt.partner, alt.exon, keys)
-        relevant = bool(keys & self.referenced.get(gene, frozenset()))
-        return Reading(event.label, category, event if relevant else None)
+        relevant = keys & self.referenced.get(gene, frozenset())
+        event = Event(gene, alt.alteration or "", alt.partner, alt.exon, relevant)
+        keep = bool(relevant) or gene in self.targets
+        return Reading(event.label, category, event if keep else None)
 
     def read(self, layer: Layer, key: Key) -> Reading:
         """Read one distinct key of `layer`."""

@@ -19,7 +19,10 @@ from onconav.cohort.columns import RejectCode
 from onconav.cohort.readers.table import Table
 from onconav.normalize import Alteration
 
-__all__ = ["KBHint", "Key", "Layer", "NormalizeFn", "RejectFn", "first_text", "present"]
+__all__ = ["ROW", "KBHint", "Key", "Layer", "NormalizeFn", "RejectFn", "first_text", "present"]
+
+# The row number both passes give each row (`with_row_index`), 0-based, in input order.
+ROW = "__i"
 
 Key = tuple[str | None, ...]
 # The raw key cells of one distinct key -> the alteration they name.
@@ -63,7 +66,7 @@ class Layer:
         kb_hint: Rows that may name a knowledge-base gene, given its spellings.
         normalize: Reads one distinct key.
         reject: Says whether an unrecognized key is a rejection.
-        line: The 1-based input line of each row (may use the `__row` index column).
+        line: The 1-based input line of each row (may use `ROW`, the row number).
         column: The input column of a cell-per-call file (CNA matrix), else None.
         row_reject: A reject code decided by the row alone, before any other (VCF:
             `no-carrier`), else None.

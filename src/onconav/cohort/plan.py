@@ -1,9 +1,10 @@
-"""From pass 1's aggregates to everything pass 2 and the reports need, without touching rows.
+"""From pass 1's results to everything pass 2 and the reports need, without touching all rows.
 
-Steps: read each distinct key once (`KBView.read`); decide each sample's tumor type and setting
-(clinical file, then the rows' ONCOTREE_CODE, then --tumor-type) or why it has none; group
-samples by context (tumor type, setting, set of events) and match each context once; then build,
-per input, the lookup table pass 2 joins every row to, and the rejection counts.
+Steps: read each distinct key of the marked rows once (`KBView.read`); decide each sample's
+tumor type and setting (clinical file, then the rows' ONCOTREE_CODE, then --tumor-type) or why
+it has none; group samples by context (tumor type, setting, set of event signatures) and match
+each context once; then, per input, the annotation of every marked row (pass 2 joins the rows to
+it on the row number) and the rejected rows with their reasons.
 """
 
 from __future__ import annotations
@@ -15,24 +16,49 @@ from typing import cast
 
 import polars as pl
 
-from onconav.cohort.columns import ANNOTATION_COLUMNS, RejectCode
+from onconav.cohort.columns import (
+    ANNOTATION_COLUMNS,
+    REJECT_REASONS,
+    REJECTED_COLUMNS,
+    RejectCode,
+)
 from onconav.cohort.context import ContextResult, match_context
 from onconav.cohort.events import Event, KBView, Reading
-from onconav.cohort.layer import Layer
-from onconav.cohort.scan import ROW_REJECT, SAMPLE, KeyScan, key_names
+from onconav.cohort.layer import ROW, Layer
+from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, key_names
 from onconav.errors import TumorTypeError
 
-__all__ = ["Plan", "Progress", "make_plan"]
+__all__ = ["KeyReader", "Plan", "Progress", "all_samples", "codes", "make_plan", "samples_frame"]
 
 _logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
-_CELLS = [
-    c
-    for c in ANNOTATION_COLUMNS
-    if c not in ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
-]
+_OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
+_CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
+
+
+@dataclass
+class _Events:
+    """Events by id (exact alteration) and by signature id (what matching sees)."""
+
+    exact: dict[Event, int] = field(default_factory=dict)
+    signatures: dict[tuple[str, frozenset[str]], int] = field(default_factory=dict)
+    representatives: list[Event] = field(default_factory=list)
+
+    def add(self, event: Event) -> tuple[int, int]:
+        sig = self.signatures.get(event.signature)
+        if sig is None:
+            sig = self.signatures[event.signature] = len(self.representatives)
+            self.representatives.append(event)
+        return self.exact.setdefault(event, len(self.exact)), sig
+
+    def frame(self) -> pl.DataFrame:
+        """(`__ev`, `label`) of every exact event."""
+        return pl.DataFrame(
+            {"__ev": list(self.exact.values()), "label": [e.label for e in self.exact]},
+            schema={"__ev": pl.Int64, "label": _STR},
+        )
 
 
 @dataclass
@@ -40,60 +66,83 @@ class Plan:
     """What pass 2 and the reports need.
 
     Attributes:
-        lookups: Per layer, one row per distinct (sample, key) of knowledge-base rows.
+        lookups: Per layer, the annotation of each marked row (`__i`, ANNOTATED, LEVEL_*, ...).
+        rejected: Per layer, the rejected rows (columns of rejected.tsv).
+        counts: Per layer, rejected rows by code.
         samples: One row a sample (see `_samples`), with `__ctx` (context id or null).
-        contexts: Context id -> its match, attributed to events.
-        known: The clinical file's samples, when one is given.
-        rejected: Per layer, rows rejected by code.
+        contexts: Context id -> its match, cells keyed by representative event.
+        actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
     """
 
     lookups: list[pl.DataFrame]
+    rejected: list[pl.DataFrame]
+    counts: list[dict[str, int]]
     samples: pl.DataFrame
     contexts: dict[int, ContextResult]
-    known: pl.Series | None
-    rejected: list[dict[str, int]] = field(default_factory=list)
+    actionable: pl.DataFrame
 
 
-def _readings(view: KBView, layer: Layer, scan: KeyScan, events: dict[Event, int]) -> pl.DataFrame:
-    """One row per distinct key: its reading, with an event id (`__ev`) where it has one."""
-    names = key_names(layer)
-    distinct = scan.keys.select(names).unique()
-    cols: dict[str, list[object]] = {c: [] for c in ("__alt", "__cat", "__rej", "__why", "__ev")}
-    for key in distinct.iter_rows():
-        r: Reading = view.read(layer, key)
-        ev = None if r.event is None else events.setdefault(r.event, len(events))
-        for name, value in zip(
-            cols, (r.alteration, r.category, r.reject, r.reason, ev), strict=True
-        ):
-            cols[name].append(value)
-    schema = {"__alt": _STR, "__cat": _STR, "__rej": _STR, "__why": _STR, "__ev": pl.Int64}
-    return pl.concat([distinct, pl.DataFrame(cols, schema=schema)], how="horizontal")
+def _kb_keys(layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
+    """Distinct (sample, key cells) of knowledge-base rows not rejected on their own."""
+    rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+    return rows.select(SAMPLE, *key_names(layer)).unique()
+
+
+_READING_SCHEMA = {"__alt": _STR, "__cat": _STR, "__rej": _STR, "__why": _STR,
+                   "__ev": pl.Int64, "__sig": pl.Int64}  # fmt: skip
+
+
+class KeyReader:
+    """Reads each distinct key once, as pass 1 hands over batches of marked rows."""
+
+    def __init__(self, view: KBView, layers: list[Layer]) -> None:
+        self.view = view
+        self.layers = layers
+        self.events = _Events()
+        self._seen: list[set[tuple[str | None, ...]]] = [set() for _ in layers]
+        self._keys: list[list[tuple[str | None, ...]]] = [[] for _ in layers]
+        self._cols: list[dict[str, list[object]]] = [
+            {c: [] for c in _READING_SCHEMA} for _ in layers
+        ]
+
+    def feed(self, i: int, batch: pl.DataFrame) -> None:
+        """Read the keys of layer `i` that this batch shows for the first time."""
+        layer, seen, cols = self.layers[i], self._seen[i], self._cols[i]
+        rows = batch.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+        for key in rows.select(key_names(layer)).unique(maintain_order=True).iter_rows():
+            if key in seen:
+                continue
+            seen.add(key)
+            self._keys[i].append(key)
+            r: Reading = self.view.read(layer, key)
+            ev, sig = (None, None) if r.event is None else self.events.add(r.event)
+            values = (r.alteration, r.category, r.reject, r.reason, ev, sig)
+            for name, value in zip(cols, values, strict=True):
+                cols[name].append(value)
+
+    def readings(self, i: int) -> pl.DataFrame:
+        """One row per distinct key of layer `i`: its reading, event and signature ids."""
+        names = key_names(self.layers[i])
+        keys = pl.DataFrame(self._keys[i], schema=dict.fromkeys(names, _STR), orient="row")
+        return pl.concat([keys, pl.DataFrame(self._cols[i], schema=_READING_SCHEMA)],
+                         how="horizontal")  # fmt: skip
 
 
 def _tumor_texts(
-    scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None
+    seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
     """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`."""
-    seen = pl.concat([s.samples.select(SAMPLE, "__o", "__n") for s in scans])
     seen = seen.filter(pl.col(SAMPLE).is_not_null())
-    row_tt = (
-        seen.filter(pl.col("__o").is_not_null())
-        .group_by(SAMPLE, "__o").agg(pl.col("__n").sum())
-        .sort("__n", "__o", descending=[True, False])
-        .group_by(SAMPLE, maintain_order=True).first()
-        .select(SAMPLE, pl.col("__o").alias("__row_tt"))
-    )  # fmt: skip
-    out = seen.select(SAMPLE).unique().join(row_tt, on=SAMPLE, how="left")
+    out = seen.group_by(SAMPLE).agg(pl.col("__o").drop_nulls().min().alias("__row_tt"))
     if clinical is None:
         return out.with_columns(
             pl.coalesce("__row_tt", pl.lit(default, _STR)).alias("tumor"),
             pl.lit("metastatic").alias("setting"),
             pl.lit(True).alias("listed"),
         ).drop("__row_tt")
-    clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"}).with_columns(
-        pl.lit(True).alias("listed")
-    )
-    out = out.join(clin, on=SAMPLE, how="full", coalesce=True)
+    clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"})
+    out = out.join(clin.with_columns(pl.lit(True).alias("listed")), on=SAMPLE, how="full",
+                   coalesce=True)  # fmt: skip
     return out.with_columns(
         pl.coalesce("__clin_tt", "__row_tt", pl.lit(default, _STR)).alias("tumor"),
         pl.col("setting").fill_null("metastatic"),
@@ -111,11 +160,12 @@ def _resolve(view: KBView, texts: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _samples(
-    view: KBView, scans: list[KeyScan], clinical: pl.DataFrame | None, default: str | None
+def samples_frame(
+    view: KBView, seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
-    """Samples with `tumor_code`, `setting`, `listed` and `__srej` (why their KB rows fail)."""
-    df = _tumor_texts(scans, clinical, default)
+    """Samples (`__s`, `__o` rows; the clinical file's) with `tumor`, `tumor_code`, `setting`,
+    `listed` (in the clinical file, or there is none) and `__srej` (why their KB rows fail)."""
+    df = _tumor_texts(seen, clinical, default)
     codes = _resolve(view, [t for t in df["tumor"].unique().to_list() if t])
     code = pl.col("tumor").replace_strict(codes, default=None, return_dtype=_STR)
     srej = (
@@ -127,14 +177,15 @@ def _samples(
 
 
 def _sample_events(
-    layers: list[Layer], scans: list[KeyScan], readings: list[pl.DataFrame]
+    layers: list[Layer], keys: list[pl.DataFrame], readings: list[pl.DataFrame]
 ) -> pl.DataFrame:
+    """(sample, event id, signature id) of every event a sample has, in any input."""
     parts = []
-    for layer, scan, rd in zip(layers, scans, readings, strict=True):
-        names = key_names(layer)
-        joined = scan.keys.join(rd, on=names, how="inner", nulls_equal=True)
-        parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SAMPLE, "__ev"))
-    return pl.concat(parts) if parts else pl.DataFrame(schema={SAMPLE: _STR, "__ev": pl.Int64})
+    for layer, kb, rd in zip(layers, keys, readings, strict=True):
+        joined = kb.join(rd, on=key_names(layer), how="inner", nulls_equal=True)
+        parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SAMPLE, "__ev", "__sig"))
+    empty = pl.DataFrame(schema={SAMPLE: _STR, "__ev": pl.Int64, "__sig": pl.Int64})
+    return pl.concat(parts).unique() if parts else empty
 
 
 def _contexts(
@@ -143,7 +194,8 @@ def _contexts(
 ) -> tuple[pl.DataFrame, dict[int, ContextResult]]:  # fmt: skip
     """Attach `__ctx` to samples and match every distinct context once."""
     ok = samples.filter(pl.col("__srej").is_null()).select(SAMPLE, "tumor_code", "setting")
-    sets = sample_events.unique().group_by(SAMPLE).agg(pl.col("__ev").sort().alias("__evs"))
+    sets = sample_events.select(SAMPLE, "__sig").unique()
+    sets = sets.group_by(SAMPLE).agg(pl.col("__sig").sort().alias("__evs"))
     sets = ok.join(sets, on=SAMPLE, how="inner")
     sets = sets.with_columns(pl.col("__evs").cast(pl.List(_STR)).list.join(",").alias("__evkey"))
     distinct = sets.select("tumor_code", "setting", "__evkey", "__evs").unique(
@@ -160,28 +212,28 @@ def _contexts(
     return samples.join(mapping, on=SAMPLE, how="left"), results
 
 
-def _cells_table(contexts: dict[int, ContextResult], events: dict[Event, int]) -> pl.DataFrame:
-    rows: dict[str, list[object]] = {"__ctx": [], "__ev": [], **{c: [] for c in _CELLS}}
+def _cells_table(contexts: dict[int, ContextResult], events: _Events) -> pl.DataFrame:
+    rows: dict[str, list[object]] = {"__ctx": [], "__sig": [], **{c: [] for c in _CELLS}}
     for ctx, result in contexts.items():
         for event, cells in result.cells.items():
             rows["__ctx"].append(ctx)
-            rows["__ev"].append(events[event])
+            rows["__sig"].append(events.signatures[event.signature])
             for name, value in cells.row().items():
                 rows[name].append(value)
-    schema = {"__ctx": pl.UInt32, "__ev": pl.Int64, **dict.fromkeys(_CELLS, _STR)}
+    schema = {"__ctx": pl.UInt32, "__sig": pl.Int64, **dict.fromkeys(_CELLS, _STR)}
     return pl.DataFrame(rows, schema=schema)
 
 
-def _lookup(
-    layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame, cells: pl.DataFrame
-) -> pl.DataFrame:
+def _key_lookup(layer: Layer, keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+                cells: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+    """Per distinct (sample, key): reject code and reason, or the annotation cells."""
     names = key_names(layer)
-    df = scan.keys.join(reading, on=names, how="left", nulls_equal=True)
+    df = keys.join(reading, on=names, how="left", nulls_equal=True)
     df = df.join(samples.select(SAMPLE, "__srej", "__ctx"), on=SAMPLE, how="left")
-    df = df.join(cells, on=["__ctx", "__ev"], how="left")
+    df = df.join(cells, on=["__ctx", "__sig"], how="left")
     srej = pl.col("__srej")
     return df.select(
-        SAMPLE, *names, "__n",
+        SAMPLE, *names,
         pl.coalesce(srej, "__rej").alias("__rej"),
         pl.when(srej.is_null()).then(pl.col("__why")).alias("__why"),
         *_CELLS,
@@ -190,51 +242,100 @@ def _lookup(
     )  # fmt: skip
 
 
-def _rejected(scan: KeyScan, lookup: pl.DataFrame, unknown: pl.Series) -> dict[str, int]:
-    """Rows rejected by code: row-level ones, unknown samples, then knowledge-base rows."""
-    out: dict[str, int] = {}
-    s = scan.samples
-    rr = s.filter(pl.col(ROW_REJECT).is_not_null()).group_by(ROW_REJECT).agg(pl.col("__n").sum())
-    unknown_rows = s.filter(pl.col(ROW_REJECT).is_null() & pl.col(SAMPLE).is_in(unknown))
-    kb = lookup.filter(pl.col("__rej").is_not_null() & (pl.col("__rej") != "unknown-sample"))
-    for code, n in rr.iter_rows():
-        out[code] = out.get(code, 0) + int(n)
-    if unknown_rows.height:
-        out["unknown-sample"] = out.get("unknown-sample", 0) + int(unknown_rows["__n"].sum())
-    for code, n in kb.group_by("__rej").agg(pl.col("__n").sum()).iter_rows():
-        out[code] = out.get(code, 0) + int(n)
-    return out
+def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical: str | None
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """The annotation of each marked row, and the rejected rows with their reasons."""
+    names = key_names(layer)
+    df = marked.join(keys, on=[SAMPLE, *names], how="left", nulls_equal=True)
+    df = df.with_columns(pl.coalesce(ROW_REJECT, "__rej").alias("__code"))
+    ok = pl.col("__code").is_null()
+    lookup = df.select(
+        ROW,
+        pl.when(ok).then(pl.lit("True")).otherwise(pl.lit("False")).alias("ANNOTATED"),
+        *(pl.when(ok).then(pl.col(c)).alias(c) for c in ANNOTATION_COLUMNS[1:]),
+    )
+    reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
+    if clinical:
+        reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
+    why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
+    rejected = df.filter(~ok).sort(ROW).select(
+        pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
+        why.alias("REASON"), pl.col(SAMPLE).alias("SAMPLE"), "GENE", "ALTERATION",
+    )  # fmt: skip
+    return lookup, rejected.select(REJECTED_COLUMNS)
+
+
+def _actionable(
+    samples: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: _Events
+) -> pl.DataFrame:
+    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
+    leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null()).select("__ctx", "__sig")
+    df = sample_events.join(samples.select(SAMPLE, "__ctx"), on=SAMPLE)
+    df = df.join(leveled, on=["__ctx", "__sig"]).join(events.frame(), on="__ev")
+    return (
+        df.sort(SAMPLE, "__ev")
+        .group_by(SAMPLE, maintain_order=True)
+        .agg(pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS"))
+    )
 
 
 def make_plan(
-    view: KBView,
-    layers: list[Layer],
-    scans: list[KeyScan],
-    clinical: pl.DataFrame | None,
+    reader: KeyReader,
+    marked: list[pl.DataFrame],
+    clinical: tuple[str, pl.DataFrame] | None,
     default_tumor: str | None,
     progress: Progress,
 ) -> Plan:
-    """Everything between pass 1 and pass 2 (see the module docstring)."""
-    events: dict[Event, int] = {}
-    readings = [
-        _readings(view, layer, scan, events) for layer, scan in zip(layers, scans, strict=True)
-    ]
-    progress("normalize", len(events), len(events))
-    samples = _samples(view, scans, clinical, default_tumor)
-    by_id = sorted(events, key=events.__getitem__)
-    samples, contexts = _contexts(
-        view, samples, _sample_events(layers, scans, readings), by_id, progress
-    )
+    """Everything between pass 1 and pass 2 (see the module docstring).
+
+    Args:
+        reader: The keys read during pass 1 (and the knowledge base).
+        marked: Pass 1's marked rows of each input.
+        clinical: The clinical file's name and samples (`sample`, `tumor`, `setting`), if any.
+        default_tumor: The OncoTree code of --tumor-type, if given.
+        progress: Called as progress(stage, done, total).
+    """
+    view, layers, events = reader.view, reader.layers, reader.events
+    progress("normalize", len(events.exact), len(events.exact))
+    keys = [_kb_keys(layer, m) for layer, m in zip(layers, marked, strict=True)]
+    readings = [reader.readings(i) for i in range(len(layers))]
+    seen = pl.concat([m.select(SAMPLE, "__o") for m in marked])
+    samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
+    sample_events = _sample_events(layers, keys, readings)
+    samples, contexts = _contexts(view, samples, sample_events, events.representatives, progress)
     cells = _cells_table(contexts, events)
-    lookups = [
-        _lookup(layer, scan, rd, samples, cells)
-        for layer, scan, rd in zip(layers, scans, readings, strict=True)
-    ]
-    known = clinical["sample"] if clinical is not None else None
-    unknown = samples.filter(~pl.col("listed"))[SAMPLE]
-    rejected = [_rejected(scan, lk, unknown) for scan, lk in zip(scans, lookups, strict=True)]
-    _logger.info("%d distinct events, %d contexts matched", len(events), len(contexts))
-    return Plan(lookups=lookups, samples=samples, contexts=contexts, known=known, rejected=rejected)
+    lookups, rejected = [], []
+    for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
+        key_lookup = _key_lookup(layer, kb, rd, samples, cells)
+        lookup, rej = _row_lookup(layer, m, key_lookup, clinical[0] if clinical else None)
+        lookups.append(lookup)
+        rejected.append(rej)
+    counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
+    _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
+    return Plan(
+        lookups=lookups,
+        rejected=rejected,
+        counts=counts,
+        samples=samples,
+        contexts=contexts,
+        actionable=_actionable(samples, sample_events, cells, events),
+    )
+
+
+def all_samples(
+    view: KBView, plan: Plan, seen: pl.DataFrame, clinical: pl.DataFrame | None,
+    default: str | None,
+) -> pl.DataFrame:  # fmt: skip
+    """The plan's samples plus those pass 2 found with no marked row (no context)."""
+    extra = seen.join(plan.samples.select(SAMPLE), on=SAMPLE, how="anti")
+    extra = extra.filter(pl.col(SAMPLE).is_not_null())
+    if not extra.height:
+        return plan.samples
+    more = samples_frame(view, extra.select(SAMPLE, "__o"), None, default)
+    if clinical is not None:
+        more = more.with_columns(pl.lit(False).alias("listed"), pl.lit("unknown-sample").alias("__srej"))
+    more = more.with_columns(pl.lit(None, pl.UInt32).alias("__ctx"))
+    return pl.concat([plan.samples, more.select(plan.samples.columns)], how="vertical_relaxed")
 
 
 def codes(counts: dict[str, int]) -> dict[RejectCode, int]:

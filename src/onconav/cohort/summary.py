@@ -64,7 +64,8 @@ class CohortSummary(BaseModel):
 
 
 def _context_rows(contexts: dict[int, ContextResult]) -> pl.DataFrame:
-    rows: dict[str, list[object]] = {c: [] for c in ("__ctx", *SAMPLE_COLUMNS[3:9])}
+    names = (*SAMPLE_COLUMNS[3:6], "LEVEL_1_OPTIONS", "LEVEL_2_OPTIONS")
+    rows: dict[str, list[object]] = {c: [] for c in ("__ctx", *names)}
     for ctx, result in contexts.items():
         levels = {lv for c in result.cells.values() for lv in c.levels}
         rows["__ctx"].append(ctx)
@@ -75,16 +76,15 @@ def _context_rows(contexts: dict[int, ContextResult]) -> pl.DataFrame:
         ):
             best = best_level(levels, order)
             rows[name].append(f"LEVEL_{best}" if best else None)
-        rows["ACTIONABLE_ALTERATIONS"].append(
-            ",".join(e.label for e in result.actionable()) or None
-        )
         rows["LEVEL_1_OPTIONS"].append(",".join(result.options.get("1", [])) or None)
         rows["LEVEL_2_OPTIONS"].append(",".join(result.options.get("2", [])) or None)
-    schema = {"__ctx": pl.UInt32, **dict.fromkeys(SAMPLE_COLUMNS[3:9], pl.String)}
+    schema = {"__ctx": pl.UInt32, **dict.fromkeys(names, pl.String)}
     return pl.DataFrame(rows, schema=schema)
 
 
-def sample_table(samples: pl.DataFrame, contexts: dict[int, ContextResult]) -> pl.DataFrame:
+def sample_table(
+    samples: pl.DataFrame, contexts: dict[int, ContextResult], actionable: pl.DataFrame
+) -> pl.DataFrame:
     """samples.tsv: one row a sample of the cohort (listed in the clinical file, if given)."""
     note = (
         pl.when(pl.col("__srej") == "missing-tumor-type").then(pl.lit("no tumor type; not matched"))
@@ -92,6 +92,7 @@ def sample_table(samples: pl.DataFrame, contexts: dict[int, ContextResult]) -> p
         .then(pl.format("unknown tumor type '{}'; not matched", pl.col("tumor")))
     )  # fmt: skip
     df = samples.filter(pl.col("listed")).join(_context_rows(contexts), on="__ctx", how="left")
+    df = df.join(actionable, on=SAMPLE, how="left")
     return df.sort(SAMPLE).select(
         pl.col(SAMPLE).alias("SAMPLE_ID"),
         pl.coalesce("tumor_code", "tumor").alias("TUMOR_TYPE"),

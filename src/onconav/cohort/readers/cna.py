@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from onconav.cohort.columns import RejectCode
-from onconav.cohort.layer import Key, Layer, present
+from onconav.cohort.layer import ROW, Key, Layer, present
 from onconav.cohort.readers.table import Table, diagnose, open_table
 from onconav.normalize import Alteration, normalize_alteration
 
@@ -80,7 +80,7 @@ def _long_layer(table: Table, sample: str, gene: str, value: str) -> Layer:
     return Layer(
         kind="cna",
         label=table.label,
-        frame=table.scan().with_row_index("__row"),
+        frame=table.scan(),
         columns=tuple(table.names),
         headers=table.header,
         sample=pl.col(sample),
@@ -91,7 +91,7 @@ def _long_layer(table: Table, sample: str, gene: str, value: str) -> Layer:
         kb_hint=lambda s: pl.col(gene).is_in(sorted(s)),
         normalize=_normalize,
         reject=_reject,
-        line=pl.col("__row") + table.first_data_line,
+        line=pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
         table=table,
     )

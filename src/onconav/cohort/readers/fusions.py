@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from onconav.cohort.columns import RejectCode
-from onconav.cohort.layer import KBHint, Key, Layer, first_text, present
+from onconav.cohort.layer import ROW, KBHint, Key, Layer, first_text, present
 from onconav.cohort.readers.table import Table, open_table
 from onconav.normalize import Alteration, normalize_alteration, normalize_gene
 from onconav.normalize.aliases import is_fusion_driver
@@ -114,7 +114,7 @@ def read_fusions(path: Path, *, work_dir: Path, label: str | None = None) -> Lay
     return Layer(
         kind="fusions",
         label=table.label,
-        frame=table.scan().with_row_index("__row"),
+        frame=table.scan(),
         columns=tuple(table.names),
         headers=table.header,
         sample=sample,
@@ -125,7 +125,7 @@ def read_fusions(path: Path, *, work_dir: Path, label: str | None = None) -> Lay
         kb_hint=hint,
         normalize=_normalize_fusion_text,
         reject=_reject,
-        line=pl.col("__row") + table.first_data_line,
+        line=pl.col(ROW) + table.first_data_line,
         oncotree=_oncotree(table),
         table=table,
     )
@@ -150,7 +150,7 @@ def read_sv(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
     return Layer(
         kind="sv",
         label=table.label,
-        frame=table.scan().with_row_index("__row"),
+        frame=table.scan(),
         columns=tuple(table.names),
         headers=table.header,
         sample=sample,
@@ -161,7 +161,7 @@ def read_sv(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
         kb_hint=lambda s: site1.is_in(sorted(s)) | site2.is_in(sorted(s)),
         normalize=_normalize_sv,
         reject=_reject,
-        line=pl.col("__row") + table.first_data_line,
+        line=pl.col(ROW) + table.first_data_line,
         oncotree=_oncotree(table),
         table=table,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from onconav.cohort.columns import RejectCode
-from onconav.cohort.layer import Key, Layer, first_text, present
+from onconav.cohort.layer import ROW, Key, Layer, first_text, present
 from onconav.cohort.readers.table import Table, open_table
 from onconav.normalize import Alteration, protein_change_alteration
 from onconav.normalize.maf import variant_classes
@@ -33,6 +33,8 @@ GENE_COLUMNS = ("Hugo_Symbol", "HUGO_GENE_SYMBOL", "GENE")
 SAMPLE_COLUMNS = ("Tumor_Sample_Barcode", "SAMPLE_ID")
 CLASS_COLUMNS = ("Variant_Classification", "MUTATION_TYPE")
 HGVSC_COLUMNS = ("HGVSc",)
+# Classes whose row may need HGVSc to be read (vcf2maf / GDC MAF classes).
+SPLICE_CLASSES = ("Splice_Site", "Splice_Region", "Intron")
 PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Amino_Acid_Change", "Protein_Change", "ALTERATION")
 ONCOTREE_COLUMNS = ("ONCOTREE_CODE",)
 
@@ -69,6 +71,18 @@ def _col(name: str | None) -> pl.Expr:
     return pl.col(name) if name else pl.lit(None, dtype=pl.String)
 
 
+def _hgvsc_key(hgvsc: str | None, vclass: str | None, proteins: list[str]) -> pl.Expr:
+    """HGVSc, kept in the key only where it can matter: splice rows and rows with no protein
+    change (the normalizer reads MET exon 14 skipping from it); elsewhere it would only make
+    every key distinct.
+    """
+    if hgvsc is None:
+        return _col(None)
+    no_protein = pl.all_horizontal(pl.col(p).is_null() for p in proteins)
+    splice = pl.col(vclass).is_in(SPLICE_CLASSES) if vclass else pl.lit(True)
+    return pl.when(no_protein | splice).then(pl.col(hgvsc))
+
+
 def mutation_layer(
     table: Table,
     frame: pl.LazyFrame,
@@ -94,14 +108,14 @@ def mutation_layer(
         columns=columns or tuple(table.names),
         headers=headers or table.header,
         sample=sample,
-        keys=(gene, _col(vclass), _col(hgvsc), *(pl.col(p) for p in proteins)),
+        keys=(gene, _col(vclass), _hgvsc_key(hgvsc, vclass, proteins), *map(pl.col, proteins)),
         gene=gene,
         detail=pl.coalesce([pl.col(p) for p in proteins]),
         has_gene=present(gene),
         kb_hint=lambda spellings: gene.is_in(sorted(spellings)),
         normalize=normalize_mutation,
         reject=reject_mutation,
-        line=line if line is not None else pl.col("__row") + table.first_data_line,
+        line=line if line is not None else pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
         table=table,
     )
@@ -115,4 +129,4 @@ def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
             change), naming the file and the header line.
     """
     table = open_table(path, work_dir=work_dir, label=label)
-    return mutation_layer(table, table.scan().with_row_index("__row"))
+    return mutation_layer(table, table.scan())

@@ -1,0 +1,387 @@
+"""The HTTP API under /api/v1: match, KB, normalize (stateless), cases and annotation jobs.
+
+Stateless endpoints answer without login unless the server runs with --require-auth; cases and
+jobs need a session or an API token, and a team sees only its own (another team's case is 404).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Form, Header, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from onconav import __version__
+from onconav.errors import CaseError
+from onconav.kb.index import KBIndex
+from onconav.match.models import Case, MatchResult
+from onconav.normalize import parse_alteration
+from onconav.web.auth import api_user, context, open_access
+from onconav.web.docs import docs_page
+from onconav.web.matching import diff_results, match_data
+from onconav.web.schemas import (
+    CaseDiff,
+    CaseOut,
+    CaseSummary,
+    ErrorBody,
+    GeneOut,
+    JobOut,
+    KBVersion,
+    NormalizeOut,
+    RematchOut,
+    RevisionOut,
+)
+from onconav.web.store import CaseView, JobView, RevisionConflict, UserInfo
+
+__all__ = ["router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422)
+}
+_CHUNK = 256 * 1024
+
+router = APIRouter(responses=_ERRORS)
+Open = Depends(open_access)
+User = Annotated[UserInfo, Depends(api_user)]
+CaseBody = Annotated[
+    dict[str, Any],
+    Body(examples=[{"tumor_type": "LUAD", "alterations": ["EGFR L858R"]}]),
+]
+
+
+@router.get("/healthz", dependencies=[Open], tags=["meta"])
+async def healthz() -> dict[str, str]:
+    """Liveness: the server answers."""
+    return {"status": "ok"}
+
+
+@router.get("/openapi.json", dependencies=[Open], include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI document."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", dependencies=[Open], include_in_schema=False)
+async def docs(request: Request) -> HTMLResponse:
+    """The API reference, drawn on the server from the OpenAPI document (no CDN scripts)."""
+    return HTMLResponse(docs_page(request.app.openapi()))
+
+
+_CASE_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": Case.model_json_schema(),
+                "example": {"tumor_type": "LUAD", "alterations": ["EGFR L858R"]},
+            }
+        },
+    }
+}
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise CaseError("not valid JSON", file="case", code="bad-json") from exc
+
+
+@router.post(
+    "/api/v1/match",
+    dependencies=[Open],
+    tags=["match"],
+    responses={200: {"model": MatchResult}},
+    openapi_extra=_CASE_SCHEMA,
+)
+async def match(request: Request) -> Response:
+    """Match one case (contract: case.md) and return the result (match-output.md)."""
+    # The body is decoded here, not by FastAPI: the core's validation names the bad field,
+    # and skipping a second validation pass keeps this endpoint fast.
+    _case, result = match_data(context(request).index, _decode(await request.body()))
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
+@router.get("/api/v1/kb/version", dependencies=[Open], tags=["kb"])
+async def kb_version(request: Request) -> KBVersion:
+    """The knowledge base's version and date."""
+    meta = context(request).index.kb.meta
+    return KBVersion(
+        kb_version=meta.kb_version, kb_date=meta.kb_date.isoformat(), onconav_version=__version__
+    )
+
+
+@router.get("/api/v1/kb/genes", dependencies=[Open], tags=["kb"])
+async def kb_genes(request: Request) -> list[GeneOut]:
+    """Every gene the KB knows, with aliases and alteration classes."""
+    return [
+        GeneOut(
+            symbol=g.symbol,
+            name=g.name,
+            aliases=list(g.aliases),
+            alteration_classes=[c.name for c in g.alteration_classes],
+        )
+        for g in context(request).index.kb.genes
+    ]
+
+
+@router.get("/api/v1/kb/drugs/{name}", dependencies=[Open], tags=["kb"])
+async def kb_drug(request: Request, name: str) -> dict[str, Any]:
+    """One drug by INN, brand or alias: class, route, side effects, sources."""
+    index = context(request).index
+    found = index.drug_name(name)
+    if found is None:
+        raise HTTPException(404, "no such drug in the knowledge base")
+    return index.drugs[found].model_dump(mode="json", exclude_none=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _phrases(index: KBIndex) -> tuple[str, ...]:
+    """Gene symbols and the KB's alteration class names that the normalizer reads back."""
+    out: list[str] = []
+    for gene in index.kb.genes:
+        out.append(gene.symbol)
+        for c in gene.alteration_classes:
+            name = c.name.split(" (")[0]
+            phrase = name if name.startswith(gene.symbol + " ") else f"{gene.symbol} {name}"
+            if parse_alteration(phrase).recognized:
+                out.append(phrase)
+    return tuple(dict.fromkeys(out))
+
+
+def _suggest(index: KBIndex, query: str, canonical: str | None) -> list[str]:
+    wanted = query.casefold()
+    phrases = _phrases(index)
+    starts = [p for p in phrases if p.casefold().startswith(wanted)]
+    inside = [p for p in phrases if wanted in p.casefold() and p not in starts]
+    lead = [canonical] if canonical else []
+    return list(dict.fromkeys(lead + starts + inside))[:10]
+
+
+@router.get("/api/v1/normalize", dependencies=[Open], tags=["normalize"])
+async def normalize(request: Request, q: str = "") -> NormalizeOut:
+    """How the normalizer reads `q`, with completions (for the case form's autocomplete)."""
+    q = q.strip()[:200]
+    if not q:
+        return NormalizeOut(query=q, recognized=False, reason="empty")
+    alt = parse_alteration(q)
+    canonical = str(alt) if alt.recognized else None
+    return NormalizeOut(
+        query=q,
+        recognized=alt.recognized,
+        gene=alt.gene,
+        alteration=alt.alteration,
+        kind=alt.kind,
+        canonical=canonical,
+        reason=alt.reason,
+        suggestions=_suggest(context(request).index, q, canonical),
+    )
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+
+def case_out(view: CaseView) -> CaseOut:
+    """The API shape of a stored case."""
+    return CaseOut(
+        id=view.id,
+        revision=view.revision,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+        kb_version=view.kb_version,
+        case=view.case,
+        result=MatchResult.model_validate(view.result),
+    )
+
+
+def _found(view: CaseView | None) -> CaseView:
+    if view is None:
+        raise HTTPException(404, "no such case")
+    return view
+
+
+def save_case(request: Request, user: UserInfo, data: Any, case_id: int | None = None,
+              base_revision: int | None = None) -> CaseView:  # fmt: skip
+    """Match a case and store it (new, or a new revision of `case_id`).
+
+    Raises:
+        HTTPException: 404 for a case of another team or none, 409 for a stale base revision.
+    """
+    ctx = context(request)
+    case, result = match_data(ctx.index, data)
+    case_data = case.model_dump(mode="json", exclude_none=True)
+    result_data = result.model_dump(mode="json")
+    if case_id is None:
+        return ctx.store.create_case(user, case_data, result_data, result.kb_version)
+    try:
+        view = ctx.store.save_revision(
+            user, case_id, case_data, result_data, result.kb_version, base_revision=base_revision
+        )
+    except RevisionConflict as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return _found(view)
+
+
+@router.post("/api/v1/cases", status_code=201, tags=["cases"])
+def create_case(request: Request, user: User, data: CaseBody) -> CaseOut:
+    """Store a case with its match result."""
+    return case_out(save_case(request, user, data))
+
+
+@router.get("/api/v1/cases", tags=["cases"])
+def list_cases(request: Request, user: User) -> list[CaseSummary]:
+    """The cases of your team, newest first."""
+    return [
+        CaseSummary(
+            id=v.id,
+            revision=v.revision,
+            updated_at=v.updated_at,
+            kb_version=v.kb_version,
+            label=v.case.get("id"),
+            tumor_type=str(v.case.get("tumor_type", "")),
+            options=len(v.result.get("options", [])),
+        )
+        for v in context(request).store.list_cases(user)
+    ]
+
+
+@router.get("/api/v1/cases/{case_id}", tags=["cases"])
+def read_case(request: Request, user: User, case_id: int) -> CaseOut:
+    """One case of your team."""
+    return case_out(_found(context(request).store.get_case(user, case_id)))
+
+
+@router.put("/api/v1/cases/{case_id}", tags=["cases"], responses={409: {"model": ErrorBody}})
+def update_case(
+    request: Request,
+    user: User,
+    case_id: int,
+    data: CaseBody,
+    if_match: Annotated[str | None, Header(description="Revision this edit is based on")] = None,
+) -> CaseOut:
+    """Replace a case (a new revision, matched again); 409 if If-Match is not the latest."""
+    base = int(if_match.strip('"')) if if_match and if_match.strip('"').isdigit() else None
+    return case_out(save_case(request, user, data, case_id, base))
+
+
+@router.delete("/api/v1/cases/{case_id}", status_code=204, tags=["cases"])
+def delete_case(request: Request, user: User, case_id: int) -> Response:
+    """Delete a case and its revisions (the audit log keeps that it happened)."""
+    if not context(request).store.delete_case(user, case_id):
+        raise HTTPException(404, "no such case")
+    return Response(status_code=204)
+
+
+@router.get("/api/v1/cases/{case_id}/revisions", tags=["cases"])
+def case_revisions(request: Request, user: User, case_id: int) -> list[RevisionOut]:
+    """Every saved revision of a case, oldest first."""
+    revisions = context(request).store.revisions(user, case_id)
+    if revisions is None:
+        raise HTTPException(404, "no such case")
+    return [
+        RevisionOut(
+            number=r.number,
+            saved_at=r.saved_at,
+            kb_version=r.kb_version,
+            options=[" + ".join(o["drugs"]) for o in r.result.get("options", [])],
+        )
+        for r in revisions
+    ]
+
+
+def rematch_case(request: Request, user: UserInfo, case_id: int) -> RematchOut:
+    """Match a stored case with the current KB; a new revision when the result changed."""
+    ctx = context(request)
+    view = _found(ctx.store.get_case(user, case_id, action="case.rematch"))
+    _case, result = match_data(ctx.index, view.case)
+    new = result.model_dump(mode="json")
+    diff = diff_results(view.result, new)
+    if new != view.result:
+        saved = ctx.store.save_revision(
+            user, case_id, view.case, new, result.kb_version, action="case.rematch"
+        )
+        view = _found(saved)
+    return RematchOut(case=case_out(view), diff=diff)
+
+
+@router.post("/api/v1/cases/{case_id}/rematch", tags=["cases"])
+def rematch(request: Request, user: User, case_id: int) -> RematchOut:
+    """Match the case again with the KB in use now and show what changed."""
+    return rematch_case(request, user, case_id)
+
+
+@router.get("/api/v1/cases/{case_id}/diff", tags=["cases"])
+def case_diff(request: Request, user: User, case_id: int, base: int = 1) -> CaseDiff:
+    """What changed from revision `base` to the latest."""
+    revisions = context(request).store.revisions(user, case_id)
+    if not revisions:
+        raise HTTPException(404, "no such case")
+    before = next((r for r in revisions if r.number == base), None)
+    if before is None:
+        raise HTTPException(404, "no such revision")
+    return diff_results(before.result, revisions[-1].result)
+
+
+# -- annotation jobs -------------------------------------------------------------------------
+
+
+def job_out(job: JobView) -> JobOut:
+    """The API shape of a job, with download links once it is done."""
+    url = f"/api/v1/jobs/{job.id}"
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        url=url,
+        files={name: f"{url}/files/{name}" for name in job.files},
+    )
+
+
+@router.post("/api/v1/annotate", status_code=202, tags=["annotate"])
+async def annotate(
+    request: Request,
+    user: User,
+    maf: UploadFile,
+    tumor_type: Annotated[str | None, Form(description="Default OncoTree code")] = None,
+) -> JobOut:
+    """Annotate a small MAF in the background; poll the job's `url`, then download `files`."""
+    ctx = context(request)
+    job_id, path = ctx.jobs.new_upload()
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await maf.read(_CHUNK):
+            size += len(chunk)
+            if size > ctx.settings.max_upload_bytes:
+                ctx.jobs.discard(job_id)
+                raise HTTPException(413, f"upload over {ctx.settings.max_upload_bytes} bytes")
+            out.write(chunk)
+    job = await run_in_threadpool(ctx.jobs.submit, user, job_id, tumor_type or None)
+    return job_out(job)
+
+
+def _job(request: Request, user: UserInfo, job_id: str) -> JobView:
+    job = context(request).store.get_job(user, job_id)
+    if job is None:
+        raise HTTPException(404, "no such job")
+    return job
+
+
+@router.get("/api/v1/jobs/{job_id}", tags=["annotate"])
+def job_status(request: Request, user: User, job_id: str) -> JobOut:
+    """A job's status and, once done, its downloads."""
+    return job_out(_job(request, user, job_id))
+
+
+@router.get("/api/v1/jobs/{job_id}/files/{name}", tags=["annotate"], response_class=FileResponse)
+def job_file(request: Request, user: User, job_id: str, name: str) -> FileResponse:
+    """One output file of a finished job."""
+    path = context(request).jobs.output(_job(request, user, job_id), name)
+    if path is None or not path.is_file():
+        raise HTTPException(404, "no such file")
+    return FileResponse(path, filename=name)

@@ -1,0 +1,49 @@
+"""`onconav serve` flags and `onconav user add|token`, in process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from onconav.cli_serve import is_loopback, serve, user_app
+
+runner = CliRunner()
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(serve)
+    app.add_typer(user_app, name="user")
+    return app
+
+
+def test_loopback() -> None:
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("0.0.0.0")
+    assert not is_loopback("192.168.1.4")
+
+
+def test_remote_bind_needs_a_flag(tmp_path: Path) -> None:
+    result = runner.invoke(_app(), ["serve", "--host", "0.0.0.0", "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "--allow-remote" in result.output
+
+
+def test_user_add_and_token(tmp_path: Path) -> None:
+    db = str(tmp_path / "u.db")
+    app = _app()
+    r = runner.invoke(app, ["user", "add", "ida", "--team", "t1", "--db", db, "--password-stdin"],
+                      input="long enough pw\n")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "added ida" in r.output
+    again = runner.invoke(app, ["user", "add", "ida", "--team", "t1", "--db", db,
+                                "--password-stdin"], input="long enough pw\n")  # fmt: skip
+    assert again.exit_code == 2
+    token = runner.invoke(app, ["user", "token", "ida", "--db", db])
+    assert token.exit_code == 0
+    assert token.output.startswith("onc_")
+    assert runner.invoke(app, ["user", "token", "nobody", "--db", db]).exit_code == 2

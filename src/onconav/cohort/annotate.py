@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,14 @@ from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
 from onconav.cohort.output import Format, staged_output, table_sink, write_frame
-from onconav.cohort.plan import Plan, Progress, codes, make_plan
+from onconav.cohort.plan import KeyReader, Plan, Progress, all_samples, codes, make_plan
 from onconav.cohort.plots import write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
 from onconav.cohort.readers.maf import read_maf
 from onconav.cohort.readers.vcf import read_vcf
-from onconav.cohort.scan import KeyScan, annotated_rows, scan_keys, write_annotated
+from onconav.cohort.scan import SAMPLE, RowCount, scan_marked, write_rows
 from onconav.cohort.summary import (
     CohortSummary,
     FileSummary,
@@ -112,21 +111,23 @@ def _check_tumor_source(
 
 def _write_layers(
     layers: list[Layer], plan: Plan, stage: Path, fmt: Format, progress: Progress
-) -> None:
-    """Pass 2: write every annotated table."""
+) -> list[RowCount]:
+    """Pass 2: write every annotated table; count rows by sample."""
+    counts = []
     for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
         progress(f"write {layer.output_stem}", i, len(layers))
+        tsv = fmt == "tsv"
+        added = ["\t".join(ANNOTATION_COLUMNS)] if tsv else list(ANNOTATION_COLUMNS)
+        headers = [*layer.headers, *added]
+        path = stage / f"{layer.output_stem}.{fmt}"
         with ExitStack() as stack:
-            sink = table_sink(
-                annotated_rows(layer, lookup),
-                [*layer.columns, *ANNOTATION_COLUMNS],
-                [*layer.headers, *ANNOTATION_COLUMNS],
-                stage / f"{layer.output_stem}.{fmt}",
-                fmt,
-                stack,
-            )
-            write_annotated(layer, sink)
+
+            def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+                return table_sink(frame, columns, headers, path, fmt, stack)  # noqa: B023
+
+            counts.append(write_rows(layer, lookup, sink, tsv))
     progress("write", len(layers), len(layers))
+    return counts
 
 
 def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
@@ -136,10 +137,10 @@ def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
 
 
 def _file_summaries(
-    layers: list[Layer], scans: list[KeyScan], plan: Plan, fmt: Format
+    layers: list[Layer], counts: list[RowCount], plan: Plan, fmt: Format
 ) -> list[FileSummary]:
     out = []
-    for layer, scan, rejected in zip(layers, scans, plan.counts, strict=True):
+    for layer, scan, rejected in zip(layers, counts, plan.counts, strict=True):
         n_rej = sum(rejected.values())
         out.append(
             FileSummary(
@@ -176,58 +177,50 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
     )
 
 
-def _warm_plots() -> None:
-    """Import matplotlib (about half a second) while Polars reads, off the main thread."""
-    import matplotlib.figure  # noqa: F401
-
-
 def _scan_all(
-    layers: list[Layer], view: KBView, clinical: Clinical | None, report: Progress
-) -> list[KeyScan]:
+    layers: list[Layer], reader: KeyReader, clinical: Clinical | None, report: Progress
+) -> list[pl.DataFrame]:
+    """Pass 1 over every layer, reading new keys as the marked rows arrive."""
     known = clinical.samples["sample"] if clinical is not None else None
-    scans = []
+    marked = []
     for i, layer in enumerate(layers):
         report(f"read {layer.output_stem}", i, len(layers))
-        scans.append(scan_keys(layer, view.spellings, known))
-    return scans
+
+        def feed(batch: pl.DataFrame, i: int = i) -> None:
+            reader.feed(i, batch)
+
+        marked.append(scan_marked(layer, reader.view.spellings, known, feed))
+    return marked
 
 
 def _annotate_into(
     stage: Path, inputs: CohortInputs, fmt: Format, view: KBView, default: str | None,
     report: Progress, plots: bool,
 ) -> CohortSummary:  # fmt: skip
-    """Everything `annotate_cohort` does, written into `stage`; plots are drawn on a second
-    thread while Polars (which releases the GIL) writes the annotated tables.
-    """
+    """Everything `annotate_cohort` does, written into `stage`."""
     work = stage / ".work"
     work.mkdir()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        warm = pool.submit(_warm_plots) if plots else None
-        layers = _open_layers(inputs, work)
-        clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
-        _check_tumor_source(layers, clinical, default)
-        scans = _scan_all(layers, view, clinical, report)
-        plan = make_plan(
-            view,
-            layers,
-            scans,
-            (clinical.label, clinical.samples) if clinical else None,
-            default,
-            report,
-        )
-        samples = sample_table(plan.samples, plan.contexts, plan.actionable)
-        genes = gene_levels(plan.samples, plan.contexts)
-        if warm is not None:
-            warm.result()
-        drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
-        _write_layers(layers, plan, stage, fmt, report)
-        write_frame(samples, stage / f"samples.{fmt}", fmt)
-        _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
-        drawings = drawn.result() if drawn is not None else []
+    layers = _open_layers(inputs, work)
+    clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
+    _check_tumor_source(layers, clinical, default)
+    reader = KeyReader(view, layers)
+    marked = _scan_all(layers, reader, clinical, report)
+    clin = (clinical.label, clinical.samples) if clinical else None
+    plan = make_plan(reader, marked, clin, default, report)
+    counts = _write_layers(layers, plan, stage, fmt, report)
+    seen = pl.concat([c.samples.select(SAMPLE, "__o") for c in counts])
+    everyone = all_samples(view, plan, seen, clin[1] if clin else None, default)
+    samples = sample_table(everyone, plan.contexts, plan.actionable)
+    genes = gene_levels(everyone, plan.contexts)
+    write_frame(samples, stage / f"samples.{fmt}", fmt)
+    _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
     outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
-    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
-    files = _file_summaries(layers, scans, plan, fmt)
-    summary = _summary(view.index, files, samples, genes, plan, default, outputs)
+    outputs += [f"samples.{fmt}", f"rejected.{fmt}"]
+    if plots:
+        report("plots", 0, 1)
+        outputs += write_plots(samples, genes, stage / "plots")
+    files = _file_summaries(layers, counts, plan, fmt)
+    summary = _summary(view.index, files, samples, genes, plan, default, [*outputs, "summary.json"])
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
     shutil.rmtree(work)

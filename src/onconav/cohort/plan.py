@@ -164,7 +164,8 @@ def samples_frame(
     view: KBView, seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
     """Samples (`__s`, `__o` rows; the clinical file's) with `tumor`, `tumor_code`, `setting`,
-    `listed` (in the clinical file, or there is none) and `__srej` (why their KB rows fail)."""
+    `listed` (in the clinical file, or there is none) and `__srej` (why their KB rows fail).
+    """
     df = _tumor_texts(seen, clinical, default)
     codes = _resolve(view, [t for t in df["tumor"].unique().to_list() if t])
     code = pl.col("tumor").replace_strict(codes, default=None, return_dtype=_STR)
@@ -333,7 +334,9 @@ def all_samples(
         return plan.samples
     more = samples_frame(view, extra.select(SAMPLE, "__o"), None, default)
     if clinical is not None:
-        more = more.with_columns(pl.lit(False).alias("listed"), pl.lit("unknown-sample").alias("__srej"))
+        more = more.with_columns(
+            pl.lit(False).alias("listed"), pl.lit("unknown-sample").alias("__srej")
+        )
     more = more.with_columns(pl.lit(None, pl.UInt32).alias("__ctx"))
     return pl.concat([plan.samples, more.select(plan.samples.columns)], how="vertical_relaxed")
 

@@ -120,6 +120,7 @@ def test_small_cell_transformation_brings_next_steps() -> None:
     assert "transformation" in kinds
     steps = " ".join(s for f in result.resistance for s in f.next_steps).lower()
     assert "etoposide" in steps
+    assert not any("No actionable" in w for w in result.warnings)
 
 
 def test_alk_g1202r_after_alectinib() -> None:

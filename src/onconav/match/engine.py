@@ -472,10 +472,12 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     """
     tumor = _tumor(index, case.tumor_type)
     alterations: list[AlterationResult] = []
+    own_keys: list[frozenset[str]] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
     for item in case.alterations:
         result, keys = _read_alteration(index, item)
         alterations.append(result)
+        own_keys.append(keys)
         if result.gene and keys:
             keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
     early_warnings: list[str] = []
@@ -492,10 +494,8 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options = sorted(options_by_id.values(), key=lambda o: _sort_key(work, o))
     options = _dedupe(options)
     work.alterations = [
-        a.model_copy(update={"actionable": True})
-        if a.gene in work.used_genes and a.category in _ACTIONABLE_CATEGORIES
-        else a
-        for a in alterations
+        a.model_copy(update={"actionable": True}) if _actionable(work, a, keys) else a
+        for a, keys in zip(alterations, own_keys, strict=True)
     ]
     _warnings(work, options, case)
     meta = index.kb.meta
@@ -526,6 +526,15 @@ def _join_sentences(parts: list[str]) -> str:
         text = text[:1].upper() + text[1:]
         out.append(text if text.endswith((".", "!", "?")) else text + ".")
     return " ".join(out)
+
+
+def _actionable(work: _Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
+    """A driver-type alteration that this case used, or that some KB indication targets."""
+    if alt.gene is None or alt.category not in _ACTIONABLE_CATEGORIES:
+        return False
+    if alt.gene in work.used_genes:
+        return True
+    return any(keys.intersection(i.alterations) for i in work.index.indications_by_gene[alt.gene])
 
 
 def _history_text(drugs: list[str], outcome: str | None) -> str:

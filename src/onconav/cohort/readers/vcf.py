@@ -228,8 +228,9 @@ def read_vcf(
             "GT",
             "Hugo_Symbol",
             "Variant_Classification",
+            "HGVSc",
             "HGVSp",
-        ),  # fmt: skip
+        ),
         sample=pl.col("__sample"),
         keys=keys,
         gene=pl.col("__gene"),

@@ -1,0 +1,85 @@
+"""Rows reconcile: rows_in == rows_annotated + rows_rejected, each rejection counted and listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cohort.helpers import DATA, run, summary_json, table
+
+MAF = DATA / "tiny.maf"
+CLINICAL = DATA / "tiny_clinical.txt"
+
+
+def _write(folder: Path, name: str, lines: list[str]) -> Path:
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_reason_counted_listed_and_reconciled(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = run(out, maf=MAF, clinical=CLINICAL, fusions=DATA / "tiny_fusions.txt")
+    assert summary.rows_in == summary.rows_annotated + summary.rows_rejected
+    assert dict(summary.rejected_by_reason) == {
+        "missing-gene": 1,
+        "unparsable-protein-change": 1,
+        "unknown-sample": 1,
+        "missing-sample": 1,
+        "unparsable-fusion": 1,
+    }
+    rejected = table(out / "rejected.tsv")
+    assert len(rejected) == summary.rows_rejected
+    by_code = {r["CODE"]: r for r in rejected}
+    assert by_code["unparsable-protein-change"]["LINE"] == "10"
+    assert by_code["unparsable-protein-change"]["ALTERATION"] == "p.Zzz999"
+    assert "tiny_clinical.txt" in by_code["unknown-sample"]["REASON"]
+    assert by_code["unknown-sample"]["SAMPLE"] == "S9"
+    assert by_code["missing-gene"]["LINE"] == "9"
+    assert by_code["unparsable-fusion"]["FILE"].endswith("tiny_fusions.txt")
+    annotated = table(out / "annotated_mutations.tsv") + table(out / "annotated_fusions.tsv")
+    assert sum(r["ANNOTATED"] == "False" for r in annotated) == summary.rows_rejected
+    for f in summary_json(out)["files"]:
+        assert f["rows_in"] == f["rows_annotated"] + f["rows_rejected"]
+
+
+def test_silent_row_of_kb_gene_is_not_rejected(tmp_path: Path) -> None:
+    run(tmp_path / "out", maf=MAF, clinical=CLINICAL)
+    silent = [r for r in table(tmp_path / "out" / "annotated_mutations.tsv") if r["HGVSp_Short"] == "p.L858="]
+    assert silent[0]["ANNOTATED"] == "True"
+    assert silent[0]["ONCONAV_CATEGORY"] == "other"
+
+
+def test_missing_protein_change(tmp_path: Path, workdir: Path) -> None:
+    maf = _write(workdir, "m.maf", [
+        "Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tVariant_Classification",
+        "EGFR\tS1\t\tMissense_Mutation",
+        "EGFR\tS1\t\t5'Flank",
+        "TTN\tS1\t\tMissense_Mutation",
+    ])  # fmt: skip
+    summary = run(tmp_path / "out", maf=maf, tumor_type="LUAD")
+    assert dict(summary.rejected_by_reason) == {"missing-protein-change": 1}
+
+
+def test_tumor_type_rejections_touch_only_kb_rows(tmp_path: Path, workdir: Path) -> None:
+    maf = _write(workdir, "m.maf", [
+        "Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tONCOTREE_CODE",
+        "EGFR\tS1\tp.L858R\tNOT_A_CODE",
+        "TTN\tS1\tp.A1T\tNOT_A_CODE",
+        "EGFR\tS2\tp.L858R\t",
+        "TTN\tS2\tp.A1T\t",
+    ])  # fmt: skip
+    summary = run(tmp_path / "out", maf=maf)
+    assert dict(summary.rejected_by_reason) == {"unknown-tumor-type": 1, "missing-tumor-type": 1}
+    samples = {r["SAMPLE_ID"]: r for r in table(tmp_path / "out" / "samples.tsv")}
+    assert "unknown tumor type 'NOT_A_CODE'" in samples["S1"]["NOTE"]
+    assert "no tumor type" in samples["S2"]["NOTE"]
+
+
+def test_default_tumor_type_fills_the_gaps(tmp_path: Path, workdir: Path) -> None:
+    maf = _write(workdir, "m.maf", [
+        "Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tONCOTREE_CODE",
+        "EGFR\tS2\tp.L858R\t",
+    ])  # fmt: skip
+    summary = run(tmp_path / "out", maf=maf, tumor_type="lung adenocarcinoma")
+    assert summary.rows_rejected == 0
+    assert summary.tumor_type_default == "LUAD"

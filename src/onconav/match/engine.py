@@ -534,7 +534,9 @@ def _actionable(work: _Work, alt: AlterationResult, keys: frozenset[str]) -> boo
         return False
     if alt.gene in work.used_genes:
         return True
-    return any(keys.intersection(i.alterations) for i in work.index.indications_by_gene[alt.gene])
+    return any(
+        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(alt.gene, ())
+    )
 
 
 def _history_text(drugs: list[str], outcome: str | None) -> str:

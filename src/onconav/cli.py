@@ -5,17 +5,16 @@ Heavy imports happen inside the verbs so that `onconav match CASE` starts fast.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from onconav import __version__
+from onconav._cliutil import fail, user_errors
 from onconav.errors import OnconavError
 
 if TYPE_CHECKING:
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 _logger = logging.getLogger("onconav")
 
@@ -55,24 +52,6 @@ class MatchFormat(StrEnum):
     json = "json"
     text = "text"
     markdown = "markdown"
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"onconav: {message}\n")
-    raise typer.Exit(2)
-
-
-def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Turn an `OnconavError` into one line on standard error and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return func(*args, **kwargs)
-        except OnconavError as exc:
-            _fail(str(exc))
-
-    return wrapper
 
 
 def _version(value: bool) -> None:
@@ -111,7 +90,7 @@ def _quick_case(
     from onconav.match.caseio import case_from_data
 
     if not tumor_type:
-        _fail("--tumor-type: required with --alteration")
+        fail("--tumor-type: required with --alteration")
     history = []
     for item in prior:
         drugs, _, outcome = item.partition(":")
@@ -144,7 +123,7 @@ def _print_result(result: MatchResult, fmt: MatchFormat, many: bool) -> None:
 
 
 @app.command()
-@_user_errors
+@user_errors
 def match(
     cases: Annotated[
         list[str] | None, typer.Argument(help="Case files (.json, .jsonl, .yaml), or - for stdin.")
@@ -196,7 +175,7 @@ def match(
     for path in cases or []:
         case_list.extend(read_cases(path, stdin_text))
     if not case_list:
-        _fail("give a case file, - for standard input, or --alteration with --tumor-type")
+        fail("give a case file, - for standard input, or --alteration with --tumor-type")
     index = _index(kb)
     many = len(case_list) > 1
     for case in case_list:
@@ -204,7 +183,7 @@ def match(
 
 
 @kb_app.command("stats")
-@_user_errors
+@user_errors
 def kb_stats(
     kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
 ) -> None:
@@ -221,7 +200,7 @@ def kb_stats(
 
 
 @kb_app.command("show")
-@_user_errors
+@user_errors
 def kb_show(
     name: Annotated[
         str, typer.Argument(help="A gene (ALK, HER2) or a drug (lorlatinib, Tagrisso).")
@@ -241,12 +220,12 @@ def kb_show(
 
     text = show_text(_index(kb), name)
     if text is None:
-        _fail(f"{name}: no gene or drug of that name in the knowledge base")
+        fail(f"{name}: no gene or drug of that name in the knowledge base")
     sys.stdout.write(text + "\n")
 
 
 @kb_app.command("validate")
-@_user_errors
+@user_errors
 def kb_validate(
     directory: Annotated[
         Path | None, typer.Argument(help="A KB folder (default: the shipped KB).")
@@ -276,7 +255,7 @@ def kb_validate(
 
 
 @kb_app.command("export")
-@_user_errors
+@user_errors
 def kb_export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Only json for now.")] = "json",
     kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
@@ -289,7 +268,7 @@ def kb_export(
       onconav kb export --format json > onconav-kb.json
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     if fmt != "json":
-        _fail(f"--format: {fmt!r} is not supported (use json)")
+        fail(f"--format: {fmt!r} is not supported (use json)")
     import orjson
 
     from onconav.kb.summary import export_data

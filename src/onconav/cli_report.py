@@ -12,10 +12,11 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from onconav._cliutil import fail
 from onconav.errors import OnconavError, ReportError
 
 __all__ = ["ReportAudience", "ReportFormat", "report", "write_atomic"]
@@ -34,11 +35,6 @@ class ReportFormat(StrEnum):
     html = "html"
     pdf = "pdf"
     markdown = "markdown"
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"onconav: {message}\n")
-    raise typer.Exit(2)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -128,11 +124,11 @@ def report(
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     try:
         if fmt is ReportFormat.pdf and output is None:
-            _fail("--output: required for pdf (a PDF is not written to a terminal)")
+            fail("--output: required for pdf (a PDF is not written to a terminal)")
         data = _document(case, audience, fmt, kb)
         if output is None or str(output) == "-":
             sys.stdout.write(data.decode("utf-8"))
         else:
             write_atomic(output, data)
     except OnconavError as exc:
-        _fail(str(exc))
+        fail(str(exc))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from onconav._cliutil import fail
 from onconav.errors import OnconavError
 
 __all__ = ["is_loopback", "serve", "user_add", "user_app", "user_token"]
@@ -24,11 +25,6 @@ user_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"onconav: {message}\n")
-    raise typer.Exit(2)
 
 
 def is_loopback(host: str) -> bool:
@@ -76,7 +72,7 @@ def serve(
 
     remote = not is_loopback(host)
     if remote and not allow_remote:
-        _fail(f"--host {host}: not a loopback address; add --allow-remote to bind there")
+        fail(f"--host {host}: not a loopback address; add --allow-remote to bind there")
     if remote:
         sys.stderr.write(
             f"onconav: WARNING: serving on {host}, reachable from other machines; "
@@ -94,7 +90,7 @@ def serve(
     try:
         app = create_app(settings)
     except OnconavError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -129,7 +125,7 @@ def user_add(
     try:
         user = _accounts(db).add_user(username, password, team)
     except OnconavError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     sys.stdout.write(f"added {user.username} to team {team}\n")
 
 
@@ -148,5 +144,5 @@ def user_token(
     try:
         token = _accounts(db).create_token(username, name)
     except OnconavError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     sys.stdout.write(token + "\n")

@@ -8,10 +8,12 @@ onconav version, lives under the user cache folder, and is skipped when it canno
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -227,8 +229,8 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
     cache = folder / f"kb-{_fingerprint(root)}.json" if folder else None
     if cache is not None and cache.is_file():
         try:
-            return KnowledgeBase.model_validate_json(cache.read_bytes())
-        except (OSError, ValidationError) as exc:
+            return _from_cache(cache.read_bytes())
+        except (OSError, ValueError, TypeError, KeyError) as exc:
             _logger.debug("ignoring unreadable KB cache %s: %s", cache.name, exc)
     kb, problems, _ = read_kb_dir(root)
     if problems or kb is None:
@@ -252,29 +254,36 @@ def _from_cache(raw: bytes) -> KnowledgeBase:
 
 
 def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
-    values = {
-        name: _build(info.annotation, data[name])
-        for name, info in model.model_fields.items()
-        if name in data
-    }
+    values = {}
+    for name, build in _plan(model):
+        if name in data:
+            value = data[name]
+            values[name] = value if build is None or value is None else build(value)
     return model.model_construct(**values)
 
 
-def _build(annotation: Any, value: Any) -> Any:
-    if value is None:
-        return None
+_Builder = Callable[[Any], Any] | None
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, _Builder], ...]:
+    """For each field of `model`, how to turn its JSON value back into Python (None: as is)."""
+    return tuple((name, _builder(info.annotation)) for name, info in model.model_fields.items())
+
+
+def _builder(annotation: Any) -> _Builder:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
-        return _build(args[0], value) if len(args) == 1 else value
+        return _builder(args[0]) if len(args) == 1 else None
     if origin is list:
-        (item,) = get_args(annotation)
-        return [_build(item, v) for v in value]
+        item = _builder(get_args(annotation)[0])
+        return None if item is None else (lambda values: [item(v) for v in values])
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _construct(annotation, value)
+        return functools.partial(_construct, annotation)
     if annotation is dt.date:
-        return dt.date.fromisoformat(value)
-    return value
+        return dt.date.fromisoformat
+    return None
 
 
 def _write_cache(cache: Path, kb: KnowledgeBase) -> None:

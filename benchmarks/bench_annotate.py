@@ -106,13 +106,15 @@ def make_maf(path: Path, n: int, seed: int = 7) -> int:
         pl.col("c").alias("Variant_Classification"), pl.lit("SNP").alias("Variant_Type"),
         pl.lit("C").alias("Reference_Allele"), pl.lit("C").alias("Tumor_Seq_Allele1"),
         pl.lit("T").alias("Tumor_Seq_Allele2"), pl.lit("").alias("dbSNP_RS"),
-        sample.alias("Tumor_Sample_Barcode"), pl.format("{}-N", sample).alias("Matched_Norm_Sample_Barcode"),
+        sample.alias("Tumor_Sample_Barcode"),
+        pl.format("{}-N", sample).alias("Matched_Norm_Sample_Barcode"),
         pl.format("c.{}", pl.Series(start % 5000)).alias("HGVSc"),
         pl.col("p").alias("HGVSp"), pl.col("p").alias("HGVSp_Short"),
         pl.lit("ENST00000275493").alias("Transcript_ID"),
         pl.Series("t_ref_count", rng.integers(0, 500, n).astype(str)),
         pl.Series("t_alt_count", rng.integers(1, 300, n).astype(str)),
-        pl.Series("n_ref_count", rng.integers(0, 500, n).astype(str)), pl.lit("0").alias("n_alt_count"),
+        pl.Series("n_ref_count", rng.integers(0, 500, n).astype(str)),
+        pl.lit("0").alias("n_alt_count"),
     )  # fmt: skip
     frame.write_csv(path, separator="\t", quote_style="never")
     codes = np.array(["LUAD", "LUAD", "LUAD", "LUSC", "NSCLC"])[rng.integers(0, 5, n_samples)]
@@ -140,12 +142,24 @@ from onconav.cohort import CohortInputs, annotate_cohort
 from onconav.kb.index import get_index
 index = get_index()
 maf = Path(sys.argv[1])
-s = annotate_cohort(CohortInputs(maf=maf, clinical=maf.with_name("clinical.txt")), Path(sys.argv[2]), index=index)
-print(json.dumps({"rows_in": s.rows_in, "rejected": s.rows_rejected, "samples": s.samples, "contexts": s.contexts_matched}))
+inputs = CohortInputs(maf=maf, clinical=maf.with_name("clinical.txt"))
+s = annotate_cohort(inputs, Path(sys.argv[2]), index=index)
+print(json.dumps({"rows_in": s.rows_in, "rejected": s.rows_rejected, "samples": s.samples,
+                  "contexts": s.contexts_matched}))
 """
 
 
-_PEAK = "\nimport resource\nprint('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+# Peak resident memory of the child itself: VmHWM (ru_maxrss would carry over this parent's
+# peak, which holds the generated table, across fork and exec).
+_PEAK = """
+import resource
+try:
+    with open("/proc/self/status") as fh:
+        kib = next(int(x.split()[1]) for x in fh if x.startswith("VmHWM:"))
+except OSError:
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("PEAK_KIB", kib)
+"""
 
 
 def _run(code: str, *args: str) -> tuple[float, float, str]:
@@ -158,7 +172,7 @@ def _run(code: str, *args: str) -> tuple[float, float, str]:
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{done.stderr}")
     lines = done.stdout.strip().splitlines()
-    peak_kib = int(lines[-1].split()[1])  # ru_maxrss is in KiB on Linux
+    peak_kib = int(lines[-1].split()[1])
     return wall, peak_kib / 2**20, "\n".join(lines[:-1])
 
 

@@ -78,7 +78,9 @@ def _report(summary: CohortSummary, out: Path) -> None:
 
 
 def annotate(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced when complete).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder (replaced when complete).")
+    ],
     maf: Annotated[
         Path | None, typer.Option(help="Mutations: MAF or cBioPortal data_mutations (.gz too).")
     ] = None,
@@ -92,7 +94,9 @@ def annotate(
     fusions: Annotated[
         Path | None, typer.Option(help="Fusions: Tumor_Sample_Barcode and Fusion columns.")
     ] = None,
-    sv: Annotated[Path | None, typer.Option(help="Structural variants: cBioPortal data_sv.txt.")] = None,
+    sv: Annotated[
+        Path | None, typer.Option(help="Structural variants: cBioPortal data_sv.txt.")
+    ] = None,
     cna: Annotated[
         Path | None, typer.Option(help="Copy number: GISTIC matrix (data_CNA.txt) or long format.")
     ] = None,
@@ -118,17 +122,17 @@ def annotate(
     annotated, with file, line and reason); summary.json; plots/. A sample's tumor type comes
     from --clinical, then the rows' ONCOTREE_CODE, then --tumor-type.
 
-    Examples:
+    Examples, run in tests/data/cohort:
 
     \b
-        onconav annotate --maf tests/data/cohort/tiny.maf --clinical tests/data/cohort/tiny_clinical.txt --out annotated
+        onconav annotate --maf tiny.maf --clinical tiny_clinical.txt --out annotated
 
     \b
-        onconav annotate --maf tests/data/cohort/tiny.maf --fusions tests/data/cohort/tiny_fusions.txt --cna tests/data/cohort/tiny_cna.txt --tumor-type LUAD --out annotated --format parquet
+        onconav annotate --maf tiny.maf --cna tiny_cna.txt -t LUAD -o annotated -f parquet
 
     \b
-        onconav annotate --vcf tests/data/cohort/tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
-    """
+        onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
+    """  # noqa: D301 - the \b marks keep click from rewrapping the examples
     from onconav.cohort import CohortInputs, annotate_cohort
     from onconav.kb.index import get_index
 

@@ -48,5 +48,3 @@ def run(out: Path, **inputs: Any) -> CohortSummary:
 def summary_json(out: Path) -> dict[str, Any]:
     """summary.json as a dict."""
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
-
-

@@ -73,7 +73,8 @@ def test_cell_conventions(cells: list[dict[str, str]]) -> None:
     assert any("+" in i for i in items)  # combinations joined with '+'
     assert all(i == i.strip() and i[0].isupper() for i in items)
     citations = cells[0]["TX_CITATIONS"].split(";")
-    assert len(citations) > 1 and all(c.strip() == c and c for c in citations)
+    assert len(citations) > 1
+    assert all(c.strip() == c and c for c in citations)
     assert any(c.isdigit() for c in citations)  # PMIDs as digits
 
 
@@ -97,7 +98,8 @@ def test_helpers() -> None:
     assert citation(Source(kind="guideline", id="NCCN; NSCLC")) == "NCCN, NSCLC"
     assert best_level({"1", "R1"}) == "R1"
     assert best_level({"4", "R2"}) == "4"
-    assert HIGHEST_LEVEL_ORDER[0] == "R1" and HIGHEST_LEVEL_ORDER[-1] == "R2"
+    assert HIGHEST_LEVEL_ORDER[0] == "R1"
+    assert HIGHEST_LEVEL_ORDER[-1] == "R2"
 
 
 def test_samples_table(tmp_path: Path) -> None:

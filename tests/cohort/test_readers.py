@@ -38,7 +38,8 @@ def test_sv_file(tmp_path: Path, workdir: Path, zipped: bool) -> None:
     assert alk["ONCONAV_ALTERATION"] == "EML4-ALK fusion"  # ALK written first, still the driver
     assert ros1["ONCONAV_ALTERATION"] == "CD74-ROS1 fusion"
     assert "Crizotinib" in ros1["LEVEL_1"].split(",")
-    assert fat1["ANNOTATED"] == "True" and fat1["HIGHEST_LEVEL"] == ""
+    assert fat1["ANNOTATED"] == "True"
+    assert fat1["HIGHEST_LEVEL"] == ""
 
 
 @pytest.mark.parametrize("zipped", [False, True])
@@ -132,7 +133,21 @@ def test_small_reader_helpers() -> None:
     assert split_fusion("EGFR-intragenic") == ("EGFR", "intragenic")
     assert fusion_alteration("ALK", "EML4", "x").partner == "EML4"
     assert not fusion_alteration("EGFR", "EGFR", "x").recognized
-    assert call_word("-1.5") == "Deletion" and call_word("gain") == "Gain" and call_word("x") is None
+    assert call_word("-1.5") == "Deletion"
+    assert call_word("gain") == "Gain"
+    assert call_word("x") is None
     assert consequence_class("splice_donor_variant&intron_variant") == "Splice_Site"
     assert vcf_protein("858L>858R") == "p.L858R"
     assert vcf_protein("ENSP1:p.Leu858%3D") == "ENSP1:p.Leu858="
+
+
+def test_fusion_and_sv_layouts_are_recognized_either_way(tmp_path: Path) -> None:
+    summary = run(
+        tmp_path / "out",
+        fusions=DATA / "tiny_sv.txt",
+        sv=DATA / "tiny_fusions.txt",
+        clinical=CLINICAL,
+    )
+    assert table(tmp_path / "out" / "annotated_fusions.tsv")[0]["Site1_Hugo_Symbol"] == "ALK"
+    assert table(tmp_path / "out" / "annotated_sv.tsv")[0]["Fusion"] == "EML4-ALK"
+    assert summary.rows_in == 8

@@ -44,7 +44,11 @@ def test_every_reason_counted_listed_and_reconciled(tmp_path: Path) -> None:
 
 def test_silent_row_of_kb_gene_is_not_rejected(tmp_path: Path) -> None:
     run(tmp_path / "out", maf=MAF, clinical=CLINICAL)
-    silent = [r for r in table(tmp_path / "out" / "annotated_mutations.tsv") if r["HGVSp_Short"] == "p.L858="]
+    silent = [
+        r
+        for r in table(tmp_path / "out" / "annotated_mutations.tsv")
+        if r["HGVSp_Short"] == "p.L858="
+    ]
     assert silent[0]["ANNOTATED"] == "True"
     assert silent[0]["ONCONAV_CATEGORY"] == "other"
 

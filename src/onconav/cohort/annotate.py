@@ -5,17 +5,19 @@
     >>> summary = annotate_cohort(CohortInputs(maf=Path("data_mutations.txt"),
     ...                                        tumor_type="LUAD"), Path("out"))  # doctest: +SKIP
 
-Flow: open every input as a `Layer` (readers/), pass 1 over each (scan.py: distinct keys and
-counts), the plan (plan.py: read each distinct key once, match each distinct sample context
-once), pass 2 over each (scan.py: every row joined to its key's annotation, streamed to the
-output), then samples.tsv, rejected.tsv, plots/ and summary.json, all into a staged folder that
-replaces `out` only when complete (output.py).
+Flow: open every input as a `Layer` (readers/); pass 1 over each (scan.py: the marked rows,
+rows by sample); read each distinct key once (reading.py); the plan (plan.py: tumor types,
+match each distinct sample context once, the annotation of each marked row, rejected rows);
+pass 2 over each (scan.py: every row joined on its row number, streamed to the output), while
+plots/ are drawn; then samples, rejected rows and summary.json. All of it goes to a staged
+folder that replaces `out` only when complete (output.py).
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +29,15 @@ from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
 from onconav.cohort.output import Format, staged_output, table_sink, write_frame
-from onconav.cohort.plan import KeyReader, Plan, Progress, all_samples, codes, make_plan
+from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
 from onconav.cohort.readers.maf import read_maf
 from onconav.cohort.readers.vcf import read_vcf
-from onconav.cohort.scan import SAMPLE, RowCount, scan_marked, write_rows
+from onconav.cohort.reading import KeyReader
+from onconav.cohort.scan import KeyScan, scan_keys, write_rows
 from onconav.cohort.summary import (
     CohortSummary,
     FileSummary,
@@ -111,9 +114,8 @@ def _check_tumor_source(
 
 def _write_layers(
     layers: list[Layer], plan: Plan, stage: Path, fmt: Format, progress: Progress
-) -> list[RowCount]:
-    """Pass 2: write every annotated table; count rows by sample."""
-    counts = []
+) -> None:
+    """Pass 2: write every annotated table."""
     for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
         progress(f"write {layer.output_stem}", i, len(layers))
         tsv = fmt == "tsv"
@@ -125,9 +127,8 @@ def _write_layers(
             def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
                 return table_sink(frame, columns, headers, path, fmt, stack)  # noqa: B023
 
-            counts.append(write_rows(layer, lookup, sink, tsv))
+            write_rows(layer, lookup, sink, tsv)
     progress("write", len(layers), len(layers))
-    return counts
 
 
 def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
@@ -137,10 +138,10 @@ def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
 
 
 def _file_summaries(
-    layers: list[Layer], counts: list[RowCount], plan: Plan, fmt: Format
+    layers: list[Layer], scans: list[KeyScan], plan: Plan, fmt: Format
 ) -> list[FileSummary]:
     out = []
-    for layer, scan, rejected in zip(layers, counts, plan.counts, strict=True):
+    for layer, scan, rejected in zip(layers, scans, plan.counts, strict=True):
         n_rej = sum(rejected.values())
         out.append(
             FileSummary(
@@ -178,49 +179,46 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
 
 
 def _scan_all(
-    layers: list[Layer], reader: KeyReader, clinical: Clinical | None, report: Progress
-) -> list[pl.DataFrame]:
-    """Pass 1 over every layer, reading new keys as the marked rows arrive."""
+    layers: list[Layer], view: KBView, clinical: Clinical | None, report: Progress
+) -> list[KeyScan]:
+    """Pass 1 over every layer."""
     known = clinical.samples["sample"] if clinical is not None else None
-    marked = []
+    scans = []
     for i, layer in enumerate(layers):
         report(f"read {layer.output_stem}", i, len(layers))
-
-        def feed(batch: pl.DataFrame, i: int = i) -> None:
-            reader.feed(i, batch)
-
-        marked.append(scan_marked(layer, reader.view.spellings, known, feed))
-    return marked
+        scans.append(scan_keys(layer, view.spellings, known))
+    return scans
 
 
 def _annotate_into(
     stage: Path, inputs: CohortInputs, fmt: Format, view: KBView, default: str | None,
     report: Progress, plots: bool,
 ) -> CohortSummary:  # fmt: skip
-    """Everything `annotate_cohort` does, written into `stage`."""
+    """Everything `annotate_cohort` does, written into `stage`.
+
+    Plots are drawn on a second thread while Polars, which releases the GIL, writes the
+    annotated tables.
+    """
     work = stage / ".work"
     work.mkdir()
     layers = _open_layers(inputs, work)
     clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
     _check_tumor_source(layers, clinical, default)
-    reader = KeyReader(view, layers)
-    marked = _scan_all(layers, reader, clinical, report)
+    scans = _scan_all(layers, view, clinical, report)
     clin = (clinical.label, clinical.samples) if clinical else None
-    plan = make_plan(reader, marked, clin, default, report)
-    counts = _write_layers(layers, plan, stage, fmt, report)
-    seen = pl.concat([c.samples.select(SAMPLE, "__o") for c in counts])
-    everyone = all_samples(view, plan, seen, clin[1] if clin else None, default)
-    samples = sample_table(everyone, plan.contexts, plan.actionable)
-    genes = gene_levels(everyone, plan.contexts)
-    write_frame(samples, stage / f"samples.{fmt}", fmt)
-    _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
+    plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
+    samples = sample_table(plan.samples, plan.contexts, plan.actionable)
+    genes = gene_levels(plan.samples, plan.contexts)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
+        _write_layers(layers, plan, stage, fmt, report)
+        write_frame(samples, stage / f"samples.{fmt}", fmt)
+        _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
+        drawings = drawn.result() if drawn is not None else []
     outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
-    outputs += [f"samples.{fmt}", f"rejected.{fmt}"]
-    if plots:
-        report("plots", 0, 1)
-        outputs += write_plots(samples, genes, stage / "plots")
-    files = _file_summaries(layers, counts, plan, fmt)
-    summary = _summary(view.index, files, samples, genes, plan, default, [*outputs, "summary.json"])
+    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
+    files = _file_summaries(layers, scans, plan, fmt)
+    summary = _summary(view.index, files, samples, genes, plan, default, outputs)
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
     shutil.rmtree(work)

@@ -83,7 +83,7 @@ REJECT_REASONS: dict[RejectCode, str] = {
     "missing-gene": "no gene symbol",
     "missing-sample": "no sample identifier",
     "unknown-sample": "sample not in the clinical file",
-    "missing-tumor-type": "no tumor type for the sample (clinical file, ONCOTREE_CODE, --tumor-type)",
+    "missing-tumor-type": "no tumor type (clinical file, ONCOTREE_CODE or --tumor-type)",
     "unknown-tumor-type": "tumor type is not an OncoTree code onconav knows",
     "missing-protein-change": "protein-altering variant class but no protein change",
     "unparsable-protein-change": "protein change in a knowledge-base gene cannot be read",

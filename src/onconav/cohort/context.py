@@ -3,7 +3,7 @@
 A context is a tumor type, a setting and the set of a sample's events (alterations the knowledge
 base can meet); samples that share one share this work, which runs once per context.
 
-Choices (documented in the README's cohort section):
+Choices:
 - A row's level cells come from its alteration *together with the sample's other events*, not
   alone, so that co-occurring resistance shows: with EGFR L858R and T790M, gefitinib is not on
   the L858R row, and the T790M row carries it at LEVEL_R1. The history-free `match_case` of the

@@ -128,7 +128,10 @@ class KBView:
 
     def read(self, layer: Layer, key: Key) -> Reading:
         """Read one distinct key of `layer`."""
-        alt = layer.normalize(key)
+        return self.interpret(layer, key, layer.normalize(key))
+
+    def interpret(self, layer: Layer, key: Key, alt: Alteration) -> Reading:
+        """What the normalized alteration of one key of `layer` means for the annotation."""
         if alt.recognized and alt.gene in self.genes and alt.alteration:
             return self._recognized(alt)
         if alt.recognized:

@@ -48,12 +48,18 @@ def check_out(out: Path) -> None:
 
 
 def _commit(stage: Path, out: Path) -> None:
-    old: Path | None = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, old / out.name)
-    os.replace(stage, out)
-    if old is not None:
+    """Rename `stage` to `out`; an earlier `out` is set aside first and put back on failure."""
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, old / out.name)
+    try:
+        os.replace(stage, out)
+    except OSError:
+        os.replace(old / out.name, out)
+        raise
+    finally:
         shutil.rmtree(old, ignore_errors=True)
 
 

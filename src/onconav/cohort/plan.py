@@ -1,6 +1,6 @@
 """From pass 1's results to everything pass 2 and the reports need, without touching all rows.
 
-Steps: read each distinct key of the marked rows once (`KBView.read`); decide each sample's
+Steps: read each distinct key of the marked rows once (`reading.KeyReader`); decide each sample's
 tumor type and setting (clinical file, then the rows' ONCOTREE_CODE, then --tumor-type) or why
 it has none; group samples by context (tumor type, setting, set of event signatures) and match
 each context once; then, per input, the annotation of every marked row (pass 2 joins the rows to
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 import polars as pl
@@ -23,12 +23,13 @@ from onconav.cohort.columns import (
     RejectCode,
 )
 from onconav.cohort.context import ContextResult, match_context
-from onconav.cohort.events import Event, KBView, Reading
+from onconav.cohort.events import Event, KBView
 from onconav.cohort.layer import ROW, Layer
-from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, key_names
+from onconav.cohort.reading import EventTable, KeyReader
+from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
 from onconav.errors import TumorTypeError
 
-__all__ = ["KeyReader", "Plan", "Progress", "all_samples", "codes", "make_plan", "samples_frame"]
+__all__ = ["Plan", "Progress", "codes", "make_plan", "samples_frame"]
 
 _logger = logging.getLogger(__name__)
 
@@ -39,29 +40,6 @@ _STR = pl.String
 
 
 @dataclass
-class _Events:
-    """Events by id (exact alteration) and by signature id (what matching sees)."""
-
-    exact: dict[Event, int] = field(default_factory=dict)
-    signatures: dict[tuple[str, frozenset[str]], int] = field(default_factory=dict)
-    representatives: list[Event] = field(default_factory=list)
-
-    def add(self, event: Event) -> tuple[int, int]:
-        sig = self.signatures.get(event.signature)
-        if sig is None:
-            sig = self.signatures[event.signature] = len(self.representatives)
-            self.representatives.append(event)
-        return self.exact.setdefault(event, len(self.exact)), sig
-
-    def frame(self) -> pl.DataFrame:
-        """(`__ev`, `label`) of every exact event."""
-        return pl.DataFrame(
-            {"__ev": list(self.exact.values()), "label": [e.label for e in self.exact]},
-            schema={"__ev": pl.Int64, "label": _STR},
-        )
-
-
-@dataclass
 class Plan:
     """What pass 2 and the reports need.
 
@@ -69,7 +47,7 @@ class Plan:
         lookups: Per layer, the annotation of each marked row (`__i`, ANNOTATED, LEVEL_*, ...).
         rejected: Per layer, the rejected rows (columns of rejected.tsv).
         counts: Per layer, rejected rows by code.
-        samples: One row a sample (see `_samples`), with `__ctx` (context id or null).
+        samples: One row a sample (see `samples_frame`), with `__ctx` (context id or null).
         contexts: Context id -> its match, cells keyed by representative event.
         actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
     """
@@ -86,46 +64,6 @@ def _kb_keys(layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
     """Distinct (sample, key cells) of knowledge-base rows not rejected on their own."""
     rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
     return rows.select(SAMPLE, *key_names(layer)).unique()
-
-
-_READING_SCHEMA = {"__alt": _STR, "__cat": _STR, "__rej": _STR, "__why": _STR,
-                   "__ev": pl.Int64, "__sig": pl.Int64}  # fmt: skip
-
-
-class KeyReader:
-    """Reads each distinct key once, as pass 1 hands over batches of marked rows."""
-
-    def __init__(self, view: KBView, layers: list[Layer]) -> None:
-        self.view = view
-        self.layers = layers
-        self.events = _Events()
-        self._seen: list[set[tuple[str | None, ...]]] = [set() for _ in layers]
-        self._keys: list[list[tuple[str | None, ...]]] = [[] for _ in layers]
-        self._cols: list[dict[str, list[object]]] = [
-            {c: [] for c in _READING_SCHEMA} for _ in layers
-        ]
-
-    def feed(self, i: int, batch: pl.DataFrame) -> None:
-        """Read the keys of layer `i` that this batch shows for the first time."""
-        layer, seen, cols = self.layers[i], self._seen[i], self._cols[i]
-        rows = batch.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-        for key in rows.select(key_names(layer)).unique(maintain_order=True).iter_rows():
-            if key in seen:
-                continue
-            seen.add(key)
-            self._keys[i].append(key)
-            r: Reading = self.view.read(layer, key)
-            ev, sig = (None, None) if r.event is None else self.events.add(r.event)
-            values = (r.alteration, r.category, r.reject, r.reason, ev, sig)
-            for name, value in zip(cols, values, strict=True):
-                cols[name].append(value)
-
-    def readings(self, i: int) -> pl.DataFrame:
-        """One row per distinct key of layer `i`: its reading, event and signature ids."""
-        names = key_names(self.layers[i])
-        keys = pl.DataFrame(self._keys[i], schema=dict.fromkeys(names, _STR), orient="row")
-        return pl.concat([keys, pl.DataFrame(self._cols[i], schema=_READING_SCHEMA)],
-                         how="horizontal")  # fmt: skip
 
 
 def _tumor_texts(
@@ -163,8 +101,10 @@ def _resolve(view: KBView, texts: list[str]) -> dict[str, str | None]:
 def samples_frame(
     view: KBView, seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
-    """Samples (`__s`, `__o` rows; the clinical file's) with `tumor`, `tumor_code`, `setting`,
-    `listed` (in the clinical file, or there is none) and `__srej` (why their KB rows fail).
+    """Samples seen in rows (`__s`, `__o`) or listed in the clinical file, with their state.
+
+    Columns: `tumor` (text), `tumor_code`, `setting`, `listed` (in the clinical file, or there
+    is none) and `__srej` (why their knowledge-base rows are rejected, if they are).
     """
     df = _tumor_texts(seen, clinical, default)
     codes = _resolve(view, [t for t in df["tumor"].unique().to_list() if t])
@@ -213,7 +153,7 @@ def _contexts(
     return samples.join(mapping, on=SAMPLE, how="left"), results
 
 
-def _cells_table(contexts: dict[int, ContextResult], events: _Events) -> pl.DataFrame:
+def _cells_table(contexts: dict[int, ContextResult], events: EventTable) -> pl.DataFrame:
     rows: dict[str, list[object]] = {"__ctx": [], "__sig": [], **{c: [] for c in _CELLS}}
     for ctx, result in contexts.items():
         for event, cells in result.cells.items():
@@ -267,7 +207,7 @@ def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical
 
 
 def _actionable(
-    samples: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: _Events
+    samples: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
 ) -> pl.DataFrame:
     """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null()).select("__ctx", "__sig")
@@ -282,7 +222,7 @@ def _actionable(
 
 def make_plan(
     reader: KeyReader,
-    marked: list[pl.DataFrame],
+    scans: list[KeyScan],
     clinical: tuple[str, pl.DataFrame] | None,
     default_tumor: str | None,
     progress: Progress,
@@ -291,16 +231,18 @@ def make_plan(
 
     Args:
         reader: The keys read during pass 1 (and the knowledge base).
-        marked: Pass 1's marked rows of each input.
+        scans: Pass 1's result for each input.
         clinical: The clinical file's name and samples (`sample`, `tumor`, `setting`), if any.
         default_tumor: The OncoTree code of --tumor-type, if given.
         progress: Called as progress(stage, done, total).
     """
     view, layers, events = reader.view, reader.layers, reader.events
+    marked = [s.marked for s in scans]
+    reader.read(marked)
     progress("normalize", len(events.exact), len(events.exact))
     keys = [_kb_keys(layer, m) for layer, m in zip(layers, marked, strict=True)]
     readings = [reader.readings(i) for i in range(len(layers))]
-    seen = pl.concat([m.select(SAMPLE, "__o") for m in marked])
+    seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     sample_events = _sample_events(layers, keys, readings)
     samples, contexts = _contexts(view, samples, sample_events, events.representatives, progress)
@@ -321,24 +263,6 @@ def make_plan(
         contexts=contexts,
         actionable=_actionable(samples, sample_events, cells, events),
     )
-
-
-def all_samples(
-    view: KBView, plan: Plan, seen: pl.DataFrame, clinical: pl.DataFrame | None,
-    default: str | None,
-) -> pl.DataFrame:  # fmt: skip
-    """The plan's samples plus those pass 2 found with no marked row (no context)."""
-    extra = seen.join(plan.samples.select(SAMPLE), on=SAMPLE, how="anti")
-    extra = extra.filter(pl.col(SAMPLE).is_not_null())
-    if not extra.height:
-        return plan.samples
-    more = samples_frame(view, extra.select(SAMPLE, "__o"), None, default)
-    if clinical is not None:
-        more = more.with_columns(
-            pl.lit(False).alias("listed"), pl.lit("unknown-sample").alias("__srej")
-        )
-    more = more.with_columns(pl.lit(None, pl.UInt32).alias("__ctx"))
-    return pl.concat([plan.samples, more.select(plan.samples.columns)], how="vertical_relaxed")
 
 
 def codes(counts: dict[str, int]) -> dict[RejectCode, int]:

@@ -52,7 +52,7 @@ def _by_level(table: pl.DataFrame, folder: Path) -> list[str]:
     from matplotlib.figure import Figure
 
     levels = _level_of_sample(table)
-    names = [lv for lv in (*_ORDER, "none")]
+    names = [*_ORDER, "none"]
     counts = [levels.count(lv) for lv in names]
     fig = Figure(figsize=(7, 4))
     ax = fig.add_subplot()
@@ -100,8 +100,11 @@ def _oncoprint(genes: pl.DataFrame, folder: Path) -> list[str]:
     sub = genes.filter(pl.col("GENE").is_in(top))
     rank = {lv: i for i, lv in enumerate(_ORDER)}
     cells = {(s, g): rank[lv] for s, g, lv in sub.iter_rows()}
-    samples = sorted({s for s, _ in cells},
-                     key=lambda s: tuple(cells.get((s, g), 99) for g in top))[:_MAX_SAMPLES]  # fmt: skip
+
+    def order(sample: str) -> tuple[int, ...]:
+        return tuple(cells.get((sample, g), 99) for g in top)
+
+    samples = sorted({s for s, _ in cells}, key=order)[:_MAX_SAMPLES]
     grid = [[cells.get((s, g), len(_ORDER)) for s in samples] for g in top]
     fig = Figure(figsize=(min(14, 3 + 0.03 * len(samples)), max(2.5, 0.3 * len(top) + 1.5)))
     ax = fig.add_subplot()

@@ -1,13 +1,13 @@
 """The two passes over each input: mark the rows that need a look, then write every row.
 
-Pass 1 (`scan_marked`) streams the rows once and keeps only the *marked* rows, those that may
-name a knowledge-base gene or are rejected on their own (no gene, no sample, sample missing from
-the clinical file), each with its row number and key cells; it hands them over in batches as
-Polars reads, so that reading new keys overlaps the scan. Pass 2 (`write_rows`) streams the rows
-again, left-joins them on the row number to the marked rows' annotation, in input order (an
-unmarked row is annotated with empty cells), writes them, and counts rows by sample from the
-same scan. No Python code runs per row, the join key is one integer, and both passes use
-Polars' streaming engine, so memory is bounded by the marked rows, not by the file.
+Pass 1 (`scan_keys`) streams the rows once and keeps two small results: rows counted by sample
+(with a tumor type the rows give, when the file has ONCOTREE_CODE), and the *marked* rows, those
+that may name a knowledge-base gene or are rejected on their own (no gene, no sample, sample
+missing from the clinical file), each with its row number and key cells. Pass 2 (`write_rows`)
+streams the rows again and left-joins them on the row number to the marked rows' annotation, in
+input order (an unmarked row is annotated with empty cells), straight into the output file. No
+Python code runs per row, the join key is one integer, and both passes use Polars' streaming
+engine, so memory is bounded by the marked rows and the samples, not by the file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.readers.table import check_tail, diagnose
 from onconav.errors import CohortInputError
 
-__all__ = ["KB", "ROW_REJECT", "SAMPLE", "RowCount", "key_names", "scan_marked", "write_rows"]
+__all__ = ["KB", "ROW_REJECT", "SAMPLE", "KeyScan", "key_names", "scan_keys", "write_rows"]
 
 SAMPLE = "__s"
 ROW_REJECT = "__rr"
@@ -35,17 +35,21 @@ def key_names(layer: Layer) -> list[str]:
 
 
 @dataclass(frozen=True)
-class RowCount:
-    """What pass 2 counted in one layer.
+class KeyScan:
+    """What pass 1 found in one layer.
 
     Attributes:
         rows: Rows in the input.
         samples: Rows by sample: `__s` (may be null), `__o` (a tumor type the rows give, or
             null), `__n`.
+        marked: The rows that need a look: `__i` (row number), `__s`, `__rr` (row-level reject
+            code or null), `__kb` (may name a knowledge-base gene), the key cells `__k*`, `__o`,
+            and `GENE`, `ALTERATION`, `LINE`, `COLUMN` to show a rejected row.
     """
 
     rows: int
     samples: pl.DataFrame
+    marked: pl.DataFrame
 
 
 def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
@@ -62,61 +66,49 @@ def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
     return out.alias(ROW_REJECT)
 
 
-def _marked(layer: Layer, spellings: frozenset[str], known: pl.Series | None) -> pl.LazyFrame:
-    oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
-    lf = layer.frame.with_row_index(ROW).with_columns(
-        layer.sample.alias(SAMPLE),
-        row_reject(layer, known),
-        layer.kb_hint(spellings).fill_null(False).alias(KB),
-    )
-    return lf.filter(pl.col(KB) | pl.col(ROW_REJECT).is_not_null()).select(
-        ROW,
-        SAMPLE,
-        ROW_REJECT,
-        KB,
-        *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
-        oncotree.alias("__o"),
-        layer.gene.alias("GENE"),
-        layer.detail.alias("ALTERATION"),
-        layer.line.cast(pl.Int64).alias("LINE"),
-        (layer.column if layer.column is not None else pl.lit(None, pl.String)).alias("COLUMN"),
-    )
-
-
-def scan_marked(
-    layer: Layer,
-    spellings: frozenset[str],
-    known: pl.Series | None,
-    on_batch: Callable[[pl.DataFrame], None],
-) -> pl.DataFrame:
-    """Pass 1 over one layer: the marked rows, handed to `on_batch` as Polars reads them.
-
-    The rows are read on Polars' threads while `on_batch` runs on this one (the annotator reads
-    new keys there), so the two overlap.
+def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) -> KeyScan:
+    """Pass 1 over one layer: the marked rows, and rows counted by sample, from one scan.
 
     Args:
         layer: The input.
         spellings: How files may write knowledge-base genes.
         known: The clinical file's samples, when one is given.
-        on_batch: Called with each batch of marked rows, in order.
-
-    Returns:
-        The marked rows: `__i` (row number), `__s`, `__rr` (row-level reject code or null),
-        `__kb`, the key cells `__k*`, `__o`, and `GENE`, `ALTERATION`, `LINE`, `COLUMN`.
 
     Raises:
-        CohortInputError: the input cannot be read (line and column named where found).
+        CohortInputError: the input cannot be read, or its last line is cut short.
     """
-    batches = []
+    oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
+    lf = (
+        layer.frame.with_row_index(ROW)
+        .with_columns(
+            layer.sample.alias(SAMPLE),
+            row_reject(layer, known),
+            layer.kb_hint(spellings).fill_null(False).alias(KB),
+            oncotree.alias("__o"),
+        )
+        .cache()  # both queries below share one read of the file
+    )
+    by_sample = lf.group_by(SAMPLE).agg(pl.len().alias("__n"), pl.col("__o").drop_nulls().min())
+    marked = lf.filter(pl.col(KB) | pl.col(ROW_REJECT).is_not_null()).select(
+        ROW,
+        SAMPLE,
+        ROW_REJECT,
+        KB,
+        *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
+        "__o",
+        layer.gene.alias("GENE"),
+        layer.detail.alias("ALTERATION"),
+        layer.line.cast(pl.Int64).alias("LINE"),
+        (layer.column if layer.column is not None else pl.lit(None, pl.String)).alias("COLUMN"),
+    )
     try:
-        for batch in _marked(layer, spellings, known).collect_batches(engine="streaming"):
-            on_batch(batch)
-            batches.append(batch)
+        samples, marks = pl.collect_all([by_sample, marked], engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _located(layer, exc) from exc
-    if batches:
-        return pl.concat(batches)
-    return _marked(layer, spellings, known).clear().collect()
+    rows = int(samples["__n"].sum()) if samples.height else 0
+    if layer.table is not None:
+        check_tail(layer.table, rows)
+    return KeyScan(rows=rows, samples=samples, marked=marks)
 
 
 def _located(layer: Layer, exc: Exception) -> CohortInputError:
@@ -133,15 +125,16 @@ def _tail(lookup: pl.DataFrame) -> tuple[pl.DataFrame, str]:
 
 
 def write_rows(
-    layer: Layer, lookup: pl.DataFrame, sink: Callable[[pl.LazyFrame, list[str]], pl.LazyFrame],
+    layer: Layer,
+    lookup: pl.DataFrame,
+    sink: Callable[[pl.LazyFrame, list[str]], pl.LazyFrame],
     tsv: bool,
-) -> RowCount:  # fmt: skip
+) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
     Rows are joined on the row number to `lookup` (the annotation of each marked row); any
     other row is annotated (ANNOTATED True) with empty cells. For TSV the annotation cells
-    travel as one tab-joined text, one join column instead of fourteen. The same scan counts
-    rows by sample.
+    travel as one tab-joined text: one join column instead of fourteen.
 
     Args:
         layer: The input.
@@ -150,27 +143,20 @@ def write_rows(
         tsv: Write the annotation cells as one tab-joined column.
 
     Raises:
-        CohortInputError: the input cannot be read, or its last line is cut short.
+        CohortInputError: the input cannot be read.
     """
-    base = layer.frame.with_row_index(ROW).cache()
+    base = layer.frame.with_row_index(ROW)
     if tsv:
         tail, default = _tail(lookup)
         joined = base.join(tail.lazy(), on=ROW, how="left", maintain_order="left")
-        frame = joined.with_columns(pl.col("__tail").fill_null(default))
-        out = sink(frame, [*layer.columns, "__tail"])
+        out = sink(
+            joined.with_columns(pl.col("__tail").fill_null(default)), [*layer.columns, "__tail"]
+        )
     else:
         joined = base.join(lookup.lazy(), on=ROW, how="left", maintain_order="left")
         frame = joined.with_columns(pl.col("ANNOTATED").fill_null("True"))
         out = sink(frame, [*layer.columns, *ANNOTATION_COLUMNS])
-    oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
-    counts = base.group_by(layer.sample.alias(SAMPLE)).agg(
-        pl.len().alias("__n"), oncotree.drop_nulls().min().alias("__o")
-    )
     try:
-        _, samples = pl.collect_all([out, counts], engine="streaming")
+        out.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _located(layer, exc) from exc
-    rows = int(samples["__n"].sum()) if samples.height else 0
-    if layer.table is not None:
-        check_tail(layer.table, rows)
-    return RowCount(rows=rows, samples=samples)

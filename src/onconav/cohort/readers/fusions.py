@@ -104,15 +104,23 @@ def _fusion_hint(text: pl.Expr) -> KBHint:
 def read_fusions(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
     """Open an oncokb-annotator fusion file (sample, `Fusion`) as a Layer.
 
+    A file laid out as an SV file (site 1 and site 2 genes, no `Fusion`) is read as one.
+
     Raises:
         CohortInputError: unreadable file or a missing sample or `Fusion` column.
     """
     table = open_table(path, work_dir=work_dir, label=label)
+    if table.find(*FUSION_COLUMNS) is None and table.find(*SITE1_COLUMNS) is not None:
+        return _sv_layer(table, "fusions")
+    return _fusion_layer(table, "fusions")
+
+
+def _fusion_layer(table: Table, kind: str) -> Layer:
     sample = pl.col(table.require(*SAMPLE_COLUMNS, what="sample"))
     fusion = pl.col(table.require(*FUSION_COLUMNS, what="fusion, e.g. EML4-ALK"))
     hint = _fusion_hint(fusion)
     return Layer(
-        kind="fusions",
+        kind=kind,
         label=table.label,
         frame=table.scan(),
         columns=tuple(table.names),
@@ -139,16 +147,24 @@ def _oncotree(table: Table) -> pl.Expr | None:
 def read_sv(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
     """Open a structural-variant file (cBioPortal `data_sv.txt` or oncokb-annotator's) as a Layer.
 
+    A file laid out as a fusion file (`Fusion`, no site genes) is read as one.
+
     Raises:
         CohortInputError: unreadable file or a missing sample or site-1 gene column.
     """
     table = open_table(path, work_dir=work_dir, label=label)
+    if table.find(*SITE1_COLUMNS) is None and table.find(*FUSION_COLUMNS) is not None:
+        return _fusion_layer(table, "sv")
+    return _sv_layer(table, "sv")
+
+
+def _sv_layer(table: Table, kind: str) -> Layer:
     sample = pl.col(table.require(*SAMPLE_COLUMNS, what="sample"))
     site1 = pl.col(table.require(*SITE1_COLUMNS, what="first gene"))
     site2_name = table.find(*SITE2_COLUMNS)
     site2 = pl.col(site2_name) if site2_name else pl.lit(None, dtype=pl.String)
     return Layer(
-        kind="sv",
+        kind=kind,
         label=table.label,
         frame=table.scan(),
         columns=tuple(table.names),

@@ -72,9 +72,10 @@ def _col(name: str | None) -> pl.Expr:
 
 
 def _hgvsc_key(hgvsc: str | None, vclass: str | None, proteins: list[str]) -> pl.Expr:
-    """HGVSc, kept in the key only where it can matter: splice rows and rows with no protein
-    change (the normalizer reads MET exon 14 skipping from it); elsewhere it would only make
-    every key distinct.
+    """HGVSc, in the key only where it can matter, else null.
+
+    It matters on splice rows and rows with no protein change (the normalizer reads MET exon 14
+    skipping from it); elsewhere it would only make every key distinct.
     """
     if hgvsc is None:
         return _col(None)

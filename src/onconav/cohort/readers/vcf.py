@@ -68,8 +68,10 @@ def consequence_class(consequence: str | None) -> str | None:
 
 
 def vcf_protein(text: str | None) -> str | None:
-    """A protein change from an annotation field: VEP's URL escapes undone, bcftools csq's
-    '858L>858R' written as 'p.L858R'; other forms are passed on as they are.
+    """A protein change from an annotation field, as the normalizer reads it.
+
+    VEP's URL escapes are undone ('%3D' is '='), bcftools csq's '858L>858R' becomes 'p.L858R';
+    other forms are passed on as they are.
     """
     if not text:
         return None
@@ -169,21 +171,44 @@ def _selected(table: Table, sample_ids: tuple[str, ...]) -> dict[str, str]:
 def _carriers(records: pl.DataFrame, table: Table, chosen: dict[str, str]) -> pl.DataFrame:
     """(record, sample, genotype) of each selected sample carrying an alternate allele."""
     if "" in chosen:  # sites-only VCF: the named sample carries every record
-        return records.select("__row", pl.lit(chosen[""]).alias("__sample"),
-                              pl.lit(None, pl.String).alias("__gt"), pl.lit(0).alias("__si"))  # fmt: skip
+        return records.select(
+            "__row",
+            pl.lit(chosen[""]).alias("__sample"),
+            pl.lit(None, pl.String).alias("__gt"),
+            pl.lit(0).alias("__si"),
+        )
     has_gt = pl.col("c8").str.starts_with("GT")
     parts = []
     for i, (column, sample) in enumerate(chosen.items()):
         gt = pl.when(has_gt).then(pl.col(column).str.split(":").list.first())
         carrier = gt.is_null() | gt.str.contains(r"[1-9]")
-        parts.append(records.filter(carrier).select(
-            "__row", pl.lit(sample).alias("__sample"), gt.alias("__gt"), pl.lit(i).alias("__si")))  # fmt: skip
+        found = records.filter(carrier).select(
+            "__row", pl.lit(sample).alias("__sample"), gt.alias("__gt"), pl.lit(i).alias("__si")
+        )
+        parts.append(found)
     found = pl.concat(parts)
     orphans = records.join(found, on="__row", how="anti").select(
         "__row", pl.lit(None, pl.String).alias("__sample"), pl.lit(None, pl.String).alias("__gt"),
         pl.lit(-1).alias("__si"),
     )  # fmt: skip
     return pl.concat([found, orphans]).sort("__row", "__si")
+
+
+_FIXED = tuple(f"c{i}" for i in range(8))
+_ADDED = ("Tumor_Sample_Barcode", "GT", "Hugo_Symbol", "Variant_Classification", "HGVSc", "HGVSp")
+
+
+def _rows(table: Table, tag: str, fields: list[str], chosen: dict[str, str]) -> pl.DataFrame:
+    """The (record, sample) rows: the fixed columns, sample, genotype and best annotation."""
+    try:
+        records = table.scan().with_row_index("__row").collect()
+    except pl.exceptions.PolarsError as exc:
+        raise diagnose(table, exc) from exc
+    picked = _pick(records, "c7", tag, fields)
+    rows = _carriers(records, table, chosen)
+    fixed = records.select("__row", *_FIXED)
+    frame = rows.join(fixed, on="__row", how="left", maintain_order="left")
+    return frame.join(picked, on="__row", how="left", maintain_order="left")
 
 
 def read_vcf(
@@ -205,34 +230,15 @@ def read_vcf(
     table = open_table(path, work_dir=work_dir, label=label, header_prefix="#CHROM", min_columns=8)
     tag, fields = _annotation(table)
     chosen = _selected(table, sample_ids)
-    try:
-        records = table.scan().with_row_index("__row").collect()
-    except pl.exceptions.PolarsError as exc:
-        raise diagnose(table, exc) from exc
-    picked = _pick(records, "c7", tag, fields)
-    rows = _carriers(records, table, chosen)
-    fixed = [f"c{i}" for i in range(8)]
-    frame = rows.join(
-        records.select("__row", *fixed), on="__row", how="left", maintain_order="left"
-    )
-    frame = frame.join(picked, on="__row", how="left", maintain_order="left")
-    keys = tuple(pl.col(c) for c in ("__gene", "__class", "__hgvsc", "__protein"))
+    frame = _rows(table, tag, fields, chosen)
     return Layer(
         kind="vcf",
         label=table.label,
         frame=frame.lazy(),
-        columns=(*fixed, "__sample", "__gt", "__gene", "__class", "__hgvsc", "__protein"),
-        headers=(
-            *table.header[:8],
-            "Tumor_Sample_Barcode",
-            "GT",
-            "Hugo_Symbol",
-            "Variant_Classification",
-            "HGVSc",
-            "HGVSp",
-        ),
+        columns=(*_FIXED, "__sample", "__gt", "__gene", "__class", "__hgvsc", "__protein"),
+        headers=(*table.header[:8], *_ADDED),
         sample=pl.col("__sample"),
-        keys=keys,
+        keys=tuple(pl.col(c) for c in ("__gene", "__class", "__hgvsc", "__protein")),
         gene=pl.col("__gene"),
         detail=pl.col("__protein"),
         has_gene=present(pl.col("__gene")),

@@ -106,3 +106,18 @@ def test_canonical_form_is_idempotent(gene, form):
     if a.recognized:
         b = parse_alteration(str(a))
         assert (b.gene, b.alteration, b.kind, b.keys) == (a.gene, a.alteration, a.kind, a.keys)
+
+
+@given(
+    ref=st.sampled_from("ACDEFGHIKLMNPQRSTVWY"),
+    alt=st.sampled_from("ACDEFGHIKLMNPQRSTVWY*X"),
+    pos=st.integers(min_value=1, max_value=99999),
+    prefix=st.sampled_from(["", "p."]),
+    suffix=st.sampled_from(["", "fs", "fs*5", "_A2del", "del"]),
+)
+def test_missense_fast_path_agrees_with_the_grammar(ref, alt, pos, prefix, suffix) -> None:
+    from onconav.normalize.grammar import _attempts, _read_exact, read_change
+
+    text = f"{prefix}{ref}{pos}{alt}{suffix}"
+    slow = next((c for c in map(_read_exact, _attempts(text)) if c is not None), None)
+    assert read_change(text) == slow

@@ -301,6 +301,13 @@ def rules_used(text: str) -> frozenset[str]:
     return frozenset()
 
 
+# The commonest form by far in pipeline output: a 1-letter missense change ('p.L858R', 'G12C').
+# It is read without the parser (tests check that both readings agree); '*' and 'X' go through
+# the grammar, which knows their meanings.
+_AA = "ACDEFGHIKLMNPQRSTVWY"
+_SIMPLE_SUBSTITUTION = re.compile(rf"(?:p\.)?([{_AA}])([1-9]\d{{0,4}})([{_AA}])")
+
+
 def read_change(text: str) -> ProteinChange | CdnaChange | None:
     """Read a protein or c. change; None when the grammar cannot read it.
 
@@ -315,6 +322,11 @@ def read_change(text: str) -> ProteinChange | CdnaChange | None:
         >>> change.kind, change.ref, change.start, change.seq
         ('substitution', 'L', 858, 'R')
     """
+    simple = _SIMPLE_SUBSTITUTION.fullmatch(text)
+    if simple is not None and simple.group(1) != simple.group(3):
+        return ProteinChange(
+            "substitution", simple.group(1), int(simple.group(2)), seq=simple.group(3)
+        )
     for attempt in _attempts(text):
         change = _read_exact(attempt)
         if change is not None:

@@ -58,6 +58,9 @@ class KBIndex:
                 self.indications_by_gene[ind.gene].append(ind)
             else:
                 self.gene_free_indications.append(ind)
+        self.gene_free_by_setting: dict[str, list[Indication]] = defaultdict(list)
+        for ind in self.gene_free_indications:
+            self.gene_free_by_setting[ind.setting].append(ind)
         self.gene_drugs: dict[str, frozenset[str]] = {
             gene: frozenset(d for ind in inds for d in ind.drugs if self._is_targeted(d))
             for gene, inds in self.indications_by_gene.items()
@@ -65,7 +68,14 @@ class KBIndex:
         self.resistance_by_gene: dict[str, list[Resistance]] = defaultdict(list)
         for r in kb.resistance:
             self.resistance_by_gene[r.gene].append(r)
+        # The keys each resistance entry needs together ("G1202R + L1196M" needs both).
+        self.resistance_parts: dict[int, frozenset[str]] = {
+            id(r): frozenset(p.strip() for p in r.alteration.split("+")) for r in kb.resistance
+        }
         self.mechanisms: list[Mechanism] = list(kb.mechanisms)
+        self.mechanism_after: dict[str, frozenset[str]] = {
+            m.id: self.drugs_of(m.after_drugs, m.after_classes) for m in kb.mechanisms
+        }
         self.contraindications: dict[str, list[Contraindication]] = defaultdict(list)
         for c in kb.contraindications:
             self.contraindications[c.condition].append(c)

@@ -191,7 +191,7 @@ def _apply_resistance(work: _Work) -> None:
     by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
         for r in index.resistance_by_gene.get(gene, ()):
-            if not all(p.strip() in keys for p in r.alteration.split("+")):
+            if not index.resistance_parts[id(r)] <= keys:
                 continue
             targets = index.drugs[r.drug].targets
             if (
@@ -289,8 +289,10 @@ def _blocked(work: _Work, ind: Indication) -> bool:
     - a drug avoided for a resistance alteration may stay in an option written for exactly
       that alteration (osimertinib + gefitinib for C797S in trans with T790M).
     """
+    if work.avoid.keys().isdisjoint(ind.drugs):
+        return False
     if ind.status == "recommended" or len(ind.drugs) < 2:
-        return any(d in work.avoid for d in ind.drugs)
+        return True
     continued = work.index.drugs_of(ind.prior.drugs, ind.prior.classes) if ind.prior else set()
     named = {(ind.gene, a) for a in ind.alterations if ind.gene}
     named |= {(req.gene, a) for req in ind.requires for a in req.alterations}
@@ -312,7 +314,7 @@ def _candidates(work: _Work) -> Iterable[Indication]:
     index, facts = work.index, work.facts
     for gene in facts.keys_by_gene:
         yield from index.indications_by_gene.get(gene, ())
-    yield from index.gene_free_indications
+    yield from index.gene_free_by_setting.get(facts.case.setting, ())
 
 
 def _collect_options(work: _Work) -> dict[str, Option]:

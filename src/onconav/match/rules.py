@@ -147,7 +147,7 @@ def _first_line_label(index: KBIndex, ind: Indication, facts: CaseFacts) -> str 
 
 def mechanism_applies(index: KBIndex, mech: Mechanism, facts: CaseFacts) -> str | None:
     """What triggered a resistance mechanism in this case, or None when it does not apply."""
-    after = index.drugs_of(mech.after_drugs, mech.after_classes)
+    after = index.mechanism_after[mech.id]
     if after and not facts.history_drugs & after:
         return None
     if mech.driver_genes and not any(g in facts.keys_by_gene for g in mech.driver_genes):

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from onconav._cliutil import fail
 from onconav.errors import OnconavError
 
 if TYPE_CHECKING:
@@ -31,11 +32,6 @@ class AnnotateFormat(StrEnum):
 
     tsv = "tsv"
     parquet = "parquet"
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"onconav: {message}\n")
-    raise typer.Exit(2)
 
 
 def show_progress() -> bool:
@@ -146,5 +142,5 @@ def annotate(
                 inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots
             )
     except OnconavError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _report(summary, out)

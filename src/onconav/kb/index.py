@@ -58,9 +58,6 @@ class KBIndex:
                 self.indications_by_gene[ind.gene].append(ind)
             else:
                 self.gene_free_indications.append(ind)
-        self.gene_free_by_setting: dict[str, list[Indication]] = defaultdict(list)
-        for ind in self.gene_free_indications:
-            self.gene_free_by_setting[ind.setting].append(ind)
         self.gene_drugs: dict[str, frozenset[str]] = {
             gene: frozenset(d for ind in inds for d in ind.drugs if self._is_targeted(d))
             for gene, inds in self.indications_by_gene.items()
@@ -210,6 +207,24 @@ class KBIndex:
     def is_small_cell(self, code: str) -> bool:
         """True for small cell lung cancer, pure or combined."""
         return any(self.is_within(code, root) for root in _SMALL_CELL_ROOTS)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per KB, kept for the process
+    def placed(self, gene: str | None, setting: str, tumor_code: str) -> tuple[Indication, ...]:
+        """Indications of `gene` (None: the gene-free ones) that fit this setting and tumor type.
+
+        Only the facts fixed by (setting, tumor type) are checked here, once per combination:
+        the setting, the tumor type (or tissue-agnostic, the only kind outside lung) and the
+        excluded tumor types. Everything that depends on the case is checked by the engine.
+        """
+        pool = self.indications_by_gene.get(gene, ()) if gene else self.gene_free_indications
+        lung = self.is_lung(tumor_code)
+        return tuple(
+            ind
+            for ind in pool
+            if ind.setting == setting
+            and (ind.tissue_agnostic or (lung and self.is_within(tumor_code, ind.tumor_type)))
+            and not any(self.is_within(tumor_code, c) for c in ind.exclude_tumor_types)
+        )
 
 
 @functools.lru_cache(maxsize=4)

@@ -312,20 +312,19 @@ def _blocked(work: _Work, ind: Indication) -> bool:
 
 def _candidates(work: _Work) -> Iterable[Indication]:
     index, facts = work.index, work.facts
+    setting, code = facts.case.setting, facts.tumor_code
     for gene in facts.keys_by_gene:
-        yield from index.indications_by_gene.get(gene, ())
-    yield from index.gene_free_by_setting.get(facts.case.setting, ())
+        yield from index.placed(gene, setting, code)
+    yield from index.placed(None, setting, code)
 
 
 def _collect_options(work: _Work) -> dict[str, Option]:
     options: dict[str, Option] = {}
     for ind in _candidates(work):
-        if ind.id in options or _blocked(work, ind):
-            continue
-        if not work.facts.is_lung and not ind.tissue_agnostic:
+        if ind.id in options:
             continue
         line = indication_line(work.index, ind, work.facts)
-        if line is None:
+        if line is None or _blocked(work, ind):
             continue
         if ind.gene:
             work.used_genes.add(ind.gene)

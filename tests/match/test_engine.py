@@ -309,3 +309,14 @@ def test_output_carries_versions_and_disclaimer() -> None:
     assert result.kb_version
     assert result.onconav_version
     assert "does not replace" in result.disclaimer
+
+
+def test_met_amplification_copy_number_floor() -> None:
+    low = run(alterations=[{"gene": "MET", "alteration": "amplification", "copy_number": 5}])
+    assert not options_with(low, "capmatinib")
+    assert any("below the level" in w for w in low.warnings)
+    high = run(alterations=[{"gene": "MET", "alteration": "amplification", "copy_number": 14}])
+    assert options_with(high, "capmatinib")
+    unknown = run(alterations=["MET amplification"])
+    assert options_with(unknown, "capmatinib")
+    assert any("copy number was not reported" in w for w in unknown.warnings)

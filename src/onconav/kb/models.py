@@ -216,6 +216,7 @@ class Indication(_Model):
     alterations: list[str] = Field(default_factory=list)
     biomarker: BiomarkerCriterion | None = None
     biomarker_label: str
+    min_copy_number: float | None = Field(default=None, gt=0)
     requires: list[RequiredAlteration] = Field(default_factory=list)
     not_with: list[RequiredAlteration] = Field(default_factory=list)
     prior: PriorCriterion | None = None

@@ -352,6 +352,31 @@ def _later_line_hints(work: _Work, options: dict[str, Option]) -> None:
             )
 
 
+def _copy_number_notes(work: _Work) -> None:
+    """Say when a copy-number floor decided (or could not decide) an amplification option."""
+    facts = work.facts
+    for gene in facts.keys_by_gene:
+        floors = {
+            ind.min_copy_number
+            for ind in work.index.indications_by_gene.get(gene, ())
+            if ind.min_copy_number is not None and facts.keys_by_gene[gene] & set(ind.alterations)
+        }
+        if not floors:
+            continue
+        floor = min(f for f in floors if f is not None)
+        copies = facts.copy_number_by_gene.get(gene)
+        if copies is None:
+            work.warn(
+                f"{gene} amplification: benefit from {gene} inhibitors is shown at a copy number "
+                f"of {floor:g} or more; the copy number was not reported."
+            )
+        elif copies < floor:
+            work.warn(
+                f"{gene} amplification at copy number {copies:g} is below the level ({floor:g}) "
+                f"at which {gene} inhibitors showed activity; those options are left out."
+            )
+
+
 def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[ResistanceFinding]:
     index = work.index
     findings = []
@@ -475,14 +500,18 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     alterations: list[AlterationResult] = []
     own_keys: list[frozenset[str]] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
+    copies: dict[str, float] = {}
     for item in case.alterations:
         result, keys = _read_alteration(index, item)
         alterations.append(result)
         own_keys.append(keys)
+        if result.gene and result.copy_number is not None and "amplification" in keys:
+            copies[result.gene] = max(copies.get(result.gene, 0.0), result.copy_number)
         if result.gene and keys:
             keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
     early_warnings: list[str] = []
     facts = _facts(index, case, tumor.code, keys_by_gene, early_warnings)
+    facts.copy_number_by_gene.update(copies)
     work = _Work(index=index, facts=facts, alterations=alterations)
     for w in early_warnings:
         work.warn(w)
@@ -492,6 +521,7 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options_by_id = _collect_options(work)
     findings = _collect_mechanisms(work, options_by_id)
     _later_line_hints(work, options_by_id)
+    _copy_number_notes(work)
     options = sorted(options_by_id.values(), key=lambda o: _sort_key(work, o))
     options = _dedupe(options)
     work.alterations = [

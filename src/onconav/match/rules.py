@@ -40,6 +40,7 @@ class CaseFacts:
     history: list[tuple[frozenset[str], str | None]]
     history_drugs: frozenset[str]
     conditions: frozenset[str]
+    copy_number_by_gene: dict[str, float] = field(default_factory=dict)
     used_genes: set[str] = field(default_factory=set)
 
     @property
@@ -76,6 +77,11 @@ def _alterations_met(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     if ind.gene and ind.alterations:
         keys = facts.keys_by_gene.get(ind.gene)
         if not keys or not keys.intersection(ind.alterations):
+            return False
+        # A reported copy number below the indication's floor rules it out; an unreported one
+        # does not (the warning asks for it).
+        copies = facts.copy_number_by_gene.get(ind.gene)
+        if ind.min_copy_number is not None and copies is not None and copies < ind.min_copy_number:
             return False
     for req in ind.requires:
         keys = facts.keys_by_gene.get(req.gene)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from onconav import __version__
 from onconav.kb.index import KBIndex
-from onconav.kb.models import Indication, Resistance, Source
+from onconav.kb.models import Indication, Mechanism, Resistance, Source
 from onconav.kb.validate import GENERIC_KEYS
 from onconav.match.models import (
     AlterationInput,
@@ -40,6 +42,7 @@ __all__ = ["match_case"]
 
 _logger = logging.getLogger(__name__)
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
+_CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
 _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
 
@@ -188,11 +191,18 @@ def _apply_resistance(work: _Work) -> None:
     same drug, so that a documented exception is not drowned by the general rule.
     """
     index, facts = work.index, work.facts
+    memo = _memo(index)
     by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
-        for r in index.resistance_by_gene.get(gene, ()):
-            if not index.resistance_parts[id(r)] <= keys:
-                continue
+        met = memo.resistance_met.get((gene, keys))
+        if met is None:
+            met = tuple(
+                r
+                for r in index.resistance_by_gene.get(gene, ())
+                if index.resistance_parts[id(r)] <= keys
+            )
+            memo.keep(memo.resistance_met, (gene, keys), met)
+        for r in met:
             targets = index.drugs[r.drug].targets
             if (
                 targets
@@ -203,9 +213,9 @@ def _apply_resistance(work: _Work) -> None:
             by_drug.setdefault(r.drug, []).append(r)
             work.used_genes.add(gene)
     for drug, entries in by_drug.items():
-        top = max(_specificity(index, r.gene, r.alteration) for r in entries)
+        top = max(memo.specificity(r) for r in entries)
         for r in entries:
-            if _specificity(index, r.gene, r.alteration) < top:
+            if memo.specificity(r) < top:
                 continue
             label = f"{r.gene} {r.alteration}"
             if r.effect == "resistant":
@@ -254,28 +264,37 @@ def _apply_conditions(work: _Work) -> None:
 
 
 def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option:
-    index = work.index
     rationale = [prefix + ind.rationale if prefix else ind.rationale]
     for d in ind.drugs:
-        rationale.extend(work.favoured.get(d, []))
-    cautions = [c for d in ind.drugs for c in work.cautions.get(d, [])]
-    brands = [b for d in ind.drugs for b in index.drugs[d].brands[:1]]
+        rationale.extend(work.favoured.get(d, ()))
+    cautions = [c for d in ind.drugs for c in work.cautions.get(d, ())]
+    key = (ind.id, line, " ".join(rationale), tuple(dict.fromkeys(cautions)))
+    options = _memo(work.index).options
+    found = options.get(key)
+    if found is None:
+        found = _new_option(work.index, ind, line, key[2], list(key[3]))
+        _memo(work.index).keep(options, key, found)
+    return found
+
+
+def _new_option(index: KBIndex, ind: Indication, line: str, rationale: str,
+                cautions: list[str]) -> Option:  # fmt: skip
     return Option(
         drugs=list(ind.drugs),
-        brands=brands,
+        brands=[b for d in ind.drugs for b in index.drugs[d].brands[:1]],
         biomarker=ind.biomarker_label,
         level=ind.level,
         setting=ind.setting,
         line=line,
         status=ind.status,
-        rationale=" ".join(rationale),
+        rationale=rationale,
         sources=list(ind.sources),
         indication_id=ind.id,
         approval_year=ind.approval_year,
         pivotal_trial=ind.pivotal_trial,
         amp_tier=ind.amp_tier,
         escat=ind.escat,
-        cautions=list(dict.fromkeys(cautions)),
+        cautions=cautions,
     )
 
 
@@ -310,21 +329,131 @@ def _blocked(work: _Work, ind: Indication) -> bool:
     return False
 
 
-def _candidates(work: _Work) -> Iterable[Indication]:
+class _Memo:
+    """Per-index memo of what depends only on the KB and a few facts of a case."""
+
+    _LIMIT = 8192  # signatures kept; the memo is emptied when full (it only saves time)
+
+    def __init__(self, index: KBIndex) -> None:
+        # (No reference to `index` here: the memo lives as long as the index does.)
+        # Per pool (a gene, or None for the gene-free indications): the genes whose keys and
+        # copy numbers, and the biomarkers whose values, `indication_line` may read for it.
+        self.pool_facts: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.lines: dict[tuple[object, ...], tuple[tuple[Indication, str], ...]] = {}
+        # Options are frozen and made only of their key's parts, so one instance serves all
+        # the results that have it (nothing in onconav changes a result after matching).
+        self.options: dict[tuple[object, ...], Option] = {}
+        self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
+        # Resistance entries of a gene whose keys all are among the case's keys of that gene.
+        self.resistance_met: dict[tuple[str, frozenset[str]], tuple[Resistance, ...]] = {}
+        self._specificity: dict[int, int] = {
+            id(r): _specificity(index, r.gene, r.alteration) for r in index.kb.resistance
+        }
+        # Mechanisms that can apply: the histology ones, and per gene the ones on that gene
+        # (`mechanism_applies` answers None for any other); positions keep the KB order.
+        self.histology_mechanisms: list[tuple[int, Mechanism]] = []
+        self.mechanisms_by_gene: dict[str, list[tuple[int, Mechanism]]] = {}
+        for pos, mech in enumerate(index.mechanisms):
+            if mech.trigger == "histology":
+                self.histology_mechanisms.append((pos, mech))
+            elif mech.gene:
+                self.mechanisms_by_gene.setdefault(mech.gene, []).append((pos, mech))
+
+    def specificity(self, r: Resistance) -> int:
+        return self._specificity[id(r)]
+
+    def keep(self, table: dict[Any, Any], key: object, value: object) -> None:
+        if len(table) >= self._LIMIT:
+            table.clear()
+        table[key] = value
+
+    def facts_of(self, index: KBIndex, gene: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        found = self.pool_facts.get(gene)
+        if found is None:
+            pool = index.indications_by_gene.get(gene, ()) if gene else index.gene_free_indications
+            genes = {c.gene for ind in pool for c in (*ind.requires, *ind.not_with)}
+            genes |= {ind.gene for ind in pool if ind.gene}
+            markers = {ind.biomarker.key for ind in pool if ind.biomarker is not None}
+            found = self.pool_facts[gene] = (tuple(sorted(genes)), tuple(sorted(markers)))
+        return found
+
+
+_MEMOS: weakref.WeakKeyDictionary[KBIndex, _Memo] = weakref.WeakKeyDictionary()
+
+
+def _memo(index: KBIndex) -> _Memo:
+    memo = _MEMOS.get(index)
+    if memo is None:
+        memo = _MEMOS[index] = _Memo(index)
+    return memo
+
+
+def _signature(work: _Work, memo: _Memo, gene: str | None) -> tuple[object, ...]:
+    """Every fact of the case that the rules can read for the indications of `gene`.
+
+    `indication_line` and `fits_after_first_line` are pure functions of the indication and of
+    these facts: setting, tumor type, histology, the keys and copy numbers of the genes the
+    pool names, the values of the biomarkers it names, and the whole history.
+    """
+    facts = work.facts
+    genes, markers = memo.facts_of(work.index, gene)
+    case = facts.case
+    values = case.biomarkers
+    keys, copies = facts.keys_by_gene, facts.copy_number_by_gene
+    return (
+        gene,
+        case.setting,
+        facts.tumor_code,
+        facts.squamous,
+        tuple((keys.get(g), copies.get(g)) for g in genes),
+        tuple(getattr(values, k, None) for k in markers) if values is not None else None,
+        tuple(facts.history),
+    )
+
+
+def _lines(work: _Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
+    """The indications of `gene` (None: gene-free) that apply to the case, with line labels.
+
+    Many cases share the facts that decide them (above all the ~40 gene-free
+    chemo-immunotherapy and PD-L1 indications), so the answer is kept per signature.
+    """
     index, facts = work.index, work.facts
-    setting, code = facts.case.setting, facts.tumor_code
-    for gene in facts.keys_by_gene:
-        yield from index.placed(gene, setting, code)
-    yield from index.placed(None, setting, code)
+    memo = _memo(index)
+    signature = _signature(work, memo, gene)
+    found = memo.lines.get(signature)
+    if found is None:
+        pairs = []
+        for ind in index.placed(gene, facts.case.setting, facts.tumor_code):
+            line = indication_line(index, ind, facts)
+            if line is not None:
+                pairs.append((ind, line))
+        found = tuple(pairs)
+        memo.keep(memo.lines, signature, found)
+    return found
+
+
+def _later(work: _Work, gene: str) -> tuple[Indication, ...]:
+    """The level 1-2 indications of `gene` that fit the case but for needing prior therapy."""
+    index, facts = work.index, work.facts
+    memo = _memo(index)
+    signature = _signature(work, memo, gene)
+    found = memo.later.get(signature)
+    if found is None:
+        found = tuple(
+            ind
+            for ind in index.indications_by_gene.get(gene, ())
+            if ind.level in ("1", "2") and fits_after_first_line(index, ind, facts)
+        )
+        memo.keep(memo.later, signature, found)
+    return found
 
 
 def _collect_options(work: _Work) -> dict[str, Option]:
     options: dict[str, Option] = {}
-    for ind in _candidates(work):
-        if ind.id in options:
-            continue
-        line = indication_line(work.index, ind, work.facts)
-        if line is None or _blocked(work, ind):
+    applying = [pair for gene in work.facts.keys_by_gene for pair in _lines(work, gene)]
+    applying.extend(_lines(work, None))
+    for ind, line in applying:
+        if ind.id in options or _blocked(work, ind):
             continue
         if ind.gene:
             work.used_genes.add(ind.gene)
@@ -335,13 +464,10 @@ def _collect_options(work: _Work) -> dict[str, Option]:
 def _later_line_hints(work: _Work, options: dict[str, Option]) -> None:
     """Name the targeted options a first-line case will reach after its first therapy."""
     index, facts = work.index, work.facts
+    if facts.prior_therapy:
+        return  # fits_after_first_line holds for no indication then
     for gene in facts.keys_by_gene:
-        later = [
-            ind
-            for ind in index.indications_by_gene.get(gene, ())
-            if ind.level in ("1", "2") and ind.id not in options
-            and fits_after_first_line(index, ind, facts)
-        ]  # fmt: skip
+        later = [ind for ind in _later(work, gene) if ind.id not in options]
         standard = (o for o in options.values() if o.level in ("1", "2"))
         if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
             work.used_genes.add(gene)
@@ -379,8 +505,12 @@ def _copy_number_notes(work: _Work) -> None:
 
 def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[ResistanceFinding]:
     index = work.index
+    memo = _memo(index)
     findings = []
-    for mech in index.mechanisms:
+    candidates = list(memo.histology_mechanisms)
+    for gene in work.facts.keys_by_gene:
+        candidates.extend(memo.mechanisms_by_gene.get(gene, ()))
+    for _pos, mech in sorted(candidates, key=lambda pair: pair[0]):
         trigger = mechanism_applies(index, mech, work.facts)
         if trigger is None:
             continue
@@ -416,12 +546,11 @@ def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[Resista
 def _sort_key(work: _Work, opt: Option) -> tuple[int, ...]:
     index = work.index
     fit = 1 if opt.line == "any line" else 0
-    favoured = 0 if any(d in work.favoured for d in opt.drugs) else 1
-    reduced = 1 if any(d in work.cautions for d in opt.drugs) else 0
+    favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0
+    reduced = 0 if work.cautions.keys().isdisjoint(opt.drugs) else 1
     cns = 0
     if "brain_metastases" in work.facts.conditions:
-        levels = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
-        cns = min(levels[index.drugs[d].cns_activity] for d in opt.drugs)
+        cns = min(_CNS_RANK[index.drugs[d].cns_activity] for d in opt.drugs)
     preference = index.indications[opt.indication_id].preference
     return (
         LEVEL_RANK[opt.level],

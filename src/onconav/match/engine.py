@@ -83,6 +83,10 @@ class _Work:
     cautions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     used_genes: set[str] = field(default_factory=set)
+    memo: _Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = _memo(self.index)
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -191,7 +195,7 @@ def _apply_resistance(work: _Work) -> None:
     same drug, so that a documented exception is not drowned by the general rule.
     """
     index, facts = work.index, work.facts
-    memo = _memo(index)
+    memo = work.memo
     by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
         met = memo.resistance_met.get((gene, keys))
@@ -269,11 +273,11 @@ def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option
         rationale.extend(work.favoured.get(d, ()))
     cautions = [c for d in ind.drugs for c in work.cautions.get(d, ())]
     key = (ind.id, line, " ".join(rationale), tuple(dict.fromkeys(cautions)))
-    options = _memo(work.index).options
+    options = work.memo.options
     found = options.get(key)
     if found is None:
         found = _new_option(work.index, ind, line, key[2], list(key[3]))
-        _memo(work.index).keep(options, key, found)
+        work.memo.keep(options, key, found)
     return found
 
 
@@ -345,6 +349,9 @@ class _Memo:
         self.options: dict[tuple[object, ...], Option] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
+        # What `_read_alteration` makes of one recognized alteration as written.
+        self.alterations: dict[str | AlterationInput, tuple[AlterationResult, frozenset[str]]]
+        self.alterations = {}
         self.resistance_met: dict[tuple[str, frozenset[str]], tuple[Resistance, ...]] = {}
         self._specificity: dict[int, int] = {
             id(r): _specificity(index, r.gene, r.alteration) for r in index.kb.resistance
@@ -417,8 +424,7 @@ def _lines(work: _Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
     Many cases share the facts that decide them (above all the ~40 gene-free
     chemo-immunotherapy and PD-L1 indications), so the answer is kept per signature.
     """
-    index, facts = work.index, work.facts
-    memo = _memo(index)
+    index, facts, memo = work.index, work.facts, work.memo
     signature = _signature(work, memo, gene)
     found = memo.lines.get(signature)
     if found is None:
@@ -434,8 +440,7 @@ def _lines(work: _Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
 
 def _later(work: _Work, gene: str) -> tuple[Indication, ...]:
     """The level 1-2 indications of `gene` that fit the case but for needing prior therapy."""
-    index, facts = work.index, work.facts
-    memo = _memo(index)
+    index, facts, memo = work.index, work.facts, work.memo
     signature = _signature(work, memo, gene)
     found = memo.later.get(signature)
     if found is None:
@@ -504,8 +509,7 @@ def _copy_number_notes(work: _Work) -> None:
 
 
 def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[ResistanceFinding]:
-    index = work.index
-    memo = _memo(index)
+    index, memo = work.index, work.memo
     findings = []
     candidates = list(memo.histology_mechanisms)
     for gene in work.facts.keys_by_gene:
@@ -630,8 +634,14 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     own_keys: list[frozenset[str]] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
     copies: dict[str, float] = {}
+    memo = _memo(index)
     for item in case.alterations:
-        result, keys = _read_alteration(index, item)
+        found = memo.alterations.get(item)
+        if found is None:
+            found = _read_alteration(index, item)
+            if found[0].recognized:  # (an unrecognized one may log why, each time)
+                memo.keep(memo.alterations, item, found)
+        result, keys = found
         alterations.append(result)
         own_keys.append(keys)
         if result.gene and result.copy_number is not None and "amplification" in keys:

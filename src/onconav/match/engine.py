@@ -45,6 +45,8 @@ _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
 _CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
 _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
+# A contraindication for one drug: (drug, avoid rather than caution, reason, sources).
+_Contra = tuple[str, bool, str, tuple[Source, ...]]
 
 
 @dataclass
@@ -253,18 +255,25 @@ def _apply_history(work: _Work) -> None:
 
 
 def _apply_conditions(work: _Work) -> None:
-    index = work.index
+    contraindicated = work.memo.contraindicated
     for condition in sorted(work.facts.conditions):
-        for c in index.contraindications.get(condition, ()):
-            drugs = index.drugs_of(c.drugs, c.classes)
-            label = condition.replace("_", " ")
-            for name in sorted(drugs):
-                if c.severity == "avoid":
-                    work.avoid.setdefault(name, _AvoidDraft()).add(
-                        f"{label}: {c.reason}", "contraindication", None, c.sources
-                    )
-                else:
-                    work.cautions.setdefault(name, []).append(f"{label}: {c.reason}")
+        for name, avoid, reason, sources in contraindicated.get(condition, ()):
+            if avoid:
+                work.avoid.setdefault(name, _AvoidDraft()).add(
+                    reason, "contraindication", None, sources
+                )
+            else:
+                work.cautions.setdefault(name, []).append(reason)
+
+
+def _contraindicated(index: KBIndex, condition: str) -> tuple[_Contra, ...]:
+    """Per drug that `condition` touches, in the order the engine applies them."""
+    label = condition.replace("_", " ")
+    return tuple(
+        (name, c.severity == "avoid", f"{label}: {c.reason}", tuple(c.sources))
+        for c in index.contraindications.get(condition, ())
+        for name in sorted(index.drugs_of(c.drugs, c.classes))
+    )
 
 
 def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option:
@@ -356,6 +365,11 @@ class _Memo:
         self._specificity: dict[int, int] = {
             id(r): _specificity(index, r.gene, r.alteration) for r in index.kb.resistance
         }
+        self.contraindicated: dict[str, tuple[_Contra, ...]] = {
+            condition: _contraindicated(index, condition) for condition in index.contraindications
+        }
+        self.findings: dict[tuple[object, ...], ResistanceFinding] = {}
+        self.tumors: dict[str, TumorTypeResult] = {}
         # Mechanisms that can apply: the histology ones, and per gene the ones on that gene
         # (`mechanism_applies` answers None for any other); positions keep the KB order.
         self.histology_mechanisms: list[tuple[int, Mechanism]] = []
@@ -532,8 +546,10 @@ def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[Resista
             steps.append(f"{' + '.join(ind.drugs)} ({ind.biomarker_label}; level {ind.level})")
             if ind.id not in options and (work.facts.is_lung or ind.tissue_agnostic):
                 options[ind.id] = _option(work, ind, ind.line, prefix=f"{mech.name}. ")
-        findings.append(
-            ResistanceFinding(
+        key = (mech.id, trigger, tuple(steps))
+        finding = memo.findings.get(key)
+        if finding is None:
+            finding = ResistanceFinding(
                 mechanism=mech.id,
                 name=mech.name,
                 kind=mech.kind,
@@ -543,7 +559,8 @@ def _collect_mechanisms(work: _Work, options: dict[str, Option]) -> list[Resista
                 next_steps=steps,
                 sources=list(mech.sources),
             )
-        )
+            memo.keep(memo.findings, key, finding)
+        findings.append(finding)
     return findings
 
 
@@ -629,12 +646,15 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     Raises:
         TumorTypeError: the tumor type maps to no OncoTree code.
     """
-    tumor = _tumor(index, case.tumor_type)
+    memo = _memo(index)
+    tumor = memo.tumors.get(case.tumor_type)
+    if tumor is None:  # (an unknown tumor type raises here, each time)
+        tumor = _tumor(index, case.tumor_type)
+        memo.keep(memo.tumors, case.tumor_type, tumor)
     alterations: list[AlterationResult] = []
     own_keys: list[frozenset[str]] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
     copies: dict[str, float] = {}
-    memo = _memo(index)
     for item in case.alterations:
         found = memo.alterations.get(item)
         if found is None:

@@ -277,11 +277,17 @@ def _contraindicated(index: KBIndex, condition: str) -> tuple[_Contra, ...]:
 
 
 def _option(work: _Work, ind: Indication, line: str, prefix: str = "") -> Option:
-    rationale = [prefix + ind.rationale if prefix else ind.rationale]
-    for d in ind.drugs:
-        rationale.extend(work.favoured.get(d, ()))
-    cautions = [c for d in ind.drugs for c in work.cautions.get(d, ())]
-    key = (ind.id, line, " ".join(rationale), tuple(dict.fromkeys(cautions)))
+    text = prefix + ind.rationale if prefix else ind.rationale
+    favoured, cautioned = work.favoured, work.cautions
+    key: tuple[str, str, str, tuple[str, ...]]
+    if favoured.keys().isdisjoint(ind.drugs) and cautioned.keys().isdisjoint(ind.drugs):
+        key = (ind.id, line, text, ())  # the usual case: nothing to add
+    else:
+        rationale = [text]
+        for d in ind.drugs:
+            rationale.extend(favoured.get(d, ()))
+        cautions = [c for d in ind.drugs for c in cautioned.get(d, ())]
+        key = (ind.id, line, " ".join(rationale), tuple(dict.fromkeys(cautions)))
     options = work.memo.options
     found = options.get(key)
     if found is None:

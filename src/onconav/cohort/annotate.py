@@ -28,7 +28,7 @@ from onconav import __version__
 from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
-from onconav.cohort.output import Format, staged_output, table_sink, write_frame
+from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
@@ -127,7 +127,10 @@ def _write_layers(
             def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
                 return table_sink(frame, columns, headers, path, fmt, stack)  # noqa: B023
 
-            write_rows(layer, lookup, sink, tsv)
+            def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
+                return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
+
+            write_rows(layer, lookup, sink, tsv, lines)
     progress("write", len(layers), len(layers))
 
 

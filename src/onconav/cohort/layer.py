@@ -72,6 +72,8 @@ class Layer:
             `no-carrier`), else None.
         oncotree: A per-row tumor type column (`ONCOTREE_CODE`), if the file has one.
         table: The opened text file, when the layer is scanned from one (for diagnostics).
+        verbatim: `frame` is `table.scan()` itself (one row a line, `columns` its columns in
+            order), so a TSV output may copy each line's text instead of re-joining its cells.
     """
 
     kind: str
@@ -92,6 +94,7 @@ class Layer:
     row_reject: pl.Expr | None = None
     oncotree: pl.Expr | None = None
     table: Table | None = None
+    verbatim: bool = False
 
     @property
     def output_stem(self) -> str:

@@ -21,7 +21,7 @@ import polars as pl
 
 from onconav.errors import CohortInputError
 
-__all__ = ["Format", "check_out", "staged_output", "table_sink", "write_frame"]
+__all__ = ["Format", "check_out", "lines_sink", "staged_output", "table_sink", "write_frame"]
 
 _logger = logging.getLogger(__name__)
 
@@ -121,6 +121,19 @@ def table_sink(
     handle = stack.enter_context(path.open("ab"))
     return frame.select(columns).sink_csv(
         handle, include_header=False, separator="\t", quote_style="never", null_value="", lazy=True
+    )
+
+
+def lines_sink(frame: pl.LazyFrame, column: str, headers: Sequence[str], path: Path
+               ) -> pl.LazyFrame:  # fmt: skip
+    """A lazy TSV sink writing `headers` as the first line, then each row's text in `column`.
+
+    The text is written as it is (it already holds its tabs), one line a row.
+    """
+    header = pl.LazyFrame({column: ["\t".join(headers)]}, schema={column: pl.String})
+    out = pl.concat([header, frame.select(column)], how="vertical")
+    return out.sink_csv(
+        path, include_header=False, separator="\t", quote_style="never", null_value="", lazy=True
     )
 
 

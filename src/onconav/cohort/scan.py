@@ -12,6 +12,7 @@ engine, so memory is bounded by the marked rows and the samples, not by the file
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from onconav.cohort.readers.table import check_tail, diagnose
 from onconav.errors import CohortInputError
 
 __all__ = ["KB", "ROW_REJECT", "SAMPLE", "KeyScan", "key_names", "scan_keys", "write_rows"]
+
+_logger = logging.getLogger(__name__)
 
 SAMPLE = "__s"
 ROW_REJECT = "__rr"
@@ -124,27 +127,58 @@ def _tail(lookup: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     return tail, "\t".join(["True", *[""] * (len(ANNOTATION_COLUMNS) - 1)])
 
 
+def _verbatim(layer: Layer, tail: pl.DataFrame, default: str) -> pl.LazyFrame:
+    """Every row as its line's text, padded to the header's width, then the annotation cells.
+
+    The text is copied, not split into cells and joined again, which is most of the cost of
+    writing. A line with fewer fields than the header is padded with empty cells, as `scan` reads
+    it; one with more cannot be, and its pad length fails a strict cast (the caller then falls
+    back to the cell-by-cell path, which reports the line).
+    """
+    assert layer.table is not None
+    last = len(layer.table.header) - 1
+    text = pl.col("__line").fill_null("")
+    tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
+    pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
+    rows = layer.table.scan_lines().with_row_index(ROW)
+    joined = rows.join(tail.lazy(), on=ROW, how="left", maintain_order="left")
+    out = pl.concat_str([text, pad, pl.lit("\t"), pl.col("__tail").fill_null(default)])
+    return joined.select(out.alias("__line"))
+
+
 def write_rows(
     layer: Layer,
     lookup: pl.DataFrame,
     sink: Callable[[pl.LazyFrame, list[str]], pl.LazyFrame],
     tsv: bool,
+    lines: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None,
 ) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
     Rows are joined on the row number to `lookup` (the annotation of each marked row); any
     other row is annotated (ANNOTATED True) with empty cells. For TSV the annotation cells
-    travel as one tab-joined text: one join column instead of fourteen.
+    travel as one tab-joined text: one join column instead of fourteen; and when the layer is
+    `verbatim` and `lines` is given, each row is written as its line's text followed by that
+    text (see `_verbatim`), else cell by cell through `sink`.
 
     Args:
         layer: The input.
         lookup: `__i` and the ANNOTATION_COLUMNS of each marked row.
         sink: Makes the lazy sink of a frame, given the names of its columns to write.
         tsv: Write the annotation cells as one tab-joined column.
+        lines: Makes the lazy sink of a frame's one text column, written a line a row.
 
     Raises:
         CohortInputError: the input cannot be read.
     """
+    if tsv and layer.verbatim and lines is not None:
+        tail, default = _tail(lookup)
+        try:
+            lines(_verbatim(layer, tail, default), "__line").collect(engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            _logger.info("copying lines failed (%s); writing cell by cell", exc)
+        else:
+            return
     base = layer.frame.with_row_index(ROW)
     if tsv:
         tail, default = _tail(lookup)

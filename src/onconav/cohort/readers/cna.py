@@ -94,6 +94,7 @@ def _long_layer(table: Table, sample: str, gene: str, value: str) -> Layer:
         line=pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
         table=table,
+        verbatim=True,
     )
 
 

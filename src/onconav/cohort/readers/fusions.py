@@ -136,6 +136,7 @@ def _fusion_layer(table: Table, kind: str) -> Layer:
         line=pl.col(ROW) + table.first_data_line,
         oncotree=_oncotree(table),
         table=table,
+        verbatim=True,
     )
 
 
@@ -180,4 +181,5 @@ def _sv_layer(table: Table, kind: str) -> Layer:
         line=pl.col(ROW) + table.first_data_line,
         oncotree=_oncotree(table),
         table=table,
+        verbatim=True,
     )

@@ -92,6 +92,7 @@ def mutation_layer(
     columns: tuple[str, ...] | None = None,
     headers: tuple[str, ...] | None = None,
     line: pl.Expr | None = None,
+    verbatim: bool = False,
 ) -> Layer:
     """A Layer over MAF-named columns of `frame` (also used by the VCF reader)."""
     gene = pl.col(table.require(*GENE_COLUMNS, what="gene symbol"))
@@ -119,6 +120,7 @@ def mutation_layer(
         line=line if line is not None else pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
         table=table,
+        verbatim=verbatim,
     )
 
 
@@ -130,4 +132,4 @@ def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
             change), naming the file and the header line.
     """
     table = open_table(path, work_dir=work_dir, label=label)
-    return mutation_layer(table, table.scan())
+    return mutation_layer(table, table.scan(), verbatim=True)

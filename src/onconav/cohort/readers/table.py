@@ -112,6 +112,24 @@ class Table:
             raise_if_empty=False,
         )
 
+    def scan_lines(self) -> pl.LazyFrame:
+        """The body as a LazyFrame of one string column, `__line`: each row's text as written.
+
+        The same rows as `scan` (comment lines skipped, a line end's carriage return dropped,
+        an empty line read as null), without splitting them into fields: for writing rows back
+        unchanged without the cost of parsing and re-joining every cell.
+        """
+        return pl.scan_csv(
+            self.source,
+            has_header=False,
+            separator="\x00",
+            quote_char=None,
+            comment_prefix="#",
+            skip_lines=self.header_line,
+            schema={"__line": pl.String},
+            raise_if_empty=False,
+        )
+
     def error(
         self, message: str, *, line: int | None = None, column: str | None = None
     ) -> CohortInputError:

@@ -81,33 +81,38 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
         CohortInputError: the input cannot be read, or its last line is cut short.
     """
     oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
-    lf = (
-        layer.frame.with_row_index(ROW)
-        .with_columns(
-            layer.sample.alias(SAMPLE),
-            row_reject(layer, known),
-            layer.kb_hint(spellings).fill_null(False).alias(KB),
-            oncotree.alias("__o"),
-        )
-        .cache()  # both queries below share one read of the file
-    )
-    by_sample = lf.group_by(SAMPLE).agg(pl.len().alias("__n"), pl.col("__o").drop_nulls().min())
-    marked = lf.filter(pl.col(KB) | pl.col(ROW_REJECT).is_not_null()).select(
-        ROW,
-        SAMPLE,
-        ROW_REJECT,
-        KB,
+    fields = [
         *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
-        "__o",
         layer.gene.alias("GENE"),
         layer.detail.alias("ALTERATION"),
         layer.line.cast(pl.Int64).alias("LINE"),
         (layer.column if layer.column is not None else pl.lit(None, pl.String)).alias("COLUMN"),
+    ]
+    lf = layer.frame.with_row_index(ROW).with_columns(
+        layer.sample.alias(SAMPLE),
+        row_reject(layer, known),
+        layer.kb_hint(spellings).fill_null(False).alias(KB),
+        oncotree.alias("__o"),
+        *fields,
+    )
+    names = [ROW_REJECT, KB, *key_names(layer), "GENE", "ALTERATION", "LINE", "COLUMN"]
+    # One streamed scan (reading only the columns named here) grouped by sample and, for a
+    # marked row only, its row number: one group a sample's unmarked rows, one a marked row.
+    # Aggregations are plain columns' len/min/first, which Polars streams (an expression inside
+    # `first` would make it gather the whole input).
+    mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
+    grouped = lf.group_by(SAMPLE, pl.when(mark).then(pl.col(ROW)).alias("__mk")).agg(
+        pl.len().alias("__n"), pl.col("__o").min(), *(pl.col(n).first() for n in names)
     )
     try:
-        samples, marks = pl.collect_all([by_sample, marked], engine="streaming")
+        groups = grouped.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _located(layer, exc) from exc
+    samples = groups.group_by(SAMPLE).agg(pl.col("__n").sum(), pl.col("__o").min())
+    marks = groups.filter(pl.col("__mk").is_not_null()).sort("__mk").select(
+        pl.col("__mk").alias(ROW), SAMPLE, ROW_REJECT, KB, *key_names(layer), "__o",
+        "GENE", "ALTERATION", "LINE", "COLUMN",
+    )  # fmt: skip
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
         check_tail(layer.table, rows)

@@ -83,6 +83,7 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
     oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
     fields = [
         *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
+        pl.col("__o"),
         layer.gene.alias("GENE"),
         layer.detail.alias("ALTERATION"),
         layer.line.cast(pl.Int64).alias("LINE"),
@@ -93,26 +94,29 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
         row_reject(layer, known),
         layer.kb_hint(spellings).fill_null(False).alias(KB),
         oncotree.alias("__o"),
-        *fields,
     )
-    names = [ROW_REJECT, KB, *key_names(layer), "GENE", "ALTERATION", "LINE", "COLUMN"]
     # One streamed scan (reading only the columns named here) grouped by sample and, for a
     # marked row only, its row number: one group a sample's unmarked rows, one a marked row.
-    # Aggregations are plain columns' len/min/first, which Polars streams (an expression inside
-    # `first` would make it gather the whole input).
+    # The groups keep the first value of each input column the marked rows' cells are made
+    # of, and those cells are computed afterwards on the marked rows alone. Aggregations are
+    # plain columns' len/min/first, which Polars streams (an expression inside `first` would
+    # make it gather the whole input).
+    cells = sorted({n for f in fields for n in f.meta.root_names()} - {ROW, SAMPLE, "__o"})
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     grouped = lf.group_by(SAMPLE, pl.when(mark).then(pl.col(ROW)).alias("__mk")).agg(
-        pl.len().alias("__n"), pl.col("__o").min(), *(pl.col(n).first() for n in names)
+        pl.len().alias("__n"),
+        pl.col("__o").min(),
+        *(pl.col(n).first() for n in [ROW_REJECT, KB, *cells]),
     )
     try:
         groups = grouped.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _located(layer, exc) from exc
     samples = groups.group_by(SAMPLE).agg(pl.col("__n").sum(), pl.col("__o").min())
-    marks = groups.filter(pl.col("__mk").is_not_null()).sort("__mk").select(
-        pl.col("__mk").alias(ROW), SAMPLE, ROW_REJECT, KB, *key_names(layer), "__o",
-        "GENE", "ALTERATION", "LINE", "COLUMN",
-    )  # fmt: skip
+    marked = groups.filter(pl.col("__mk").is_not_null()).sort("__mk")
+    marks = marked.with_columns(pl.col("__mk").alias(ROW)).select(
+        ROW, SAMPLE, ROW_REJECT, KB, *fields
+    )
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
         check_tail(layer.table, rows)

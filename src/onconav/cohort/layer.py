@@ -19,7 +19,17 @@ from onconav.cohort.columns import RejectCode
 from onconav.cohort.readers.table import Table
 from onconav.normalize import Alteration
 
-__all__ = ["ROW", "KBHint", "Key", "Layer", "NormalizeFn", "RejectFn", "first_text", "present"]
+__all__ = [
+    "ROW",
+    "KBHint",
+    "Key",
+    "Layer",
+    "NormalizeFn",
+    "RejectFn",
+    "first_text",
+    "present",
+    "table_layer",
+]
 
 # The row number both passes give each row (`with_row_index`), 0-based, in input order.
 ROW = "__i"
@@ -100,3 +110,43 @@ class Layer:
     def output_stem(self) -> str:
         """The output file name without extension: `annotated_mutations`, ..."""
         return f"annotated_{self.kind}"
+
+
+def table_layer(
+    table: Table,
+    *,
+    kind: str,
+    sample: pl.Expr,
+    keys: tuple[pl.Expr, ...],
+    gene: pl.Expr,
+    detail: pl.Expr,
+    has_gene: pl.Expr,
+    kb_hint: KBHint,
+    normalize: NormalizeFn,
+    reject: RejectFn,
+) -> Layer:
+    """A Layer whose rows are the lines of `table` as written (fusion, SV, long CNA files).
+
+    Fills what every such layer shares: the scan, its columns and headers, the input line of
+    each row, the optional `ONCOTREE_CODE` column and the verbatim flag.
+    """
+    oncotree = table.find("ONCOTREE_CODE")
+    return Layer(
+        kind=kind,
+        label=table.label,
+        frame=table.scan(),
+        columns=tuple(table.names),
+        headers=table.header,
+        sample=sample,
+        keys=keys,
+        gene=gene,
+        detail=detail,
+        has_gene=has_gene,
+        kb_hint=kb_hint,
+        normalize=normalize,
+        reject=reject,
+        line=pl.col(ROW) + table.first_data_line,
+        oncotree=pl.col(oncotree) if oncotree else None,
+        table=table,
+        verbatim=True,
+    )

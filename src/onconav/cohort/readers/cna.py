@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from onconav.cohort.columns import RejectCode
-from onconav.cohort.layer import ROW, Key, Layer, present
+from onconav.cohort.layer import Key, Layer, present, table_layer
 from onconav.cohort.readers.table import Table, diagnose, open_table
 from onconav.normalize import Alteration, normalize_alteration
 
@@ -76,13 +76,9 @@ def _reject(alt: Alteration, key: Key) -> RejectCode | None:
 
 
 def _long_layer(table: Table, sample: str, gene: str, value: str) -> Layer:
-    oncotree = table.find("ONCOTREE_CODE")
-    return Layer(
+    return table_layer(
+        table,
         kind="cna",
-        label=table.label,
-        frame=table.scan(),
-        columns=tuple(table.names),
-        headers=table.header,
         sample=pl.col(sample),
         keys=(pl.col(gene), pl.col(value)),
         gene=pl.col(gene),
@@ -91,10 +87,6 @@ def _long_layer(table: Table, sample: str, gene: str, value: str) -> Layer:
         kb_hint=lambda s: pl.col(gene).is_in(sorted(s)),
         normalize=_normalize,
         reject=_reject,
-        line=pl.col(ROW) + table.first_data_line,
-        oncotree=pl.col(oncotree) if oncotree else None,
-        table=table,
-        verbatim=True,
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from onconav.cohort.columns import RejectCode
-from onconav.cohort.layer import ROW, KBHint, Key, Layer, first_text, present
+from onconav.cohort.layer import KBHint, Key, Layer, first_text, present, table_layer
 from onconav.cohort.readers.table import Table, open_table
 from onconav.normalize import Alteration, normalize_alteration, normalize_gene
 from onconav.normalize.aliases import is_fusion_driver
@@ -119,12 +119,9 @@ def _fusion_layer(table: Table, kind: str) -> Layer:
     sample = pl.col(table.require(*SAMPLE_COLUMNS, what="sample"))
     fusion = pl.col(table.require(*FUSION_COLUMNS, what="fusion, e.g. EML4-ALK"))
     hint = _fusion_hint(fusion)
-    return Layer(
+    return table_layer(
+        table,
         kind=kind,
-        label=table.label,
-        frame=table.scan(),
-        columns=tuple(table.names),
-        headers=table.header,
         sample=sample,
         keys=(fusion,),
         gene=fusion,
@@ -133,16 +130,7 @@ def _fusion_layer(table: Table, kind: str) -> Layer:
         kb_hint=hint,
         normalize=_normalize_fusion_text,
         reject=_reject,
-        line=pl.col(ROW) + table.first_data_line,
-        oncotree=_oncotree(table),
-        table=table,
-        verbatim=True,
     )
-
-
-def _oncotree(table: Table) -> pl.Expr | None:
-    found = table.find("ONCOTREE_CODE")
-    return pl.col(found) if found else None
 
 
 def read_sv(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
@@ -164,12 +152,9 @@ def _sv_layer(table: Table, kind: str) -> Layer:
     site1 = pl.col(table.require(*SITE1_COLUMNS, what="first gene"))
     site2_name = table.find(*SITE2_COLUMNS)
     site2 = pl.col(site2_name) if site2_name else pl.lit(None, dtype=pl.String)
-    return Layer(
+    return table_layer(
+        table,
         kind=kind,
-        label=table.label,
-        frame=table.scan(),
-        columns=tuple(table.names),
-        headers=table.header,
         sample=sample,
         keys=(site1, site2),
         gene=pl.coalesce(site1, site2),
@@ -178,8 +163,4 @@ def _sv_layer(table: Table, kind: str) -> Layer:
         kb_hint=lambda s: site1.is_in(sorted(s)) | site2.is_in(sorted(s)),
         normalize=_normalize_sv,
         reject=_reject,
-        line=pl.col(ROW) + table.first_data_line,
-        oncotree=_oncotree(table),
-        table=table,
-        verbatim=True,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
 from onconav.cohort.readers.maf import read_maf
+from onconav.cohort.readers.table import body_tabs
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.reading import KeyReader
 from onconav.cohort.scan import KeyScan, scan_keys, write_rows
@@ -113,10 +114,12 @@ def _check_tumor_source(
 
 
 def _write_layers(
-    layers: list[Layer], plan: Plan, stage: Path, fmt: Format, progress: Progress
-) -> None:
+    layers: list[Layer], scans: list[KeyScan], tabs: list[Future[int] | None], plan: Plan,
+    stage: Path, fmt: Format, progress: Progress,
+) -> None:  # fmt: skip
     """Pass 2: write every annotated table."""
     for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
+        counted = tabs[i]
         progress(f"write {layer.output_stem}", i, len(layers))
         tsv = fmt == "tsv"
         added = ["\t".join(ANNOTATION_COLUMNS)] if tsv else list(ANNOTATION_COLUMNS)
@@ -130,8 +133,16 @@ def _write_layers(
             def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
                 return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
 
-            write_rows(layer, lookup, sink, tsv, lines)
+            n_tabs = counted.result() if counted is not None else None
+            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], tabs=n_tabs)
     progress("write", len(layers), len(layers))
+
+
+def _count_tabs(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[int] | None:
+    """Count a copied-line layer's tabs in the background (see `scan.write_rows`)."""
+    if fmt != "tsv" or not layer.verbatim or layer.table is None:
+        return None
+    return pool.submit(body_tabs, layer.table)
 
 
 def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
@@ -199,8 +210,8 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    Plots are drawn on a second thread while Polars, which releases the GIL, writes the
-    annotated tables.
+    Tabs are counted (numpy, which releases the GIL) on a second thread while Python reads
+    the distinct keys, and plots are drawn there while Polars writes the annotated tables.
     """
     work = stage / ".work"
     work.mkdir()
@@ -209,12 +220,13 @@ def _annotate_into(
     _check_tumor_source(layers, clinical, default)
     scans = _scan_all(layers, view, clinical, report)
     clin = (clinical.label, clinical.samples) if clinical else None
-    plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
-    samples = sample_table(plan.samples, plan.contexts, plan.actionable)
-    genes = gene_levels(plan.samples, plan.contexts)
     with ThreadPoolExecutor(max_workers=1) as pool:
+        tabs = [_count_tabs(pool, layer, fmt) for layer in layers]
+        plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
+        samples = sample_table(plan.samples, plan.contexts, plan.actionable)
+        genes = gene_levels(plan.samples, plan.contexts)
         drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
-        _write_layers(layers, plan, stage, fmt, report)
+        _write_layers(layers, scans, tabs, plan, stage, fmt, report)
         write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []

@@ -48,11 +48,14 @@ class KeyScan:
         marked: The rows that need a look: `__i` (row number), `__s`, `__rr` (row-level reject
             code or null), `__kb` (may name a knowledge-base gene), the key cells `__k*`, `__o`,
             and `GENE`, `ALTERATION`, `LINE`, `COLUMN` to show a rejected row.
+        blank_last: Rows whose last header column is empty or absent, i.e. that may have fewer
+            fields than the header (all rows when the layer is not a table's lines).
     """
 
     rows: int
     samples: pl.DataFrame
     marked: pl.DataFrame
+    blank_last: int = 0
 
 
 def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
@@ -103,9 +106,12 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
     # make it gather the whole input).
     cells = sorted({n for f in fields for n in f.meta.root_names()} - {ROW, SAMPLE, "__o"})
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
+    last = layer.table.names[-1] if layer.verbatim and layer.table is not None else None
+    blank = pl.col(last).null_count() if last else pl.len()
     grouped = lf.group_by(SAMPLE, pl.when(mark).then(pl.col(ROW)).alias("__mk")).agg(
         pl.len().alias("__n"),
         pl.col("__o").min(),
+        blank.alias("__bl"),
         *(pl.col(n).first() for n in [ROW_REJECT, KB, *cells]),
     )
     try:
@@ -120,7 +126,8 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
         check_tail(layer.table, rows)
-    return KeyScan(rows=rows, samples=samples, marked=marks)
+    blank_last = int(groups["__bl"].sum()) if groups.height else 0
+    return KeyScan(rows=rows, samples=samples, marked=marks, blank_last=blank_last)
 
 
 def _located(layer: Layer, exc: Exception) -> CohortInputError:
@@ -136,23 +143,39 @@ def _tail(lookup: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     return tail, "\t".join(["True", *[""] * (len(ANNOTATION_COLUMNS) - 1)])
 
 
-def _verbatim(layer: Layer, tail: pl.DataFrame, default: str) -> pl.LazyFrame:
+def _full_tail(tail: pl.DataFrame, rows: int) -> pl.LazyFrame:
+    """`__tail` of every row in order (null where a row is not marked), as one column.
+
+    Set beside the lines (a horizontal concat), it costs one 16-byte view a row, and is cheaper
+    than joining ten million rows on their number.
+    """
+    column = pl.Series("__tail", dtype=pl.String).extend_constant(None, rows)
+    if tail.height:
+        column = column.scatter(tail[ROW], tail["__tail"])
+    return pl.LazyFrame([column])
+
+
+def _verbatim(
+    layer: Layer, tail: pl.DataFrame, default: str, rows: int, rectangular: bool
+) -> pl.LazyFrame:
     """Every row as its line's text, padded to the header's width, then the annotation cells.
 
     The text is copied, not split into cells and joined again, which is most of the cost of
-    writing. A line with fewer fields than the header is padded with empty cells, as `scan` reads
-    it; one with more cannot be, and its pad length fails a strict cast (the caller then falls
-    back to the cell-by-cell path, which reports the line).
+    writing. When every line is known to hold exactly the header's fields (`rectangular`), it
+    is copied as it is. Otherwise a line with fewer fields is padded with empty cells, as `scan`
+    reads it; one with more cannot be, and its pad length fails a strict cast (the caller then
+    falls back to the cell-by-cell path, which reports the line).
     """
     assert layer.table is not None
-    last = len(layer.table.header) - 1
     text = pl.col("__line").fill_null("")
-    tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
-    pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
-    rows = layer.table.scan_lines().with_row_index(ROW)
-    joined = rows.join(tail.lazy(), on=ROW, how="left", maintain_order="left")
-    out = pl.concat_str([text, pad, pl.lit("\t"), pl.col("__tail").fill_null(default)])
-    return joined.select(out.alias("__line"))
+    parts = [text, pl.lit("\t"), pl.col("__tail").fill_null(default)]
+    if not rectangular:
+        last = len(layer.table.header) - 1
+        tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
+        pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
+        parts.insert(1, pad)
+    lines = pl.concat([layer.table.scan_lines(), _full_tail(tail, rows)], how="horizontal")
+    return lines.select(pl.concat_str(parts).alias("__line"))
 
 
 def write_rows(
@@ -161,6 +184,9 @@ def write_rows(
     sink: Callable[[pl.LazyFrame, list[str]], pl.LazyFrame],
     tsv: bool,
     lines: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None,
+    *,
+    scan: KeyScan | None = None,
+    tabs: int | None = None,
 ) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
@@ -176,14 +202,22 @@ def write_rows(
         sink: Makes the lazy sink of a frame, given the names of its columns to write.
         tsv: Write the annotation cells as one tab-joined column.
         lines: Makes the lazy sink of a frame's one text column, written a line a row.
+        scan: Pass 1's result (rows, and rows whose last cell is blank); needed with `lines`.
+        tabs: Tab characters in the body (`readers.table.body_tabs`), if counted. With no row
+            whose last cell is blank (none is short) and rows x (columns - 1) tabs in all (none
+            is long either, nor a comment line), every line has exactly the header's fields.
 
     Raises:
         CohortInputError: the input cannot be read.
     """
-    if tsv and layer.verbatim and lines is not None:
+    if tsv and layer.verbatim and lines is not None and scan is not None:
+        assert layer.table is not None
         tail, default = _tail(lookup)
+        width = len(layer.table.header) - 1
+        rectangular = scan.blank_last == 0 and tabs == scan.rows * width
+        frame = _verbatim(layer, tail, default, scan.rows, rectangular)
         try:
-            lines(_verbatim(layer, tail, default), "__line").collect(engine="streaming")
+            lines(frame, "__line").collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             _logger.info("copying lines failed (%s); writing cell by cell", exc)
         else:

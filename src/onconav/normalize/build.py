@@ -9,7 +9,7 @@ protein-altering change; 'fusion'; 'amplification'; 'deletion' (deep deletion).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
 from onconav.normalize.aliases import gene_table, is_fusion_driver
 from onconav.normalize.exons import (
@@ -56,8 +56,11 @@ def fail(text: str, gene: str | None, reason: str) -> Alteration:
     return Alteration(text, gene, None, "unknown", False, reason=reason)
 
 
-def _ok(text: str, gene: str, alteration: str, kind: Kind, *keys: str | None) -> Alteration:
-    return Alteration(text, gene, alteration, kind, True, keys=_keys(alteration, *keys))
+def _ok(
+    text: str, gene: str, alteration: str, kind: Kind, *keys: str | None, **fields: Any
+) -> Alteration:
+    """A recognized Alteration, built once (`fields`: exon, position, ref, alt, ...)."""
+    return Alteration(text, gene, alteration, kind, True, keys=_keys(alteration, *keys), **fields)
 
 
 def gene_level(text: str, gene: str) -> Alteration:
@@ -80,8 +83,7 @@ def exon_event(text: str, gene: str, phrase: ExonPhrase) -> Alteration:
     if phrase.exon in _skipping_exons(gene) and event in ("mutation", "skipping", "deletion"):
         event = "skipping"
     name = f"exon {phrase.exon} {event}"
-    result = _ok(text, gene, name, "exon_event", MUTATION)
-    return replace(result, exon=phrase.exon)
+    return _ok(text, gene, name, "exon_event", MUTATION, exon=phrase.exon)
 
 
 def fusion(text: str, gene: str, partner: str | None) -> Alteration:
@@ -91,8 +93,7 @@ def fusion(text: str, gene: str, partner: str | None) -> Alteration:
     """
     if partner and not is_fusion_driver(gene) and is_fusion_driver(partner):
         gene, partner = partner, gene
-    result = _ok(text, gene, "fusion", "fusion")
-    return replace(result, partner=partner) if partner else result
+    return _ok(text, gene, "fusion", "fusion", partner=partner or None)
 
 
 def fusion_of_pair(text: str, five: str, three: str) -> Alteration:
@@ -105,12 +106,10 @@ def fusion_of_pair(text: str, five: str, three: str) -> Alteration:
 def copy_number_alteration(text: str, gene: str, cn: CopyNumber) -> Alteration:
     """Amplification (gain) or deep deletion; other copy-number states are not recognized."""
     if cn.event == "amplification":
-        result = _ok(text, gene, "amplification", "amplification")
-    elif cn.event == "deletion":
-        result = _ok(text, gene, "deletion", "deep_deletion")
-    else:
-        return fail(text, gene, "copy-number change is neither a gain nor a deep deletion")
-    return replace(result, copy_number=cn.copy_number) if cn.copy_number is not None else result
+        return _ok(text, gene, "amplification", "amplification", copy_number=cn.copy_number)
+    if cn.event == "deletion":
+        return _ok(text, gene, "deletion", "deep_deletion", copy_number=cn.copy_number)
+    return fail(text, gene, "copy-number change is neither a gain nor a deep deletion")
 
 
 def positive_fusion(gene: str) -> bool:
@@ -118,19 +117,20 @@ def positive_fusion(gene: str) -> bool:
     return gene in gene_table().positive_fusion
 
 
-def _point(text: str, gene: str, pc: ProteinChange) -> Alteration:
+def _point(text: str, gene: str, pc: ProteinChange, exon: int | None) -> Alteration:
     where = f"{pc.ref}{pc.start}"
     wildcard = f"{where}X"
+    at = {"exon": exon, "position": pc.start, "ref": pc.ref}
     if pc.kind == "substitution":
-        result = _ok(text, gene, f"{where}{pc.seq}", "substitution", wildcard, MUTATION)
-        return replace(result, alt=pc.seq)
+        name = f"{where}{pc.seq}"
+        return _ok(text, gene, name, "substitution", wildcard, MUTATION, alt=pc.seq, **at)
     if pc.kind == "nonsense":
-        return replace(_ok(text, gene, f"{where}*", "nonsense", wildcard, MUTATION), alt="*")
+        return _ok(text, gene, f"{where}*", "nonsense", wildcard, MUTATION, alt="*", **at)
     if pc.kind == "wildcard":
-        return _ok(text, gene, wildcard, "substitution", MUTATION)
+        return _ok(text, gene, wildcard, "substitution", MUTATION, **at)
     if pc.kind == "unknown_effect":
-        return _ok(text, gene, f"{where}?", "substitution", wildcard, MUTATION)
-    return _ok(text, gene, f"{where}fs", "frameshift", MUTATION)
+        return _ok(text, gene, f"{where}?", "substitution", wildcard, MUTATION, **at)
+    return _ok(text, gene, f"{where}fs", "frameshift", MUTATION, **at)
 
 
 def _indel_name(pc: ProteinChange) -> str:
@@ -167,21 +167,24 @@ def _indel(text: str, gene: str, pc: ProteinChange, given_exon: int | None) -> A
     exon = given_exon if exon is None else exon
     # An inserted stop truncates the protein: not an in-frame exon insertion or deletion.
     key = None if "*" in pc.seq else _exon_key(exon, _net(pc.kind, span, len(pc.seq)))
-    result = _ok(text, gene, _indel_name(pc), _INDELS[pc.kind], key, MUTATION)
     alt = pc.seq if pc.kind in ("insertion", "delins") else None
-    return replace(result, exon=exon, end_position=pc.end, alt=alt)
+    # A range no exon holds whole is placed by its first residue.
+    exon = exon or residue_exon(gene, pc.start) or given_exon
+    return _ok(text, gene, _indel_name(pc), _INDELS[pc.kind], key, MUTATION, exon=exon,
+               position=pc.start, end_position=pc.end, ref=pc.ref, alt=alt)  # fmt: skip
 
 
 def _splice_site(text: str, gene: str, pc: ProteinChange) -> Alteration:
     exon = splice_codon_exon(gene, pc.start)
     key = f"exon {exon} skipping" if exon is not None else None
-    result = _ok(text, gene, f"X{pc.start}_splice", "splice", key, MUTATION)
-    return replace(result, exon=exon, ref=None)
+    name = f"X{pc.start}_splice"
+    return _ok(text, gene, name, "splice", key, MUTATION, exon=exon, position=pc.start)
 
 
-def _extension(text: str, gene: str, pc: ProteinChange) -> Alteration:
+def _extension(text: str, gene: str, pc: ProteinChange, exon: int | None) -> Alteration:
     name = f"*{pc.start}{pc.seq}ext*{pc.tail or '?'}"
-    return replace(_ok(text, gene, name, "substitution", MUTATION), alt=pc.seq or None)
+    return _ok(text, gene, name, "substitution", MUTATION, alt=pc.seq or None, exon=exon,
+               position=pc.start, ref=pc.ref)  # fmt: skip
 
 
 def _not_altering(text: str, gene: str, pc: ProteinChange) -> Alteration | None:
@@ -207,17 +210,13 @@ def from_protein(
     if rejected is not None:
         return rejected
     if pc.kind in _INDELS:
-        result = _indel(text, gene, pc, given_exon)
-    elif pc.kind == "splice_site":
-        return replace(_splice_site(text, gene, pc), position=pc.start)
-    elif pc.kind == "extension":
-        result = _extension(text, gene, pc)
-    else:
-        result = _point(text, gene, pc)
-    if not result.recognized:
-        return result
-    exon = result.exon or residue_exon(gene, pc.start) or given_exon
-    return replace(result, position=pc.start, ref=pc.ref, exon=exon)
+        return _indel(text, gene, pc, given_exon)
+    if pc.kind == "splice_site":
+        return _splice_site(text, gene, pc)
+    exon = residue_exon(gene, pc.start) or given_exon
+    if pc.kind == "extension":
+        return _extension(text, gene, pc, exon)
+    return _point(text, gene, pc, exon)
 
 
 def _cpos_text(pos: CPos) -> str:
@@ -249,8 +248,7 @@ def _cdna_intronic(text: str, gene: str, cc: CdnaChange, end: CPos) -> Alteratio
     indel = cc.kind != "substitution"
     exon = skipped_exon(gene, cc.start, cc.end, indel=indel)
     if exon is not None:
-        result = _ok(text, gene, name, "splice", f"exon {exon} skipping", MUTATION)
-        return replace(result, exon=exon)
+        return _ok(text, gene, name, "splice", f"exon {exon} skipping", MUTATION, exon=exon)
     if _crosses_splice_site(cc.start, end, exon_table().canonical):
         return _ok(text, gene, name, "splice", MUTATION)
     return fail(text, gene, f"not protein-altering (intronic {name})")
@@ -280,10 +278,10 @@ def _cdna_exonic(
     if cc.kind == "substitution":
         # The protein effect of an exonic base change is unknown without the reference
         # sequence (it may be synonymous), so it gets no 'mutation' key.
-        return replace(_ok(text, gene, name, "substitution"), exon=exon, position=codon)
+        return _ok(text, gene, name, "substitution", exon=exon, position=codon)
     span = 0 if cc.kind == "insertion" else end.base - cc.start.base + 1
     net = _net(cc.kind, span, len(cc.alt))
     if net % 3:
-        return replace(_ok(text, gene, name, "frameshift", MUTATION), exon=exon, position=codon)
-    result = _ok(text, gene, name, _INDELS[cc.kind], _exon_key(exon, net), MUTATION)
-    return replace(result, exon=exon, position=codon)
+        return _ok(text, gene, name, "frameshift", MUTATION, exon=exon, position=codon)
+    key = _exon_key(exon, net)
+    return _ok(text, gene, name, _INDELS[cc.kind], key, MUTATION, exon=exon, position=codon)

@@ -31,7 +31,7 @@ from onconav.kb.index import KBIndex
 from onconav.kb.models import Indication, Source
 from onconav.match.engine import match_case
 from onconav.match.models import Case, MatchResult
-from onconav.match.rules import CaseFacts, indication_line
+from onconav.match.rules import CaseFacts, case_facts, indication_line
 
 Setting = Literal["metastatic", "adjuvant", "consolidation", "neoadjuvant"]
 
@@ -121,18 +121,11 @@ _ANY_PRIOR = frozenset({"(prior systemic therapy)"})
 
 
 def _facts(index: KBIndex, case: Case, events: tuple[Event, ...]) -> CaseFacts:
-    """History-free facts of a context, as the engine derives them."""
-    code = case.tumor_type
+    """History-free facts of a context, built as the engine builds a case's."""
     keys: dict[str, frozenset[str]] = {}
     for e in events:
         keys[e.gene] = keys.get(e.gene, frozenset()) | e.keys
-    squamous = index.is_squamous(code)
-    return CaseFacts(
-        case=case, tumor_code=code, is_lung=index.is_lung(code), squamous=squamous,
-        small_cell=index.is_small_cell(code), keys_by_gene=keys, history=[],
-        history_drugs=frozenset(),
-        conditions=frozenset({"squamous_histology"} if squamous else ()),
-    )  # fmt: skip
+    return case_facts(index, case, case.tumor_type, keys)
 
 
 def _applies(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:

@@ -32,6 +32,7 @@ from onconav.match.models import (
 from onconav.match.rules import (
     LEVEL_RANK,
     CaseFacts,
+    case_facts,
     fits_after_first_line,
     indication_line,
     mechanism_applies,
@@ -150,8 +151,9 @@ def _read_alteration(
     return result, keys
 
 
-def _facts(index: KBIndex, case: Case, tumor_code: str, keys_by_gene: dict[str, frozenset[str]],
-           warn: list[str]) -> CaseFacts:  # fmt: skip
+def _history(index: KBIndex, case: Case, warn: list[str]
+             ) -> list[tuple[frozenset[str], str | None]]:  # fmt: skip
+    """The case's prior therapies as KB drug names (unknown names warned about and dropped)."""
     history: list[tuple[frozenset[str], str | None]] = []
     for entry in case.history:
         names = set()
@@ -162,19 +164,7 @@ def _facts(index: KBIndex, case: Case, tumor_code: str, keys_by_gene: dict[str, 
             else:
                 names.add(name)
         history.append((frozenset(names), entry.outcome))
-    squamous = index.is_squamous(tumor_code) or "squamous_histology" in case.conditions
-    conditions = set(case.conditions) | ({"squamous_histology"} if squamous else set())
-    return CaseFacts(
-        case=case,
-        tumor_code=tumor_code,
-        is_lung=index.is_lung(tumor_code),
-        squamous=squamous,
-        small_cell=index.is_small_cell(tumor_code),
-        keys_by_gene=keys_by_gene,
-        history=history,
-        history_drugs=frozenset(d for names, _ in history for d in names),
-        conditions=frozenset(conditions),
-    )
+    return history
 
 
 def _specificity(index: KBIndex, gene: str, alteration: str) -> int:
@@ -675,8 +665,10 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
         if result.gene and keys:
             keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
     early_warnings: list[str] = []
-    facts = _facts(index, case, tumor.code, keys_by_gene, early_warnings)
-    facts.copy_number_by_gene.update(copies)
+    history = _history(index, case, early_warnings)
+    facts = case_facts(
+        index, case, tumor.code, keys_by_gene, history=history, copy_number_by_gene=copies
+    )
     work = _Work(index=index, facts=facts, alterations=alterations)
     for w in early_warnings:
         work.warn(w)

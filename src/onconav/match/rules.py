@@ -15,6 +15,7 @@ from onconav.match.models import Case
 __all__ = [
     "LEVEL_RANK",
     "CaseFacts",
+    "case_facts",
     "fits_after_first_line",
     "indication_line",
     "mechanism_applies",
@@ -47,6 +48,42 @@ class CaseFacts:
     def prior_therapy(self) -> bool:
         """True when the case lists any prior systemic therapy."""
         return bool(self.history)
+
+
+def case_facts(
+    index: KBIndex,
+    case: Case,
+    tumor_code: str,
+    keys_by_gene: dict[str, frozenset[str]],
+    *,
+    history: list[tuple[frozenset[str], str | None]] | None = None,
+    copy_number_by_gene: dict[str, float] | None = None,
+) -> CaseFacts:
+    """The facts of a case, derived once (the one constructor the engine and cohorts share).
+
+    Args:
+        index: The knowledge base.
+        case: The case (its setting and conditions are read here).
+        tumor_code: The case's resolved OncoTree code.
+        keys_by_gene: Match keys of the case's alterations, by gene.
+        history: Prior therapies as (KB drug names, outcome), in order; none by default.
+        copy_number_by_gene: Reported copy number of amplified genes.
+    """
+    squamous = index.is_squamous(tumor_code) or "squamous_histology" in case.conditions
+    conditions = set(case.conditions) | ({"squamous_histology"} if squamous else set())
+    past = history or []
+    return CaseFacts(
+        case=case,
+        tumor_code=tumor_code,
+        is_lung=index.is_lung(tumor_code),
+        squamous=squamous,
+        small_cell=index.is_small_cell(tumor_code),
+        keys_by_gene=keys_by_gene,
+        history=past,
+        history_drugs=frozenset(d for names, _ in past for d in names),
+        conditions=frozenset(conditions),
+        copy_number_by_gene=dict(copy_number_by_gene or {}),
+    )
 
 
 def _biomarker_met(criterion: BiomarkerCriterion, case: Case) -> bool:

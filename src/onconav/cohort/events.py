@@ -84,6 +84,7 @@ class KBView:
     def __init__(self, index: KBIndex) -> None:
         self.index = index
         self.genes: frozenset[str] = frozenset(index.genes)
+        self._meanings: dict[tuple[str, str, frozenset[str]], tuple[str, frozenset[str]]] = {}
 
     @cached_property
     def spellings(self) -> frozenset[str]:
@@ -117,11 +118,38 @@ class KBView:
         """Genes some drug targets: their mere presence can matter (off-target resistance)."""
         return frozenset(t for d in self.index.drugs.values() for t in d.targets)
 
-    def _recognized(self, alt: Alteration) -> Reading:
+    @cached_property
+    def special(self) -> dict[str, frozenset[str]]:
+        """Gene -> the keys that can change what an alteration of it means.
+
+        Its class keys, their members, and the keys some entry names. Any other key (most
+        variants' own change and wildcard) only names the alteration.
+        """
+        return {
+            g: self.index.class_keys(g)
+            | self.index.class_members(g)
+            | self.referenced.get(g, set())
+            for g in self.genes
+        }
+
+    def _meaning(self, gene: str, kind: str, keys: frozenset[str]) -> tuple[str, frozenset[str]]:
+        """(category, referenced keys) of an alteration of `gene` with these special keys."""
+        found = self._meanings.get((gene, kind, keys))
+        if found is None:
+            expanded = self.index.expand_keys(gene, keys)
+            category = self.index.class_category(gene, expanded)[0]
+            relevant = expanded & self.referenced.get(gene, frozenset())
+            found = self._meanings[(gene, kind, keys)] = (
+                category or _KIND_CATEGORY.get(kind, "other"),
+                relevant,
+            )
+        return found
+
+    def recognized(self, alt: Alteration) -> Reading:
+        """The reading of a recognized alteration of a knowledge-base gene."""
         gene = alt.gene or ""
-        keys = self.index.expand_keys(gene, alt.keys)
-        category = self.index.class_category(gene, keys)[0] or _KIND_CATEGORY.get(alt.kind, "other")
-        relevant = keys & self.referenced.get(gene, frozenset())
+        special = self.special.get(gene, frozenset()).intersection(alt.keys)
+        category, relevant = self._meaning(gene, alt.kind, special)
         event = Event(gene, alt.alteration or "", alt.partner, alt.exon, relevant)
         keep = bool(relevant) or gene in self.targets
         return Reading(event.label, category, event if keep else None)
@@ -133,7 +161,7 @@ class KBView:
     def interpret(self, layer: Layer, key: Key, alt: Alteration) -> Reading:
         """What the normalized alteration of one key of `layer` means for the annotation."""
         if alt.recognized and alt.gene in self.genes and alt.alteration:
-            return self._recognized(alt)
+            return self.recognized(alt)
         if alt.recognized:
             return Reading()
         code = layer.reject(alt, key)

@@ -138,6 +138,10 @@ class KBIndex:
         """The alteration-class keys defined for `gene`."""
         return frozenset(self._class_of.get(gene, {}))
 
+    def class_members(self, gene: str) -> frozenset[str]:
+        """Every key some alteration class of `gene` holds."""
+        return frozenset(k for members in self._class_of.get(gene, {}).values() for k in members)
+
     def class_category(self, gene: str, keys: frozenset[str]) -> tuple[str | None, bool]:
         """(category, targetable) of the most specific class of `gene` among `keys`."""
         gene_entry = self.genes.get(gene)

@@ -30,7 +30,7 @@ from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
 from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
-from onconav.cohort.plots import write_plots
+from onconav.cohort.plots import import_matplotlib, write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
@@ -210,17 +210,20 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    Tabs are counted (numpy, which releases the GIL) on a second thread while Python reads
-    the distinct keys, and plots are drawn there while Polars writes the annotated tables.
+    A second thread imports matplotlib while Polars reads the inputs (pass 1), counts tabs
+    (numpy, which releases the GIL) while Python reads the distinct keys, and draws the plots
+    while Polars writes the annotated tables (pass 2).
     """
     work = stage / ".work"
     work.mkdir()
     layers = _open_layers(inputs, work)
     clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
     _check_tumor_source(layers, clinical, default)
-    scans = _scan_all(layers, view, clinical, report)
     clin = (clinical.label, clinical.samples) if clinical else None
     with ThreadPoolExecutor(max_workers=1) as pool:
+        if plots:
+            pool.submit(import_matplotlib)
+        scans = _scan_all(layers, view, clinical, report)
         tabs = [_count_tabs(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         samples = sample_table(plan.samples, plan.contexts, plan.actionable)

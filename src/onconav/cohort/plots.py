@@ -17,7 +17,7 @@ from onconav.cohort.columns import RESISTANCE_LEVELS, SENSITIVE_LEVELS
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["PLOT_NAMES", "write_plots"]
+__all__ = ["PLOT_NAMES", "import_matplotlib", "write_plots"]
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +30,18 @@ _COLOURS = {
 _ORDER = (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS)
 _MAX_GENES = 20
 _MAX_SAMPLES = 400
+
+
+def import_matplotlib() -> None:
+    """Import the parts of matplotlib the plots use (about half a second, done once).
+
+    The annotator calls this on a helper thread while Polars reads the input (the main thread
+    then holds no GIL), so the plots later cost only their drawing.
+    """
+    import matplotlib.backends.backend_agg
+    import matplotlib.backends.backend_svg
+    import matplotlib.colors
+    import matplotlib.figure  # noqa: F401
 
 
 def _save(fig: Figure, folder: Path, name: str) -> list[str]:

@@ -323,10 +323,9 @@ def read_change(text: str) -> ProteinChange | CdnaChange | None:
         ('substitution', 'L', 858, 'R')
     """
     simple = _SIMPLE_SUBSTITUTION.fullmatch(text)
-    if simple is not None and simple.group(1) != simple.group(3):
-        return ProteinChange(
-            "substitution", simple.group(1), int(simple.group(2)), seq=simple.group(3)
-        )
+    if simple is not None:  # (ref == alt too: the grammar reads 'p.A123A' as this same change)
+        ref, pos, alt = simple.groups()
+        return ProteinChange("substitution", ref, int(pos), seq=alt)
     for attempt in _attempts(text):
         change = _read_exact(attempt)
         if change is not None:

@@ -7,6 +7,7 @@ padded line by line. Both must give the same table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from onconav.cohort import scan
 from onconav.cohort.columns import ANNOTATION_COLUMNS
-from onconav.cohort.readers.table import body_tabs, open_table
+from onconav.cohort.readers.table import BodyCounts, body_counts, open_table
 from onconav.errors import CohortInputError
 from tests.cohort.helpers import DATA, copy_with, run, table
 
@@ -30,10 +31,12 @@ def _rows(out: Path) -> list[dict[str, str]]:
     return table(out / "annotated_mutations.tsv")
 
 
-def test_body_tabs_counts_after_the_header(workdir: Path) -> None:
+def test_body_counts_after_the_header(workdir: Path) -> None:
     path = workdir / "t.tsv"
     path.write_bytes(b"#meta\twith\ttabs\na\tb\tc\n1\t2\t3\n#c\t\n4\t5\t6")
-    assert body_tabs(open_table(path, work_dir=workdir)) == 5
+    assert body_counts(open_table(path, work_dir=workdir)) == BodyCounts(tabs=5, lines=3)
+    path.write_bytes(b"a\tb\n1\t2\r\n\n")
+    assert body_counts(open_table(path, work_dir=workdir)) == BodyCounts(tabs=1, lines=2)
 
 
 def test_rectangular_file_is_annotated_like_a_padded_one(tmp_path: Path, workdir: Path) -> None:
@@ -93,6 +96,26 @@ def test_comment_line_inside_the_body_is_skipped(tmp_path: Path, workdir: Path) 
     assert len(rows) == 11
     assert [r["Hugo_Symbol"] for r in rows[:3]] == ["EGFR", "TP53", "KRAS"]
     assert rows[2]["HIGHEST_LEVEL"] == "LEVEL_1"
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("tabless-comment.maf", lambda b: b.replace(b"\nKRAS", b"\n#note\nKRAS", 1)),
+        ("crlf.maf", lambda b: b.replace(b"\n", b"\r\n")),
+        ("blank-line.maf", lambda b: b.replace(b"\nKRAS", b"\n\nKRAS", 1)),
+    ],
+)
+def test_odd_lines_give_the_same_rows(
+    tmp_path: Path, workdir: Path, name: str, change: Callable[[bytes], bytes]
+) -> None:
+    filled = copy_with(MAF, workdir, "filled.maf", _filled)
+    run(tmp_path / "plain", maf=filled, tumor_type="LUAD")
+    run(tmp_path / "odd", maf=copy_with(filled, workdir, name, change), tumor_type="LUAD")
+    plain, odd = _rows(tmp_path / "plain"), _rows(tmp_path / "odd")
+    if name == "blank-line.maf":  # a blank line is a row with no gene: kept, rejected
+        assert odd.pop(2)["Hugo_Symbol"] == ""
+    assert odd == plain
 
 
 def test_a_long_line_is_an_error_even_when_tabs_add_up(tmp_path: Path, workdir: Path) -> None:

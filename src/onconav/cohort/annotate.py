@@ -35,7 +35,7 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
 from onconav.cohort.readers.maf import read_maf
-from onconav.cohort.readers.table import body_tabs
+from onconav.cohort.readers.table import BodyCounts, body_counts
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.reading import KeyReader
 from onconav.cohort.scan import KeyScan, scan_keys, write_rows
@@ -114,12 +114,12 @@ def _check_tumor_source(
 
 
 def _write_layers(
-    layers: list[Layer], scans: list[KeyScan], tabs: list[Future[int] | None], plan: Plan,
+    layers: list[Layer], scans: list[KeyScan], counts: list[Future[BodyCounts] | None], plan: Plan,
     stage: Path, fmt: Format, progress: Progress,
 ) -> None:  # fmt: skip
     """Pass 2: write every annotated table."""
     for i, (layer, lookup) in enumerate(zip(layers, plan.lookups, strict=True)):
-        counted = tabs[i]
+        counted = counts[i]
         progress(f"write {layer.output_stem}", i, len(layers))
         tsv = fmt == "tsv"
         added = ["\t".join(ANNOTATION_COLUMNS)] if tsv else list(ANNOTATION_COLUMNS)
@@ -133,16 +133,16 @@ def _write_layers(
             def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
                 return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
 
-            n_tabs = counted.result() if counted is not None else None
-            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], tabs=n_tabs)
+            body = counted.result() if counted is not None else None
+            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], counts=body)
     progress("write", len(layers), len(layers))
 
 
-def _count_tabs(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[int] | None:
-    """Count a copied-line layer's tabs in the background (see `scan.write_rows`)."""
+def _count_body(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[BodyCounts] | None:
+    """Count a copied-line layer's tabs and lines in the background (see `scan.write_rows`)."""
     if fmt != "tsv" or not layer.verbatim or layer.table is None:
         return None
-    return pool.submit(body_tabs, layer.table)
+    return pool.submit(body_counts, layer.table)
 
 
 def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
@@ -210,9 +210,9 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    A second thread imports matplotlib while Polars reads the inputs (pass 1), counts tabs
-    (numpy, which releases the GIL) while Python reads the distinct keys, and draws the plots
-    while Polars writes the annotated tables (pass 2).
+    A second thread imports matplotlib while Polars reads the inputs (pass 1), counts tabs and
+    lines (numpy, which releases the GIL) while Python reads the distinct keys, and draws the
+    plots while Polars writes the annotated tables (pass 2).
     """
     work = stage / ".work"
     work.mkdir()
@@ -224,12 +224,12 @@ def _annotate_into(
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report)
-        tabs = [_count_tabs(pool, layer, fmt) for layer in layers]
+        counts = [_count_body(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         samples = sample_table(plan.samples, plan.contexts, plan.actionable)
         genes = gene_levels(plan.samples, plan.contexts)
         drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
-        _write_layers(layers, scans, tabs, plan, stage, fmt, report)
+        _write_layers(layers, scans, counts, plan, stage, fmt, report)
         write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []

@@ -20,7 +20,7 @@ import polars as pl
 
 from onconav.cohort.columns import ANNOTATION_COLUMNS
 from onconav.cohort.layer import ROW, Layer
-from onconav.cohort.readers.table import check_tail, diagnose
+from onconav.cohort.readers.table import BodyCounts, check_tail, diagnose
 from onconav.errors import CohortInputError
 
 __all__ = ["KB", "ROW_REJECT", "SAMPLE", "KeyScan", "key_names", "scan_keys", "write_rows"]
@@ -161,8 +161,9 @@ def _verbatim(
     """Every row as its line's text, padded to the header's width, then the annotation cells.
 
     The text is copied, not split into cells and joined again, which is most of the cost of
-    writing. When every line is known to hold exactly the header's fields (`rectangular`), it
-    is copied as it is. Otherwise a line with fewer fields is padded with empty cells, as `scan`
+    writing. When every line after the header is known to be a row with exactly the header's
+    fields (`rectangular`), lines are read without a field search and copied as they are.
+    Otherwise a line with fewer fields is padded with empty cells, as `scan`
     reads it; one with more cannot be, and its pad length fails a strict cast (the caller then
     falls back to the cell-by-cell path, which reports the line).
     """
@@ -174,7 +175,8 @@ def _verbatim(
         tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
         pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
         parts.insert(1, pad)
-    lines = pl.concat([layer.table.scan_lines(), _full_tail(tail, rows)], how="horizontal")
+    body = layer.table.scan_body_lines() if rectangular else layer.table.scan_lines()
+    lines = pl.concat([body, _full_tail(tail, rows)], how="horizontal")
     return lines.select(pl.concat_str(parts).alias("__line"))
 
 
@@ -186,7 +188,7 @@ def write_rows(
     lines: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None,
     *,
     scan: KeyScan | None = None,
-    tabs: int | None = None,
+    counts: BodyCounts | None = None,
 ) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
@@ -203,9 +205,10 @@ def write_rows(
         tsv: Write the annotation cells as one tab-joined column.
         lines: Makes the lazy sink of a frame's one text column, written a line a row.
         scan: Pass 1's result (rows, and rows whose last cell is blank); needed with `lines`.
-        tabs: Tab characters in the body (`readers.table.body_tabs`), if counted. With no row
-            whose last cell is blank (none is short) and rows x (columns - 1) tabs in all (none
-            is long either, nor a comment line), every line has exactly the header's fields.
+        counts: The body's tabs and lines (`readers.table.body_counts`), if counted. With as
+            many lines as rows (no comment or blank line), no row whose last cell is blank (none
+            is short) and rows x (columns - 1) tabs in all (so none is long either), every line
+            is a row with exactly the header's fields.
 
     Raises:
         CohortInputError: the input cannot be read.
@@ -214,7 +217,12 @@ def write_rows(
         assert layer.table is not None
         tail, default = _tail(lookup)
         width = len(layer.table.header) - 1
-        rectangular = scan.blank_last == 0 and tabs == scan.rows * width
+        rectangular = (
+            counts is not None
+            and scan.blank_last == 0
+            and counts.lines == scan.rows
+            and counts.tabs == scan.rows * width
+        )
         frame = _verbatim(layer, tail, default, scan.rows, rectangular)
         try:
             lines(frame, "__line").collect(engine="streaming")

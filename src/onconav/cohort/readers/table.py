@@ -141,7 +141,8 @@ class Table:
         scan = getattr(pl, "scan_lines", None)  # (newer Polars; older ones lack it)
         if scan is None:
             return self.scan_lines()
-        return scan(self.source, name="__line").slice(self.header_line)
+        lines: pl.LazyFrame = scan(self.source, name="__line")
+        return lines.slice(self.header_line)
 
     def error(
         self, message: str, *, line: int | None = None, column: str | None = None

@@ -10,7 +10,8 @@ REQUIRED_DRUGS = [
     *"lorlatinib ensartinib neladalkib entrectinib repotrectinib taletrectinib".split(),
     *"dabrafenib trametinib encorafenib binimetinib vemurafenib sotorasib adagrasib".split(),
     *"capmatinib tepotinib savolitinib selpercatinib pralsetinib cabozantinib".split(),
-    *"larotrectinib zongertinib zenocutuzumab bevacizumab ramucirumab carboplatin".split(),
+    *"larotrectinib zongertinib zenocutuzumab zidesamtinib bevacizumab ramucirumab".split(),
+    "carboplatin",
     *"cisplatin pemetrexed docetaxel paclitaxel pembrolizumab nivolumab atezolizumab".split(),
     *["durvalumab", "datopotamab deruxtecan", "telisotuzumab vedotin", "trastuzumab deruxtecan"],
 ]
@@ -49,6 +50,7 @@ def test_gene_aliases(index) -> None:
         ("EGFR", "T790M", "gefitinib", "resistant"),
         ("EGFR", "T790M", "osimertinib", "sensitive"),
         ("ROS1", "G2032R", "crizotinib", "resistant"),
+        ("ROS1", "G2032R", "zidesamtinib", "sensitive"),
         ("KRAS", "Y96D", "sotorasib", "resistant"),
     ],
 )
@@ -69,6 +71,8 @@ def test_approval_status(index) -> None:
     assert index.drugs["neladalkib"].approval_status == "investigational"
     assert index.drugs["savolitinib"].approval_status == "investigational"
     assert index.drugs["osimertinib"].approval_status == "approved"
+    assert index.drugs["zidesamtinib"].approval_status == "approved"
+    assert index.drugs["sacituzumab tirumotecan"].approval_status == "investigational"
 
 
 def test_approved_drugs_cite_their_label(index) -> None:

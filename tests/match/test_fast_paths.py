@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from onconav.kb.index import get_index
-from onconav.match import engine
+from onconav.match import engine, memo
 from onconav.match.caseio import case_from_data
 from onconav.match.engine import match_case
 from onconav.match.rules import indication_line, mechanism_applies
+from onconav.match.work import Work
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_match import make_cases  # noqa: E402
@@ -97,10 +98,10 @@ def cases():
 
 def test_warm_memos_give_the_cold_result(cases) -> None:
     index = get_index()
-    engine._MEMOS.clear()
+    memo._MEMOS.clear()
     cold = []
     for case in cases:
-        engine._MEMOS.clear()
+        memo._MEMOS.clear()
         cold.append(match_case(index, case).model_dump_json())
     order = list(range(len(cases)))
     random.Random(2).shuffle(order)
@@ -111,10 +112,10 @@ def test_warm_memos_give_the_cold_result(cases) -> None:
 
 def test_shortcuts_find_what_the_plain_rules_find(cases, monkeypatch) -> None:
     index = get_index()
-    works: list[engine._Work] = []
+    works: list[Work] = []
     collect = engine._collect_options
 
-    def spy(work: engine._Work) -> dict[str, Any]:
+    def spy(work: Work) -> dict[str, Any]:
         works.append(work)
         return collect(work)
 

@@ -1,0 +1,127 @@
+"""Order and explain a match: option sort keys, the avoid list, warnings, texts.
+
+The last steps of `engine.match_case`, once the options, the avoid list and the resistance
+findings are known.
+"""
+
+from __future__ import annotations
+
+from onconav.match.models import AlterationResult, Avoid, Case, Option
+from onconav.match.rules import LEVEL_RANK
+from onconav.match.work import Work
+
+__all__ = ["actionable", "avoid_list", "dedupe", "history_text", "sort_key", "warn_about"]
+
+_STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
+_CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
+_ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
+
+
+def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
+    """Rank options: level, line fit, favoured, reduced, CNS activity, status, preference."""
+    index = work.index
+    fit = 1 if opt.line == "any line" else 0
+    favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0
+    reduced = 0 if work.cautions.keys().isdisjoint(opt.drugs) else 1
+    cns = 0
+    if "brain_metastases" in work.facts.conditions:
+        cns = min(_CNS_RANK[index.drugs[d].cns_activity] for d in opt.drugs)
+    preference = index.indications[opt.indication_id].preference
+    return (
+        LEVEL_RANK[opt.level],
+        fit,
+        favoured,
+        reduced,
+        cns,
+        _STATUS_RANK[opt.status],
+        preference,
+    )
+
+
+def avoid_list(work: Work) -> list[Avoid]:
+    """The avoid list: resistance first, then contraindications, prior progression, no benefit."""
+    out = []
+    for name, draft in work.avoid.items():
+        sources = draft.sources or work.index.drugs[name].sources[:1]
+        out.append(
+            Avoid(
+                drugs=[name],
+                reason=_join_sentences(draft.reasons),
+                kind=draft.kind,
+                level=draft.level,
+                sources=sources,
+            )
+        )
+    kinds = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
+    return sorted(out, key=lambda a: (kinds[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs))
+
+
+def warn_about(work: Work, options: list[Option], case: Case) -> None:
+    """Add the case-level warnings (non-lung tumor, unread input, co-mutations, no driver...)."""
+    facts, index = work.facts, work.index
+    if not facts.is_lung:
+        work.warn(
+            f"Tumor type {facts.tumor_code} is not a lung cancer: only tissue-agnostic "
+            "indications were considered."
+        )
+    for a in work.alterations:
+        if not a.recognized:
+            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
+        elif a.category == "co_mutation" and a.gene in index.genes:
+            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
+    actionable = [a for a in work.alterations if a.actionable]
+    if not actionable:
+        work.warn(
+            "No actionable driver alteration was found; broad molecular testing (DNA and RNA) "
+            "of tissue is advised if not done."
+        )
+        sources = {a.source for a in work.alterations if a.recognized}
+        if sources == {"plasma"} or any(a.source == "plasma" for a in work.alterations):
+            work.warn(
+                "Plasma (liquid biopsy) testing can miss drivers, above all fusions; a negative "
+                "plasma result should be followed by tissue testing."
+            )
+    for drug, notes in work.cautions.items():
+        if any(drug in o.drugs for o in options):
+            for note in notes:
+                work.warn(f"Caution with {drug}: {note}")
+    if not options:
+        work.warn("No option in the knowledge base fits this case; consider a clinical trial.")
+
+
+def _join_sentences(parts: list[str]) -> str:
+    """Reasons as sentences: each starts upper-case and ends with a full stop."""
+    out = []
+    for part in parts:
+        text = part.strip()
+        text = text[:1].upper() + text[1:]
+        out.append(text if text.endswith((".", "!", "?")) else text + ".")
+    return " ".join(out)
+
+
+def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
+    """A driver-type alteration that this case used, or that some KB indication targets."""
+    if alt.gene is None or alt.category not in _ACTIONABLE_CATEGORIES:
+        return False
+    if alt.gene in work.used_genes:
+        return True
+    return any(
+        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(alt.gene, ())
+    )
+
+
+def history_text(drugs: list[str], outcome: str | None) -> str:
+    """One history line as shown: 'osimertinib (progression)'."""
+    return " + ".join(drugs) + (f" ({outcome})" if outcome else "")
+
+
+def dedupe(options: list[Option]) -> list[Option]:
+    """Keep the best-ranked option of each drug set (the list is already sorted)."""
+    seen: set[frozenset[str]] = set()
+    out = []
+    for opt in options:
+        key = frozenset(opt.drugs)
+        if key not in seen:
+            seen.add(key)
+            out.append(opt)
+    return out

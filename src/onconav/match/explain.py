@@ -58,17 +58,13 @@ def avoid_list(work: Work) -> list[Avoid]:
 
 def warn_about(work: Work, options: list[Option], case: Case) -> None:
     """Add the case-level warnings (non-lung tumor, unread input, co-mutations, no driver...)."""
-    facts, index = work.facts, work.index
+    facts = work.facts
     if not facts.is_lung:
         work.warn(
             f"Tumor type {facts.tumor_code} is not a lung cancer: only tissue-agnostic "
             "indications were considered."
         )
-    for a in work.alterations:
-        if not a.recognized:
-            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
-        elif a.category == "co_mutation" and a.gene in index.genes:
-            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
+    _warn_about_alterations(work)
     actionable = [a for a in work.alterations if a.actionable]
     if not actionable:
         work.warn(
@@ -87,6 +83,32 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
                 work.warn(f"Caution with {drug}: {note}")
     if not options:
         work.warn("No option in the knowledge base fits this case; consider a clinical trial.")
+
+
+def _warn_about_alterations(work: Work) -> None:
+    """Unread alterations, genes the KB does not know, and co-alterations with a meaning."""
+    index = work.index
+    outside: list[str] = []
+    for a in work.alterations:
+        if not a.recognized:
+            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
+        elif a.gene not in index.genes:
+            outside.append(f"{a.input}{_gene_hint(work, a.gene)}")
+        elif a.category == "co_mutation":
+            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
+    if outside:
+        work.warn(f"Gene not in the knowledge base, so not used: {'; '.join(outside)}.")
+
+
+def _gene_hint(work: Work, gene: str | None) -> str:
+    """' (did you mean NTRK1, NTRK2 or NTRK3?)' for a family name the KB splits into genes."""
+    if not gene:
+        return ""
+    family = sorted(g for g in work.index.genes if g.startswith(gene) and g[len(gene) :].isdigit())
+    if not family:
+        return ""
+    names = ", ".join(family[:-1]) + f" or {family[-1]}" if len(family) > 1 else family[0]
+    return f" (which gene: {names}?)"
 
 
 def _join_sentences(parts: list[str]) -> str:

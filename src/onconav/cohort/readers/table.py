@@ -103,15 +103,33 @@ class Table:
         return self.header[int(internal[1:])]
 
     def scan(self) -> pl.LazyFrame:
-        """The body as a LazyFrame of strings, one column per header field, in file order."""
+        """The body as a LazyFrame of strings, one column per header field, in file order.
+
+        Polars reads the header line itself (its names replaced by `names`), so that the
+        header sets the width: told only a schema, it takes the width from the first row and
+        fails when that row is short. A header starting with '#' (VCF '#CHROM') would be read
+        as a comment, so it is skipped and the schema given instead.
+        """
+        if self.header[0].startswith("#"):
+            return pl.scan_csv(
+                self.source,
+                has_header=False,
+                separator="\t",
+                quote_char=None,
+                comment_prefix="#",
+                skip_lines=self.header_line,
+                schema=dict.fromkeys(self.names, pl.String),
+                raise_if_empty=False,
+            )
         return pl.scan_csv(
             self.source,
-            has_header=False,
+            has_header=True,
             separator="\t",
             quote_char=None,
             comment_prefix="#",
-            skip_lines=self.header_line,
-            schema=dict.fromkeys(self.names, pl.String),
+            skip_lines=self.header_line - 1,
+            new_columns=self.names,
+            infer_schema=False,
             raise_if_empty=False,
         )
 
@@ -263,6 +281,8 @@ def check_tail(table: Table, rows: int) -> None:
     if tail.endswith(b"\n"):
         return
     last = tail.rsplit(b"\n", 1)[-1]
+    if last.startswith(b"#"):
+        return  # a comment line, skipped like any other
     fields = last.count(b"\t") + 1
     if fields < len(table.header):
         line = table.header_line + rows

@@ -1,0 +1,247 @@
+"""Cohort levels agree with OncoKB's therapeutic levels for common NSCLC biomarkers.
+
+Every expected level below was checked against OncoKB (review of 2026-12-05, KB 2026.12.2):
+- "news MM/YYYY": OncoKB release notes (https://www.oncokb.org/news), read from the
+  oncokb/oncokb-public repository (src/main/webapp/app/pages/newsPage/: NewsPageContent.tsx for
+  2022-2024, markdown/NewsContentMMYYYY.md from 2025 on).
+- "table": OncoKB's biomarker-drug association download (oncokb_biomarker_drug_associations.tsv,
+  a copy from about mid-2024), only for levels that no later release note changed.
+Levels that onconav deliberately sets apart from OncoKB are not asserted here (see the KB
+CHANGELOG, 2026.12.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.cohort.helpers import run, table
+
+# (sample, gene, HGVSp_Short, Variant_Classification)
+MUTATIONS = [
+    ("EGFR_L858R", "EGFR", "p.L858R", "Missense_Mutation"),
+    ("EGFR_T790M", "EGFR", "p.T790M", "Missense_Mutation"),
+    ("EGFR_C797S", "EGFR", "p.C797S", "Missense_Mutation"),
+    ("EGFR_G719A", "EGFR", "p.G719A", "Missense_Mutation"),
+    ("EGFR_EX20INS", "EGFR", "p.A767_V769dup", "In_Frame_Ins"),
+    ("ALK_G1202R", "ALK", "p.G1202R", "Missense_Mutation"),
+    ("ALK_L1196M", "ALK", "p.L1196M", "Missense_Mutation"),
+    ("ROS1_G2032R", "ROS1", "p.G2032R", "Missense_Mutation"),
+    ("RET_G810R", "RET", "p.G810R", "Missense_Mutation"),
+    ("BRAF_V600E", "BRAF", "p.V600E", "Missense_Mutation"),
+    ("KRAS_G12C", "KRAS", "p.G12C", "Missense_Mutation"),
+    ("KRAS_G12D", "KRAS", "p.G12D", "Missense_Mutation"),
+    ("MET_SPLICE", "MET", "p.X1010_splice", "Splice_Site"),
+    ("MET_D1010H", "MET", "p.D1010H", "Missense_Mutation"),
+    ("ERBB2_YVMA", "ERBB2", "p.A775_G776insYVMA", "In_Frame_Ins"),
+    ("ERBB2_S310F", "ERBB2", "p.S310F", "Missense_Mutation"),
+]
+FUSIONS = [
+    ("ALK_FUSION", "EML4-ALK"),
+    ("ROS1_FUSION", "CD74-ROS1"),
+    ("RET_FUSION", "KIF5B-RET"),
+    ("NTRK1_FUSION", "TPM3-NTRK1"),
+    ("NRG1_FUSION", "CD74-NRG1"),
+]
+AMPLIFICATIONS = [("MET_AMP", "MET"), ("ERBB2_AMP", "ERBB2")]
+
+# sample -> (HIGHEST_LEVEL, {level column: treatments that must be in it})
+EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
+    # Level 1 osimertinib (table); datopotamab deruxtecan added at level 1 (news 07/2025).
+    "EGFR_L858R": ("LEVEL_1", {"LEVEL_1": {"Osimertinib", "Datopotamab deruxtecan"}}),
+    # Level 1 osimertinib and R1 erlotinib, gefitinib, afatinib (table); datopotamab deruxtecan
+    # level 1 (news 07/2025). The annotator ranks R1 above level 1.
+    "EGFR_T790M": (
+        "LEVEL_R1",
+        {
+            "LEVEL_1": {"Osimertinib", "Datopotamab deruxtecan"},
+            "LEVEL_R1": {"Erlotinib", "Gefitinib", "Afatinib"},
+        },
+    ),
+    # R2 osimertinib (table); level 1 datopotamab deruxtecan for EGFR oncogenic mutations not
+    # leveled otherwise, which C797S is not excluded from (news 07/2025).
+    "EGFR_C797S": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Datopotamab deruxtecan"}, "LEVEL_R2": {"Osimertinib"}},
+    ),
+    # Level 1 afatinib (table) and datopotamab deruxtecan (news 07/2025); level 2 osimertinib
+    # (news 05/2022), erlotinib, gefitinib, dacomitinib, amivantamab + chemotherapy (news 07/2024).
+    "EGFR_G719A": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {"Afatinib", "Datopotamab deruxtecan"},
+            "LEVEL_2": {
+                "Osimertinib",
+                "Erlotinib",
+                "Gefitinib",
+                "Dacomitinib",
+                "Amivantamab+Carboplatin+Pemetrexed",
+            },
+        },
+    ),
+    # Level 1 amivantamab, amivantamab + chemotherapy (news 03/2024), sunvozertinib and
+    # datopotamab deruxtecan (news 07/2025); R1 erlotinib, afatinib, gefitinib (news 03/2024).
+    "EGFR_EX20INS": (
+        "LEVEL_R1",
+        {
+            "LEVEL_1": {
+                "Amivantamab",
+                "Amivantamab+Carboplatin+Pemetrexed",
+                "Sunvozertinib",
+                "Datopotamab deruxtecan",
+            },
+            "LEVEL_R1": {"Erlotinib", "Gefitinib", "Afatinib"},
+        },
+    ),
+    # Level 2 lorlatinib and R2 alectinib, crizotinib, ceritinib, brigatinib (news 06/2024);
+    # NVL-655 (neladalkib) level 3A (news 10/2024).
+    "ALK_G1202R": (
+        "LEVEL_2",
+        {
+            "LEVEL_2": {"Lorlatinib"},
+            "LEVEL_3A": {"Neladalkib"},
+            "LEVEL_R2": {"Alectinib", "Crizotinib", "Ceritinib", "Brigatinib"},
+        },
+    ),
+    # Level 2 lorlatinib, R2 crizotinib (news 06/2024).
+    "ALK_L1196M": ("LEVEL_2", {"LEVEL_2": {"Lorlatinib"}, "LEVEL_R2": {"Crizotinib"}}),
+    # Level 3A taletrectinib, R2 crizotinib and lorlatinib (news 10/2024).
+    "ROS1_G2032R": (
+        "LEVEL_3A",
+        {"LEVEL_3A": {"Taletrectinib"}, "LEVEL_R2": {"Crizotinib", "Lorlatinib"}},
+    ),
+    # R2 selpercatinib (news 05/2026).
+    "RET_G810R": ("LEVEL_R2", {"LEVEL_R2": {"Selpercatinib"}}),
+    # Level 1 dabrafenib + trametinib (table), encorafenib + binimetinib (news 10/2023).
+    "BRAF_V600E": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Dabrafenib+Trametinib", "Encorafenib+Binimetinib"}},
+    ),
+    # Level 1 sotorasib, adagrasib (news 12/2022).
+    "KRAS_G12C": ("LEVEL_1", {"LEVEL_1": {"Sotorasib", "Adagrasib"}}),
+    # Level 3A RMC-6236 (daraxonrasib) for G12A/D/R/S/V in NSCLC (news 12/2023, 10/2024).
+    "KRAS_G12D": ("LEVEL_3A", {"LEVEL_3A": {"Daraxonrasib"}}),
+    # Level 1 capmatinib, tepotinib and level 2 crizotinib for "D1010, Exon 14 Deletion,
+    # Exon 14 in-frame deletions, Exon 14 splice mutations" (table).
+    "MET_SPLICE": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Capmatinib", "Tepotinib"}, "LEVEL_2": {"Crizotinib"}},
+    ),
+    "MET_D1010H": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Capmatinib", "Tepotinib"}, "LEVEL_2": {"Crizotinib"}},
+    ),
+    # Exon 20 insertion in the TKD: level 1 trastuzumab deruxtecan (news 06/2026), zongertinib
+    # (news 08/2025) and sevabertinib (news 12/2025); level 2 ado-trastuzumab emtansine (news
+    # 08/2025).
+    "ERBB2_YVMA": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {"Trastuzumab deruxtecan", "Zongertinib", "Sevabertinib"},
+            "LEVEL_2": {"Trastuzumab emtansine"},
+        },
+    ),
+    # Oncogenic missense outside the TKD: level 1 trastuzumab deruxtecan (news 06/2026); level 2
+    # zongertinib (news 09/2025) and ado-trastuzumab emtansine (table, news 09/2025).
+    "ERBB2_S310F": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {"Trastuzumab deruxtecan"},
+            "LEVEL_2": {"Zongertinib", "Trastuzumab emtansine"},
+        },
+    ),
+    # Level 1 alectinib, brigatinib, ceritinib, crizotinib, lorlatinib (table), ensartinib
+    # (news 01/2025); NVL-655 (neladalkib) 3A (news 10/2024).
+    "ALK_FUSION": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {
+                "Alectinib",
+                "Brigatinib",
+                "Ceritinib",
+                "Crizotinib",
+                "Lorlatinib",
+                "Ensartinib",
+            },
+            "LEVEL_3A": {"Neladalkib"},
+        },
+    ),
+    # Level 1 crizotinib, entrectinib, repotrectinib (table), taletrectinib (news 06/2025),
+    # zidesamtinib (news 08/2026); level 2 ceritinib, lorlatinib (news 05/2022).
+    "ROS1_FUSION": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {
+                "Crizotinib",
+                "Entrectinib",
+                "Repotrectinib",
+                "Taletrectinib",
+                "Zidesamtinib",
+            },
+            "LEVEL_2": {"Ceritinib", "Lorlatinib"},
+        },
+    ),
+    # Level 1 selpercatinib, pralsetinib; level 2 cabozantinib (table).
+    "RET_FUSION": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Selpercatinib", "Pralsetinib"}, "LEVEL_2": {"Cabozantinib"}},
+    ),
+    # Level 1 larotrectinib, entrectinib, repotrectinib, all solid tumors (table).
+    "NTRK1_FUSION": (
+        "LEVEL_1",
+        {"LEVEL_1": {"Larotrectinib", "Entrectinib", "Repotrectinib"}},
+    ),
+    # Level 1 zenocutuzumab (news 12/2024).
+    "NRG1_FUSION": ("LEVEL_1", {"LEVEL_1": {"Zenocutuzumab"}}),
+    # Level 2 crizotinib, capmatinib, tepotinib (news 05/2022, 10/2022; table).
+    "MET_AMP": ("LEVEL_2", {"LEVEL_2": {"Crizotinib", "Capmatinib", "Tepotinib"}}),
+    # Trastuzumab deruxtecan level 3A for ERBB2 amplification in all solid tumors (table, level
+    # column "3" = 3A; news 03/2026 lists it at 3A in small bowel cancer before a promotion).
+    "ERBB2_AMP": ("LEVEL_3A", {"LEVEL_3A": {"Trastuzumab deruxtecan"}}),
+}
+
+
+def _write(path: Path, header: list[str], rows: Sequence[tuple[str, ...]]) -> Path:
+    lines = ["\t".join(header), *("\t".join(r) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    folder = tmp_path_factory.mktemp("oncokb_levels")
+    maf = _write(
+        folder / "muts.maf",
+        ["Tumor_Sample_Barcode", "Hugo_Symbol", "HGVSp_Short", "Variant_Classification"],
+        MUTATIONS,
+    )
+    fusions = _write(folder / "fusions.txt", ["Tumor_Sample_Barcode", "Fusion"], FUSIONS)
+    cna = _write(
+        folder / "cna.txt",
+        ["Tumor_Sample_Barcode", "Hugo_Symbol", "Copy_Number_Alteration"],
+        [(s, g, "Amplification") for s, g in AMPLIFICATIONS],
+    )
+    out = folder / "out"
+    run(out, maf=maf, fusions=fusions, cna=cna, tumor_type="LUAD")
+    found: dict[str, dict[str, str]] = {}
+    for name in ("annotated_mutations.tsv", "annotated_fusions.tsv", "annotated_cna.tsv"):
+        for row in table(out / name):
+            assert row["Tumor_Sample_Barcode"] not in found
+            found[row["Tumor_Sample_Barcode"]] = row
+    return found
+
+
+def test_every_sample_is_checked(rows: dict[str, dict[str, str]]) -> None:
+    assert set(rows) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED))
+def test_levels_match_oncokb(rows: dict[str, dict[str, str]], sample: str) -> None:
+    highest, cells = EXPECTED[sample]
+    row = rows[sample]
+    assert row["HIGHEST_LEVEL"] == highest, (sample, row["HIGHEST_LEVEL"])
+    for column, treatments in cells.items():
+        present = {item for item in row[column].split(",") if item}
+        assert treatments <= present, (sample, column, treatments - present)

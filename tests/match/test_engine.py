@@ -270,6 +270,23 @@ def test_unrecognized_alteration_is_listed_and_rest_matched() -> None:
     assert any("ZZZ3 Q1X9" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("history", "offered"),
+    [
+        ([["carboplatin", "pemetrexed"]], False),  # platinum alone: no EGFR-directed therapy
+        ([["osimertinib"]], False),  # an EGFR TKI alone: no platinum
+        ([["osimertinib"], ["carboplatin", "pemetrexed"]], True),
+        ([["amivantamab", "carboplatin", "pemetrexed"]], True),  # both in one regimen
+    ],
+)
+def test_datopotamab_needs_both_priors_of_its_label(history, offered) -> None:
+    result = run(
+        alterations=["EGFR E746_A750del"],
+        history=[{"drugs": d, "outcome": "progression"} for d in history],
+    )
+    assert bool(options_with(result, "datopotamab deruxtecan")) is offered
+
+
 def test_gene_outside_the_kb_is_named_not_dropped() -> None:
     result = run(alterations=["NTRK fusion", "ARID1A Q123*", "TP53 R273H"])
     outside = [w for w in result.warnings if w.startswith("Gene not in the knowledge base")]

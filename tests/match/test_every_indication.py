@@ -29,12 +29,16 @@ def _alteration_text(gene: str, key: str, depth: int = 0) -> str:
     return f"{gene} {key}"
 
 
-def _prior_drug(ind: Indication) -> str | None:
-    if ind.prior is None:
-        return None
-    drugs = sorted(INDEX.drugs_of(ind.prior.drugs, ind.prior.classes))
-    outside = [d for d in drugs if d not in ind.drugs]
-    return (outside or drugs)[0]
+def _prior_drugs(ind: Indication) -> list[str]:
+    """One drug for `prior` and for each `also_prior` criterion (not a drug of `ind` if possible)."""
+    out = []
+    for prior in (ind.prior, *ind.also_prior):
+        if prior is None:
+            continue
+        drugs = sorted(INDEX.drugs_of(prior.drugs, prior.classes))
+        outside = [d for d in drugs if d not in ind.drugs]
+        out.append((outside or drugs)[0])
+    return out
 
 
 def _case(ind: Indication) -> dict:
@@ -53,9 +57,9 @@ def _case(ind: Indication) -> dict:
     if ind.biomarker is not None:
         value = ind.biomarker.values[0] if ind.biomarker.values else ind.biomarker.min
         case["biomarkers"] = {ind.biomarker.key: value if value is not None else 0}
-    prior = _prior_drug(ind)
-    if prior:
-        case["history"] = [{"drugs": [prior], "outcome": "progression"}]
+    priors = _prior_drugs(ind)
+    if priors:
+        case["history"] = [{"drugs": [d], "outcome": "progression"} for d in priors]
     elif ind.line == "later":
         case["history"] = [{"drugs": ["docetaxel"], "outcome": "progression"}]
     return case

@@ -220,6 +220,9 @@ class Indication(_Model):
     requires: list[RequiredAlteration] = Field(default_factory=list)
     not_with: list[RequiredAlteration] = Field(default_factory=list)
     prior: PriorCriterion | None = None
+    # Further prior therapies the indication needs, each met too (Dato-DXd: an EGFR-directed
+    # therapy and platinum chemotherapy).
+    also_prior: list[PriorCriterion] = Field(default_factory=list)
     not_prior: PriorCriterion | None = None
     tumor_type: str
     tissue_agnostic: bool = False

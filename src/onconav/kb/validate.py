@@ -124,7 +124,7 @@ class _Checker:
                 self.names("indications", i, f"{what}: biomarker", [ind.biomarker.key], biomarkers)
             self.names("indications", i, f"{what}: excluded tumor type", ind.exclude_tumor_types,
                        self.tumor_codes)  # fmt: skip
-            for prior in (ind.prior, ind.not_prior):
+            for prior in (ind.prior, ind.not_prior, *ind.also_prior):
                 if prior:
                     self.names("indications", i, f"{what}: prior drug", prior.drugs, self.drugs)
                     self.names(

@@ -152,10 +152,13 @@ def indication_line(index: KBIndex, ind: Indication, facts: CaseFacts) -> str | 
     if ind.not_prior is not None and prior_met(index, ind.not_prior, facts)[0]:
         return None
     hits: list[str] = []
-    if ind.prior is not None:
-        ok, hits = prior_met(index, ind.prior, facts)
+    for prior in (ind.prior, *ind.also_prior):
+        if prior is None:
+            continue
+        ok, met = prior_met(index, prior, facts)
         if not ok:
             return None
+        hits.extend(met)
     if ind.line == "any":
         return "any line"
     if ind.line == "first":

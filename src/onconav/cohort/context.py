@@ -137,7 +137,7 @@ def _applies(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     if ind.line in ("first", "any"):
         return False
     prior = index.drugs_of(ind.prior.drugs, ind.prior.classes) if ind.prior else _ANY_PRIOR
-    history = [(prior, "progression")]
+    history: list[tuple[frozenset[str], str | None]] = [(prior, "progression")]
     history += [(index.drugs_of(p.drugs, p.classes), "progression") for p in ind.also_prior]
     drugs = frozenset(d for names, _ in history for d in names)
     later = replace(facts, history=history, history_drugs=drugs)

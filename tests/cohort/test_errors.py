@@ -135,3 +135,20 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert "no such file" in _fails(tmp_path, maf=tmp_path / "nope.maf", tumor_type="LUAD").message
     with pytest.raises(TumorTypeError):
         run(tmp_path / "out", maf=MAF, tumor_type="lung adenocarcinomaa")
+
+
+def test_not_a_file(tmp_path: Path, workdir: Path) -> None:
+    assert _fails(tmp_path, maf=workdir, tumor_type="LUAD").message == "is a folder, not a file"
+    null = Path("/dev/null")
+    if null.exists():
+        assert _fails(tmp_path, maf=null, tumor_type="LUAD").message == "not a regular file"
+
+
+def test_vcf_without_its_header_line(tmp_path: Path, workdir: Path) -> None:
+    notes = workdir / "notes.vcf"
+    notes.write_text("##fileformat=VCFv4.2\nchr1\t100\t.\tA\tT\n", encoding="utf-8")
+    err = _fails(tmp_path, vcf=notes, sample_ids=("S1",), tumor_type="LUAD")
+    assert err.message == "no header line starting '#CHROM'"
+    empty = workdir / "empty.vcf"
+    empty.write_text("", encoding="utf-8")
+    assert _fails(tmp_path, vcf=empty, tumor_type="LUAD").message == "empty file: no header line"

@@ -216,8 +216,9 @@ def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[lis
                 return meta, text, number
             if text.strip() or header_prefix:
                 meta.append(text)
-    wanted = f"a header line starting {header_prefix!r}" if header_prefix else "a header line"
-    raise _fail(f"empty file: no {wanted}", label, line=None)
+    if header_prefix and meta:
+        raise _fail(f"no header line starting {header_prefix!r}", label, line=None)
+    raise _fail("empty file: no header line", label, line=None)
 
 
 def open_table(
@@ -243,8 +244,12 @@ def open_table(
             data, no header, or too few columns; each names the file and the line.
     """
     name = label or str(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise _fail("is a folder, not a file", name)
+    if not path.exists():
         raise _fail("no such file", name)
+    if not path.is_file():
+        raise _fail("not a regular file", name)
     try:
         with path.open("rb") as fh:
             magic = fh.read(2)

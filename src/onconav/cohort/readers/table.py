@@ -107,18 +107,19 @@ class Table:
 
         Polars reads the header line itself (its names replaced by `names`), so that the
         header sets the width: told only a schema, it takes the width from the first row and
-        fails when that row is short. A header starting with '#' (VCF '#CHROM') would be read
-        as a comment, so it is skipped and the schema given instead.
+        fails when that row is short.
         """
         if self.header[0].startswith("#"):
+            # (No comment prefix: it would take the header for a comment. A VCF body has
+            # no '#' lines; its '##' lines come before the header and are skipped.)
             return pl.scan_csv(
                 self.source,
-                has_header=False,
+                has_header=True,
                 separator="\t",
                 quote_char=None,
-                comment_prefix="#",
-                skip_lines=self.header_line,
-                schema=dict.fromkeys(self.names, pl.String),
+                skip_lines=self.header_line - 1,
+                new_columns=self.names,
+                infer_schema=False,
                 raise_if_empty=False,
             )
         return pl.scan_csv(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from onconav.cohort import CohortInputs, CohortSummary, annotate_cohort
+from onconav.errors import CohortInputError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "cohort"
 
@@ -48,3 +49,25 @@ def run(out: Path, **inputs: Any) -> CohortSummary:
 def summary_json(out: Path) -> dict[str, Any]:
     """summary.json as a dict."""
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def reconciled_or_located(file: Path, output: str, **inputs: Any) -> None:
+    """Annotate `file` (with `inputs`): a located error, or rows that reconcile at one width.
+
+    Either the run fails with a CohortInputError naming the file and a line, leaving no
+    output, or the counts reconcile and `output` has one line a row, all as wide as its header.
+    """
+    out = file.parent / "out"
+    try:
+        summary = annotate_cohort(CohortInputs(**inputs), out, plots=False)
+    except CohortInputError as err:
+        # (Either outcome is valid; this one must be located.)
+        assert err.file == str(file)  # noqa: PT017
+        assert err.line is not None, err  # noqa: PT017
+        assert not out.exists()  # noqa: PT017
+        return
+    assert summary.rows_in == summary.rows_annotated + summary.rows_rejected
+    written = (out / output).read_text(encoding="utf-8").splitlines()
+    assert len(written) == summary.rows_in + 1
+    width = len(written[0].split("\t"))
+    assert all(len(line.split("\t")) == width for line in written[1:])

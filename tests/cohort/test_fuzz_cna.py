@@ -8,8 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onconav.cohort import CohortInputs, annotate_cohort
-from onconav.errors import CohortInputError
+from tests.cohort.helpers import reconciled_or_located
 
 VALUES = ["2", "-2", "0", "1", "-1", "NA", "", "1.5", "-1.5", "low", "0.0"]
 GENES = ["MET", "ERBB2", "CDKN2A", "EGFR", "MYC", "", "met"]
@@ -36,17 +35,4 @@ def test_matrix_calls_reconcile_or_fail_located(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cna = Path(tmp) / "cna.txt"
         cna.write_bytes(raw)
-        out = Path(tmp) / "out"
-        try:
-            summary = annotate_cohort(CohortInputs(cna=cna, tumor_type="LUAD"), out, plots=False)
-        except CohortInputError as err:
-            # (Either outcome is valid; this one must be located.)
-            assert err.file == str(cna)  # noqa: PT017
-            assert err.line is not None, err  # noqa: PT017
-            assert not out.exists()  # noqa: PT017
-            return
-        assert summary.rows_in == summary.rows_annotated + summary.rows_rejected
-        written = (out / "annotated_cna.tsv").read_text(encoding="utf-8").splitlines()
-        assert len(written) == summary.rows_in + 1
-        width = len(written[0].split("\t"))
-        assert all(len(line.split("\t")) == width for line in written[1:])
+        reconciled_or_located(cna, "annotated_cna.tsv", cna=cna, tumor_type="LUAD")

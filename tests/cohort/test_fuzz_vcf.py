@@ -13,8 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onconav.cohort import CohortInputs, annotate_cohort
-from onconav.errors import CohortInputError
+from tests.cohort.helpers import reconciled_or_located
 
 HEAD = (
     "##fileformat=VCFv4.2\n"
@@ -63,17 +62,4 @@ def test_vcf_records_reconcile_or_fail_located(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         vcf = Path(tmp) / "fuzz.vcf"
         vcf.write_bytes(raw)
-        out = Path(tmp) / "out"
-        try:
-            summary = annotate_cohort(CohortInputs(vcf=vcf, tumor_type="LUAD"), out, plots=False)
-        except CohortInputError as err:
-            # (Either outcome is valid; this one must be located.)
-            assert err.file == str(vcf)  # noqa: PT017
-            assert err.line is not None, err  # noqa: PT017
-            assert not out.exists()  # noqa: PT017
-            return
-        assert summary.rows_in == summary.rows_annotated + summary.rows_rejected
-        written = (out / "annotated_vcf.tsv").read_text(encoding="utf-8").splitlines()
-        assert len(written) == summary.rows_in + 1
-        width = len(written[0].split("\t"))
-        assert all(len(line.split("\t")) == width for line in written[1:])
+        reconciled_or_located(vcf, "annotated_vcf.tsv", vcf=vcf, tumor_type="LUAD")

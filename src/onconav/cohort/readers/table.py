@@ -15,6 +15,7 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import polars as pl
 
@@ -170,6 +171,27 @@ class Table:
         return _fail(message, self.label, line=line, column=column)
 
 
+def _gzip_open(path: Path) -> BinaryIO:
+    """Open a gzip file with ISA-L (isal, about 2.5 times zlib's speed), else with `gzip`."""
+    try:
+        from isal import igzip
+    except ImportError:  # (a source checkout without the dependency still works)
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return cast(BinaryIO, igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
+
+
+def _isal_errors() -> tuple[type[Exception], ...]:
+    """ISA-L's own error type (a corrupt deflate stream), when isal is there."""
+    try:
+        from isal.igzip_lib import IsalError
+    except ImportError:
+        return ()
+    return (cast(type[Exception], IsalError),)
+
+
+_GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
+
+
 def _decompress(path: Path, label: str, work_dir: Path) -> Path:
     """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends."""
     target = work_dir / (path.name.removesuffix(".gz") or "input")
@@ -179,7 +201,7 @@ def _decompress(path: Path, label: str, work_dir: Path) -> Path:
         target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
     lines = 0
     try:
-        with gzip.open(path, "rb") as src, target.open("wb") as dst:
+        with _gzip_open(path) as src, target.open("wb") as dst:
             while chunk := src.read(_CHUNK):
                 lines += chunk.count(b"\n")
                 dst.write(chunk)
@@ -187,7 +209,7 @@ def _decompress(path: Path, label: str, work_dir: Path) -> Path:
         raise _fail(
             "gzip stream ends early (truncated file)", label, line=lines + 1, code="bad-gzip"
         ) from exc
-    except (gzip.BadGzipFile, zlib.error) as exc:
+    except _GZIP_ERRORS as exc:
         raise _fail(f"bad gzip stream ({exc})", label, line=lines + 1, code="bad-gzip") from exc
     _logger.info("decompressed %s (%d lines)", path.name, lines)
     return target

@@ -110,25 +110,14 @@ class Table:
         header sets the width: told only a schema, it takes the width from the first row and
         fails when that row is short.
         """
-        if self.header[0].startswith("#"):
-            # (No comment prefix: it would take the header for a comment. A VCF body has
-            # no '#' lines; its '##' lines come before the header and are skipped.)
-            return pl.scan_csv(
-                self.source,
-                has_header=True,
-                separator="\t",
-                quote_char=None,
-                skip_lines=self.header_line - 1,
-                new_columns=self.names,
-                infer_schema=False,
-                raise_if_empty=False,
-            )
+        # A VCF's '#CHROM' header would be taken for a comment: its body has no '#' lines (its
+        # '##' lines come before the header and are skipped), so it gets no comment prefix.
         return pl.scan_csv(
             self.source,
             has_header=True,
             separator="\t",
             quote_char=None,
-            comment_prefix="#",
+            comment_prefix=None if self.header[0].startswith("#") else "#",
             skip_lines=self.header_line - 1,
             new_columns=self.names,
             infer_schema=False,

@@ -71,6 +71,8 @@ def _report(summary: CohortSummary, out: Path) -> None:
         f"{summary.samples} samples by highest sensitive level: {levels or 'none'}\n"
         f"wrote {out}/ (knowledge base {summary.kb_version})\n"
     )
+    if "report.html" in summary.outputs:
+        sys.stdout.write(f"report: {out / 'report.html'}\n")
 
 
 def annotate(
@@ -108,6 +110,9 @@ def annotate(
     ] = AnnotateFormat.tsv,
     kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
     plots: Annotated[bool, typer.Option(help="Draw plots/ (PNG and SVG).")] = True,
+    report: Annotated[
+        bool, typer.Option(help="Write report.html: the run, tables and figures in one page.")
+    ] = True,
 ) -> None:
     """Annotate a cohort: every row gets oncokb-annotator-style levels and onconav's alteration.
 
@@ -115,7 +120,8 @@ def annotate(
     annotated_cna where given): every input row in input order, its columns unchanged, plus
     ANNOTATED, LEVEL_1 ... LEVEL_R2, HIGHEST_LEVEL, TX_CITATIONS, ONCONAV_ALTERATION and
     ONCONAV_CATEGORY; samples.tsv (one row a sample); rejected.tsv (rows that could not be
-    annotated, with file, line and reason); summary.json; plots/. A sample's tumor type comes
+    annotated, with file, line and reason); summary.json; plots/; report.html (the run, tables
+    and figures in one page; --no-report skips it). A sample's tumor type comes
     from --clinical, then the rows' ONCOTREE_CODE, then --tumor-type.
 
     Examples, run in tests/data/cohort:
@@ -139,8 +145,9 @@ def annotate(
     try:
         with _progress_bar() as progress:
             summary = annotate_cohort(
-                inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots
-            )
+                inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots,
+                report_html=report,
+            )  # fmt: skip
     except OnconavError as exc:
         fail(str(exc))
     _report(summary, out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from onconav import __version__
 from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
+from onconav.cohort.oncoprint import build_oncoprint
 from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import import_matplotlib, write_plots
@@ -38,6 +40,7 @@ from onconav.cohort.readers.maf import read_maf
 from onconav.cohort.readers.table import BodyCounts, body_counts
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.reading import KeyReader
+from onconav.cohort.report_html import REPORT_NAME, write_report
 from onconav.cohort.scan import KeyScan, scan_keys, write_rows
 from onconav.cohort.summary import (
     CohortSummary,
@@ -206,7 +209,7 @@ def _scan_all(
 
 def _annotate_into(
     stage: Path, inputs: CohortInputs, fmt: Format, view: KBView, default: str | None,
-    report: Progress, plots: bool,
+    report: Progress, plots: bool, html: bool = True,
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
@@ -214,6 +217,7 @@ def _annotate_into(
     lines (numpy, which releases the GIL) while Python reads the distinct keys, and draws the
     plots while Polars writes the annotated tables (pass 2).
     """
+    started = time.perf_counter()
     work = stage / ".work"
     work.mkdir()
     layers = _open_layers(inputs, work)
@@ -228,17 +232,22 @@ def _annotate_into(
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         samples = sample_table(plan.samples, plan.contexts, plan.actionable)
         genes = gene_levels(plan.samples, plan.contexts)
-        drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
+        op = build_oncoprint(samples, genes) if plots or html else None
+        drawn = pool.submit(write_plots, samples, genes, stage / "plots", op) if plots else None
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
         write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []
     outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
     outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
+    outputs += [REPORT_NAME] if html else []
     files = _file_summaries(layers, scans, plan, fmt)
     summary = _summary(view.index, files, samples, genes, plan, default, outputs)
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
+    if html and op is not None:
+        write_report(stage, summary, samples, op, (plan.samples, plan.contexts), plots=drawings,
+                     seconds=time.perf_counter() - started, table_format=fmt)  # fmt: skip
     shutil.rmtree(work)
     return summary
 
@@ -251,6 +260,7 @@ def annotate_cohort(
     index: KBIndex | None = None,
     progress: Progress | None = None,
     plots: bool = True,
+    report_html: bool = True,
 ) -> CohortSummary:
     """Annotate a cohort's files into the folder `out` (see cli.md, `annotate`).
 
@@ -261,6 +271,7 @@ def annotate_cohort(
         index: The knowledge base (the shipped one by default).
         progress: Called as progress(stage, done, total) while the work advances.
         plots: Draw plots/ (PNG and SVG).
+        report_html: Write report.html (the figures in it when `plots`).
 
     Returns:
         The summary also written to `out/summary.json`.
@@ -280,7 +291,9 @@ def annotate_cohort(
             code="usage",
         )
     with staged_output(out) as stage:
-        summary = _annotate_into(stage, inputs, fmt, KBView(index), default, report, plots)
+        summary = _annotate_into(
+            stage, inputs, fmt, KBView(index), default, report, plots, report_html
+        )
         report("done", 1, 1)
     _logger.info("annotated %d of %d rows", summary.rows_annotated, summary.rows_in)
     return summary

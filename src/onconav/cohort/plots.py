@@ -1,35 +1,51 @@
 """Cohort plots, PNG and SVG: samples by highest level, actionable genes, an oncoprint.
 
 Drawn with matplotlib's object API (`Figure`, no pyplot), so nothing global is touched and no
-display is needed. Inputs are the sample table and the (sample, gene, level) table.
+display is needed. Each plot has a title, axis labels and a legend where colour carries meaning,
+in colour-blind-safe palettes (oncoprint.py); figures grow with the number of genes. The
+oncoprint is drawn from `oncoprint.Oncoprint` (its cells' glyphs), one rectangle per run of equal
+cells in a row, so that a large cohort stays a small file.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from onconav.cohort.columns import RESISTANCE_LEVELS, SENSITIVE_LEVELS
+from onconav.cohort.oncoprint import (
+    ALTERATION_TYPES,
+    EMPTY_COLOUR,
+    LEVEL_COLOURS,
+    TYPE_COLOURS,
+    TYPE_HEIGHTS,
+    TYPE_LABELS,
+    Oncoprint,
+    build_oncoprint,
+)
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["PLOT_NAMES", "import_matplotlib", "write_plots"]
+__all__ = [
+    "PLOT_NAMES",
+    "genes_figure",
+    "import_matplotlib",
+    "levels_figure",
+    "oncoprint_figure",
+    "write_plots",
+]
 
 _logger = logging.getLogger(__name__)
 
 PLOT_NAMES = ("samples_by_level", "actionable_genes", "oncoprint")
-# OncoKB's level colours (oncokb.org level icons), then grey for resistance-only and none.
-_COLOURS = {
-    "1": "#33A02C", "2": "#1F78B4", "3A": "#984EA3", "3B": "#BE98CE", "4": "#424242",
-    "R1": "#EE3424", "R2": "#F79A92", "none": "#D9D9D9",
-}  # fmt: skip
 _ORDER = (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS)
-_MAX_GENES = 20
-_MAX_SAMPLES = 400
+_ROW = 0.24  # inches a gene row takes: 8-point labels never overlap
+_FONT = 9
 
 
 def import_matplotlib() -> None:
@@ -40,18 +56,19 @@ def import_matplotlib() -> None:
     """
     import matplotlib.backends.backend_agg
     import matplotlib.backends.backend_svg
-    import matplotlib.colors
-    import matplotlib.figure  # noqa: F401
+    import matplotlib.collections
+    import matplotlib.figure
+    import matplotlib.patches  # noqa: F401
 
 
 def _save(fig: Figure, folder: Path, name: str) -> list[str]:
-    fig.tight_layout()
-    written = []
-    for ext in ("png", "svg"):
-        path = folder / f"{name}.{ext}"
-        fig.savefig(path, dpi=150) if ext == "png" else fig.savefig(path)
-        written.append(f"plots/{path.name}")
-    return written
+    """PNG and SVG; the SVG keeps its text as text (editable, searchable in report.html)."""
+    from matplotlib import rc_context
+
+    fig.savefig(folder / f"{name}.png", dpi=110)
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
+        fig.savefig(folder / f"{name}.svg")
+    return [f"plots/{name}.png", f"plots/{name}.svg"]
 
 
 def _level_of_sample(table: pl.DataFrame) -> list[str]:
@@ -60,86 +77,177 @@ def _level_of_sample(table: pl.DataFrame) -> list[str]:
     return [s or r or "none" for s, r in zip(sens.to_list(), res.to_list(), strict=True)]
 
 
-def _by_level(table: pl.DataFrame, folder: Path) -> list[str]:
+def levels_figure(table: pl.DataFrame) -> Figure:
+    """Samples by highest level (sensitive first, else resistance), one bar a level."""
     from matplotlib.figure import Figure
 
-    levels = _level_of_sample(table)
+    found = dict(
+        zip(*pl.Series(_level_of_sample(table)).value_counts().to_dict().values(), strict=True)
+    )
     names = [*_ORDER, "none"]
-    counts = [levels.count(lv) for lv in names]
-    fig = Figure(figsize=(7, 4))
+    counts = [int(found.get(lv, 0)) for lv in names]
+    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    bars = ax.bar([f"Level {n}" if n != "none" else "none" for n in names], counts,
-                  color=[_COLOURS[n] for n in names])  # fmt: skip
-    ax.bar_label(bars, fontsize=8)
+    labels = [f"Level {n}" if n != "none" else "no level" for n in names]
+    bars = ax.bar(labels, counts, color=[LEVEL_COLOURS[n] for n in names], edgecolor="#555555",
+                  linewidth=0.5, label=labels)  # fmt: skip
+    ax.bar_label(bars, fontsize=_FONT)
+    ax.set_xlabel("highest level of the sample (sensitive first; else resistance)")
     ax.set_ylabel("samples")
-    ax.set_title(f"Samples by highest level (n = {table.height}; sensitive first, else resistance)")
-    ax.tick_params(axis="x", labelsize=8)
-    return _save(fig, folder, PLOT_NAMES[0])
+    ax.set_title(f"Samples by highest level (n = {table.height:,})")
+    ax.tick_params(axis="x", labelsize=_FONT)
+    ax.legend(fontsize=_FONT - 1, ncols=2, title="OncoKB-style level", title_fontsize=_FONT)
+    return fig
 
 
-def _top_genes(genes: pl.DataFrame) -> list[str]:
-    counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
-    return counts.sort("n", "GENE", descending=[True, False])["GENE"].head(_MAX_GENES).to_list()
-
-
-def _by_gene(genes: pl.DataFrame, folder: Path) -> list[str]:
+def genes_figure(genes: pl.DataFrame) -> Figure:
+    """Samples per actionable gene, stacked by the gene's best level in the sample."""
     from matplotlib.figure import Figure
 
-    top = _top_genes(genes)
-    fig = Figure(figsize=(7, max(2.5, 0.35 * len(top) + 1.2)))
+    counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
+    top = counts.sort("n", "GENE", descending=[True, False])["GENE"].to_list()
+    fig = Figure(figsize=(7.5, max(2.6, _ROW * len(top) + 1.6)), layout="constrained")
     ax = fig.add_subplot()
+    by_level = genes.group_by("LEVEL", "GENE").agg(pl.len().alias("n"))
     left = [0] * len(top)
     for level in _ORDER:
-        sub = genes.filter(pl.col("LEVEL") == level).group_by("GENE").agg(pl.len().alias("n"))
-        n_of = dict(sub.iter_rows())
-        values = [int(n_of.get(g, 0)) for g in top]
+        n_of = {g: int(n) for _, g, n in by_level.filter(pl.col("LEVEL") == level).iter_rows()}
+        values = [n_of.get(g, 0) for g in top]
         if any(values):
-            ax.barh(top, values, left=left, color=_COLOURS[level], label=f"Level {level}")
+            ax.barh(top, values, left=left, color=LEVEL_COLOURS[level], label=f"Level {level}",
+                    edgecolor="#555555", linewidth=0.4)  # fmt: skip
             left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel("samples")
-    ax.set_title("Actionable genes (samples, by the gene's best level)")
+    ax.tick_params(axis="y", labelsize=_FONT)
+    ax.set_xlabel("samples with an actionable alteration of the gene")
+    ax.set_ylabel("gene")
+    ax.set_title("Actionable genes (samples, by the gene's best level in the sample)")
     if top:
-        ax.legend(fontsize=8, loc="lower right")
-    return _save(fig, folder, PLOT_NAMES[1])
+        ax.legend(fontsize=_FONT - 1, loc="lower right", title="level", title_fontsize=_FONT)
+    return fig
 
 
-def _oncoprint(genes: pl.DataFrame, folder: Path) -> list[str]:
-    from matplotlib.colors import ListedColormap
+def _runs(values: list[Any], widths: list[float]) -> list[tuple[float, float, Any]]:
+    """(x, width, value) of each run of equal consecutive values."""
+    out: list[tuple[float, float, Any]] = []
+    x = 0.0
+    for value, w in zip(values, widths, strict=True):
+        if out and out[-1][2] == value and out[-1][0] + out[-1][1] == x:
+            out[-1] = (out[-1][0], out[-1][1] + w, value)
+        else:
+            out.append((x, w, value))
+        x += w
+    return out
+
+
+def _percent(n: int, total: int) -> str:
+    share = 100 * n / total
+    return "<1%" if 0 < share < 1 else f"{share:.0f}%"
+
+
+def _rect(x: float, w: float, y: float, h: float) -> list[tuple[float, float]]:
+    return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+
+
+def _draw_panel(ax: Axes, op: Oncoprint, start: int, stop: int) -> None:
+    """Tracks (rows 0, 1) and genes (rows 2 on) of columns start..stop, as one collection."""
+    from matplotlib.collections import PolyCollection
+
+    cols = op.columns[start:stop]
+    widths = [float(c.count) for c in cols]
+    gap = 0.12 if len(cols) <= 150 and not op.grouped else 0.0
+    verts, colours = [], []
+
+    def add(values: list[Any], y: float, colour_of: Any) -> None:
+        for x, w, value in (_runs(values, widths) if gap == 0 else
+                            [(i, 1.0, v) for i, v in enumerate(values)]):  # fmt: skip
+            for colour, height in colour_of(value):
+                top = y + (1 - height) / 2
+                verts.append(_rect(x + gap / 2, w - gap, top + 0.04, height - 0.08))
+                colours.append(colour)
+
+    add([c.sensitive or "none" for c in cols], 0, lambda v: [(LEVEL_COLOURS[v], 1.0)])
+    add([c.resistance or "none" for c in cols], 1, lambda v: [(LEVEL_COLOURS[v], 1.0)])
+    for row in range(len(op.genes)):
+        glyphs = [cell.glyphs if (cell := c.cells[row]) else () for c in cols]
+        add(glyphs, row + 2.3,
+            lambda g: [(EMPTY_COLOUR, 1.0)] + [(x.colour, x.height) for x in g])  # fmt: skip
+    ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="none"))
+    ax.set_xlim(0, sum(widths))
+    ax.set_ylim(len(op.genes) + 2.3, 0)
+    total = op.cohort_samples or 1
+    labels = ["Highest sensitive level", "Highest resistance level"] + [
+        f"{g}  {_percent(op.gene_samples[g], total)}" for g in op.genes
+    ]
+    ax.set_yticks([0.5, 1.5, *(r + 2.8 for r in range(len(op.genes)))], labels, fontsize=_FONT)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def _draw_legend(ax: Axes) -> None:
+    """Both channels: alteration glyphs (as drawn in the cells), then level colours."""
+    from matplotlib.patches import Rectangle
+
+    ax.set_axis_off()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 2)
+    ax.text(0, 1.75, "Alteration (glyph and colour):", fontsize=_FONT, weight="bold", va="center")
+    for i, t in enumerate(ALTERATION_TYPES):
+        x, y = (i % 4) * 25, 1.25 - (i // 4) * 0.45
+        ax.add_patch(Rectangle((x, y - 0.18), 1.2, 0.36, color=EMPTY_COLOUR))
+        h = TYPE_HEIGHTS[t] * 0.36
+        ax.add_patch(Rectangle((x, y - h / 2), 1.2, h, color=TYPE_COLOURS[t]))
+        ax.text(x + 2, y, TYPE_LABELS[t], fontsize=_FONT - 1, va="center")
+    ax.text(0, 0.3, "Level (tracks on top):", fontsize=_FONT, weight="bold", va="center")
+    for i, lv in enumerate([*_ORDER, "none"]):
+        left = 22 + i * 9.5
+        ax.add_patch(Rectangle((left, 0.12), 1.2, 0.36, facecolor=LEVEL_COLOURS[lv],
+                               edgecolor="#999999", linewidth=0.3))  # fmt: skip
+        ax.text(left + 2, 0.3, "none" if lv == "none" else lv, fontsize=_FONT - 1, va="center")
+
+
+def oncoprint_figure(op: Oncoprint) -> Figure:
+    """The oncoprint: one panel per column range, the note, and the legend at the bottom."""
     from matplotlib.figure import Figure
 
-    top = _top_genes(genes)
-    sub = genes.filter(pl.col("GENE").is_in(top))
-    rank = {lv: i for i, lv in enumerate(_ORDER)}
-    cells = {(s, g): rank[lv] for s, g, lv in sub.iter_rows()}
-
-    def order(sample: str) -> tuple[int, ...]:
-        return tuple(cells.get((sample, g), 99) for g in top)
-
-    samples = sorted({s for s, _ in cells}, key=order)[:_MAX_SAMPLES]
-    grid = [[cells.get((s, g), len(_ORDER)) for s in samples] for g in top]
-    fig = Figure(figsize=(min(14, 3 + 0.03 * len(samples)), max(2.5, 0.3 * len(top) + 1.5)))
-    ax = fig.add_subplot()
-    cmap = ListedColormap([_COLOURS[lv] for lv in (*_ORDER, "none")])
-    if samples:
-        ax.imshow(grid, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=len(_ORDER))
-    ax.set_yticks(range(len(top)), top, fontsize=8)
-    ax.set_xticks([])
-    ax.set_xlabel(f"{len(samples)} samples with an actionable alteration" + (
-        f" (first {_MAX_SAMPLES})" if len(samples) == _MAX_SAMPLES else ""))  # fmt: skip
-    ax.set_title("Oncoprint of actionable alterations (colour: best level of the gene)")
-    return _save(fig, folder, PLOT_NAMES[2])
+    n_cols = max((b - a for a, b in op.panels), default=0)
+    width = min(15.0, max(8.0, 3.0 + 0.028 * n_cols)) if not op.grouped else 15.0
+    panel_h = _ROW * (len(op.genes) + 2.5) + 0.35
+    fig = Figure(figsize=(width, len(op.panels) * panel_h + 2.0), layout="constrained")
+    ratios = [panel_h] * len(op.panels) + [1.1]
+    axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)
+    for (start, stop), ax in zip(op.panels, axes[:-1, 0], strict=True):
+        _draw_panel(ax, op, start, stop)
+        what = "groups of samples" if op.grouped else "samples"
+        span = f"columns {start + 1:,}-{stop:,} of {len(op.columns):,}"
+        ax.set_xlabel(f"{what} ({span}), sorted by gene, then alteration", fontsize=_FONT)
+    if not op.panels:
+        axes[0, 0].set_axis_off()
+        axes[0, 0].text(0.5, 0.5, "no sample has an actionable alteration", ha="center")
+    axes[0, 0].set_ylabel("gene (share of all samples)", fontsize=_FONT)
+    _draw_legend(axes[-1, 0])
+    fig.suptitle("Oncoprint of actionable alterations", fontsize=_FONT + 3, weight="bold")
+    axes[0, 0].set_title(op.note, fontsize=_FONT, loc="left", wrap=True)
+    return fig
 
 
-def write_plots(samples: pl.DataFrame, genes: pl.DataFrame, folder: Path) -> list[str]:
+def write_plots(
+    samples: pl.DataFrame, genes: pl.DataFrame, folder: Path, op: Oncoprint | None = None
+) -> list[str]:
     """Draw the three plots into `folder` (created); return their paths relative to its parent.
 
     Args:
         samples: samples.tsv's table.
         genes: (SAMPLE_ID, GENE, LEVEL) per sample and actionable gene.
         folder: The plots folder.
+        op: The oncoprint's data, when already built.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    written = [*_by_level(samples, folder), *_by_gene(genes, folder), *_oncoprint(genes, folder)]
+    op = op or build_oncoprint(samples, genes)
+    written = [*_save(levels_figure(samples), folder, PLOT_NAMES[0])]
+    written += _save(genes_figure(genes), folder, PLOT_NAMES[1])
+    written += _save(oncoprint_figure(op), folder, PLOT_NAMES[2])
     _logger.info("wrote %d plot files", len(written))
     return written

@@ -1,0 +1,313 @@
+"""The oncoprint as data: which glyph and colour each (sample, gene) cell gets, in which order.
+
+Kept apart from the drawing (plots.py) so that tests read every cell's glyph and colour, not
+pixels. Inputs are the sample table (samples.tsv: each sample's actionable alterations and
+highest levels) and the (SAMPLE_ID, GENE, LEVEL) table that summary.json counts genes from, so
+that every gene counted there has a row, whatever input kind (mutations, SV/fusions, CNA) its
+alterations came from.
+
+As cBioPortal's OncoPrinter: rows are genes (most often altered first), columns are samples
+sorted by the first gene, then its alteration type, then the next gene, so mutual exclusivity
+shows. Copy-number changes fill the whole cell, fusions two thirds of it and mutations the
+middle third, so one cell can show an amplification and a mutation at once. The second channel
+is two tracks above the genes: each sample's highest sensitive and resistance level.
+
+Every sample with an actionable alteration is drawn: one column each, on several panels past
+`PANEL_COLUMNS`; past `MAX_SAMPLE_COLUMNS` samples, one column per group of samples with the
+same alterations and levels, its width proportional to the group's size, and the figure says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from onconav.cohort.columns import RESISTANCE_LEVELS, SENSITIVE_LEVELS
+from onconav.normalize import parse_alteration
+
+__all__ = [
+    "ALTERATION_TYPES",
+    "LEVEL_COLOURS",
+    "MAX_SAMPLE_COLUMNS",
+    "PANEL_COLUMNS",
+    "TYPE_COLOURS",
+    "TYPE_HEIGHTS",
+    "TYPE_LABELS",
+    "AltType",
+    "Cell",
+    "Column",
+    "Glyph",
+    "Oncoprint",
+    "alteration_type",
+    "build_oncoprint",
+    "label_gene",
+]
+
+AltType = Literal[
+    "amplification", "deletion", "fusion", "truncating", "inframe", "missense", "other"
+]
+# Sort order within a gene (OncoPrinter puts copy number and fusions before mutations).
+ALTERATION_TYPES: tuple[AltType, ...] = (
+    "amplification", "deletion", "fusion", "truncating", "inframe", "missense", "other",
+)  # fmt: skip
+TYPE_LABELS: dict[AltType, str] = {
+    "amplification": "Amplification", "deletion": "Deep deletion", "fusion": "Fusion",
+    "truncating": "Truncating (nonsense, frameshift, splice)",
+    "inframe": "In-frame (deletion, insertion, delins)", "missense": "Missense",
+    "other": "Other (gene-level)",
+}  # fmt: skip
+# Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): safe for the common forms of
+# colour blindness; OncoPrinter's hues where they fit (red amplification, blue deletion, green
+# missense, black truncating).
+TYPE_COLOURS: dict[AltType, str] = {
+    "amplification": "#D55E00", "deletion": "#0072B2", "fusion": "#CC79A7",
+    "truncating": "#000000", "inframe": "#E69F00", "missense": "#009E73", "other": "#56B4E9",
+}  # fmt: skip
+# Height of each glyph as a fraction of the cell (copy number fills it, as in OncoPrinter).
+TYPE_HEIGHTS: dict[AltType, float] = {
+    "amplification": 1.0, "deletion": 1.0, "fusion": 0.66,
+    "truncating": 0.33, "inframe": 0.33, "missense": 0.33, "other": 0.33,
+}  # fmt: skip
+# Levels: ColorBrewer RdBu (marked colour-blind safe): darker blue = stronger sensitivity
+# evidence, reds for resistance.
+LEVEL_COLOURS: dict[str, str] = {
+    "1": "#053061", "2": "#2166AC", "3A": "#4393C3", "3B": "#92C5DE", "4": "#D1E5F0",
+    "R1": "#B2182B", "R2": "#F4A582", "none": "#F2F2F2",
+}  # fmt: skip
+EMPTY_COLOUR = "#E6E6E6"  # an unaltered cell
+
+PANEL_COLUMNS = 500  # sample columns a panel shows readably (about 4 px each on 14 inches)
+MAX_SAMPLE_COLUMNS = 2000  # beyond this, samples are grouped by pattern (4 panels at most)
+
+# normalizer kinds -> OncoPrinter's classes (truncating: nonsense, frameshift, splice).
+_KIND_TYPE: dict[str, AltType] = {
+    "substitution": "missense", "nonsense": "truncating", "frameshift": "truncating",
+    "splice": "truncating", "deletion": "inframe", "insertion": "inframe",
+    "duplication": "inframe", "delins": "inframe", "fusion": "fusion",
+    "amplification": "amplification", "deep_deletion": "deletion",
+}  # fmt: skip
+_LEVEL_RANK = {lv: i for i, lv in enumerate((*SENSITIVE_LEVELS, *RESISTANCE_LEVELS))}
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One mark inside a cell: a bar of the type's colour, centred, `height` of the cell."""
+
+    type: AltType
+    colour: str
+    height: float
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (sample or group, gene) cell: its alteration types, the gene's level, its glyphs."""
+
+    gene: str
+    types: tuple[AltType, ...]
+    level: str
+    glyphs: tuple[Glyph, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: a sample, or a group of `count` samples with the same cells and levels.
+
+    `cells` follows the oncoprint's gene order; None where the gene is not altered.
+    """
+
+    label: str
+    count: int
+    sensitive: str | None
+    resistance: str | None
+    cells: tuple[Cell | None, ...]
+
+
+@dataclass(frozen=True)
+class Oncoprint:
+    """The whole oncoprint: rows, columns in drawing order, panels and what the figure says.
+
+    Attributes:
+        genes: Row order (most samples first).
+        gene_samples: Samples with an actionable alteration of each gene.
+        columns: Columns, sorted.
+        panels: (start, stop) column ranges, one per panel.
+        grouped: Columns are groups of samples (past `MAX_SAMPLE_COLUMNS`).
+        cohort_samples: Samples in the cohort.
+        shown_samples: Samples with an actionable alteration (all drawn).
+        note: What the figure states about its columns.
+    """
+
+    genes: tuple[str, ...]
+    gene_samples: dict[str, int]
+    columns: tuple[Column, ...]
+    panels: tuple[tuple[int, int], ...]
+    grouped: bool
+    cohort_samples: int
+    shown_samples: int
+    note: str
+
+    def cell(self, column: int, gene: str) -> Cell | None:
+        """The cell of a column and gene."""
+        return self.columns[column].cells[self.genes.index(gene)]
+
+
+def alteration_type(label: str) -> AltType:
+    """The oncoprint class of an alteration as samples.tsv writes it ('EGFR L858R').
+
+    Example:
+        >>> alteration_type("EML4-ALK fusion"), alteration_type("EGFR E746_A750del")
+        ('fusion', 'inframe')
+    """
+    alt = parse_alteration(label)
+    if alt.kind == "exon_event" and alt.alteration:
+        skipping = "skipping" in alt.alteration
+        return "truncating" if skipping else "inframe"
+    return _KIND_TYPE.get(alt.kind, "other")
+
+
+def label_gene(label: str, genes: frozenset[str]) -> str | None:
+    """The gene of a label: 'GENE alteration', or 'PARTNER-GENE fusion' (events.Event.label).
+
+    Args:
+        label: An alteration as samples.tsv writes it.
+        genes: The genes it may belong to (gene symbols may hold a '-': NKX2-1).
+    """
+    first = label.split(" ", 1)[0]
+    if first in genes:
+        return first
+    if label.endswith(" fusion"):
+        found = [g for g in genes if first.endswith(f"-{g}") or first.startswith(f"{g}-")]
+        if found:
+            return max(found, key=len)
+    return parse_alteration(label).gene
+
+
+def _glyphs(types: Iterable[AltType]) -> tuple[Glyph, ...]:
+    """Glyphs of a cell, tallest first: one copy-number, one fusion, one mutation at most."""
+    out: list[Glyph] = []
+    for height in (1.0, 0.66, 0.33):
+        first = next((t for t in types if TYPE_HEIGHTS[t] == height), None)
+        if first is not None:
+            out.append(Glyph(first, TYPE_COLOURS[first], height))
+    return tuple(out)
+
+
+def _label_types(samples: pl.DataFrame, genes: pl.DataFrame) -> pl.DataFrame:
+    """(SAMPLE_ID, GENE, TYPE) of each sample's actionable alterations."""
+    labels = (
+        samples.select("SAMPLE_ID", pl.col("ACTIONABLE_ALTERATIONS").str.split(",").alias("L"))
+        .explode("L")
+        .drop_nulls("L")
+    )
+    known = frozenset(genes["GENE"].unique().to_list())
+    distinct = labels["L"].unique().to_list()
+    gene_of = {lb: label_gene(lb, known) for lb in distinct}
+    type_of = {lb: alteration_type(lb) for lb in distinct}
+    return labels.select(
+        "SAMPLE_ID",
+        pl.col("L").replace_strict(gene_of, default=None, return_dtype=pl.String).alias("GENE"),
+        pl.col("L").replace_strict(type_of, default=None, return_dtype=pl.String).alias("TYPE"),
+    )
+
+
+def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> pl.DataFrame:
+    """One row a shown sample: its cells as text 'GENE=type+type=LEVEL;...' and its levels."""
+    rank = {t: i for i, t in enumerate(ALTERATION_TYPES)}
+    types = _label_types(samples, genes).unique()
+    cells = genes.join(types, on=["SAMPLE_ID", "GENE"], how="left")
+    cells = cells.with_columns(
+        pl.col("TYPE").fill_null("other"),
+        pl.col("TYPE").fill_null("other").replace_strict(rank, return_dtype=pl.Int8).alias("R"),
+    )
+    keys = ("SAMPLE_ID", "GENE")
+    by_cell = cells.sort(*keys, "R").group_by(*keys, maintain_order=True)
+    cells = by_cell.agg(pl.col("TYPE").unique(maintain_order=True).str.join("+"), pl.first("LEVEL"))
+    cell = pl.format("{}={}={}", "GENE", "TYPE", "LEVEL")
+    gene_rank = pl.col("GENE").replace_strict({g: i for i, g in enumerate(order)})
+    per = cells.sort(gene_rank).group_by("SAMPLE_ID").agg(cell.str.join(";").alias("P"))
+    levels = samples.select(
+        "SAMPLE_ID",
+        pl.col("HIGHEST_SENSITIVE_LEVEL").str.strip_prefix("LEVEL_").alias("S"),
+        pl.col("HIGHEST_RESISTANCE_LEVEL").str.strip_prefix("LEVEL_").alias("X"),
+    )
+    joined: pl.DataFrame = per.join(levels, on="SAMPLE_ID", how="left")
+    return joined
+
+
+def _column(label: str, count: int, pattern: str, sens: str | None, res: str | None,
+            index: dict[str, int]) -> Column:  # fmt: skip
+    cells: list[Cell | None] = [None] * len(index)
+    for part in pattern.split(";"):
+        gene, types_text, level = part.split("=")
+        types = tuple(t for t in ALTERATION_TYPES if t in types_text.split("+"))
+        cells[index[gene]] = Cell(gene, types, level, _glyphs(types))
+    return Column(label, count, sens or None, res or None, tuple(cells))
+
+
+def _sort_key(column: Column) -> tuple[object, ...]:
+    """OncoPrinter's order: by each gene in turn, altered first, then by alteration type."""
+    key: list[int] = []
+    for cell in column.cells:
+        if cell is None:
+            key += [1, 0, 0]
+        else:
+            key += [0, ALTERATION_TYPES.index(cell.types[0]), _LEVEL_RANK.get(cell.level, 9)]
+    return (*key, -column.count, column.label)
+
+
+def _note(shown: int, cohort: int, grouped: bool, n_columns: int, n_panels: int) -> str:
+    base = f"{shown:,} of {cohort:,} samples have an actionable alteration; all are shown"
+    if grouped:
+        return (
+            f"{base}, too many for one column each: each column is a group of samples with the "
+            f"same alterations and levels ({n_columns:,} groups), its width proportional to "
+            "the group's size"
+        )
+    if n_panels > 1:
+        return f"{base}, one column each, on {n_panels} panels of up to {PANEL_COLUMNS}"
+    return f"{base}, one column each"
+
+
+def build_oncoprint(samples: pl.DataFrame, genes: pl.DataFrame) -> Oncoprint:
+    """The oncoprint of a cohort.
+
+    Args:
+        samples: samples.tsv's table (SAMPLE_ID, HIGHEST_SENSITIVE_LEVEL,
+            HIGHEST_RESISTANCE_LEVEL, ACTIONABLE_ALTERATIONS).
+        genes: (SAMPLE_ID, GENE, LEVEL): each sample's best level per actionable gene.
+
+    Returns:
+        Rows, sorted columns with every cell's glyphs, panels and the figure's note.
+    """
+    counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
+    counts = counts.sort("n", "GENE", descending=[True, False])
+    order = counts["GENE"].to_list()
+    index = {g: i for i, g in enumerate(order)}
+    per = _patterns(samples, genes, order) if order else pl.DataFrame()
+    shown = per.height
+    grouped = shown > MAX_SAMPLE_COLUMNS
+    if grouped:
+        per = per.group_by("P", "S", "X").agg(pl.len().alias("N")).select(
+            pl.format("{} samples", "N").alias("SAMPLE_ID"), "N", "P", "S", "X"
+        )  # fmt: skip
+    else:
+        per = per.select("SAMPLE_ID", pl.lit(1).alias("N"), "P", "S", "X") if shown else per
+    columns = [_column(lb, n, p, s, x, index) for lb, n, p, s, x in per.iter_rows()]
+    columns.sort(key=_sort_key)
+    n_panels = 1 if grouped else max(1, math.ceil(len(columns) / PANEL_COLUMNS))
+    step = len(columns) if grouped else PANEL_COLUMNS
+    panels = tuple((i * step, min(len(columns), (i + 1) * step)) for i in range(n_panels))
+    return Oncoprint(
+        genes=tuple(order),
+        gene_samples={str(g): int(n) for g, n in counts.iter_rows()},
+        columns=tuple(columns),
+        panels=panels,
+        grouped=grouped,
+        cohort_samples=samples.height,
+        shown_samples=shown,
+        note=_note(shown, samples.height, grouped, len(columns), n_panels),
+    )

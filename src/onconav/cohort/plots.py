@@ -192,20 +192,20 @@ def _draw_legend(ax: Axes) -> None:
 
     ax.set_axis_off()
     ax.set_xlim(0, 100)
-    ax.set_ylim(0, 2)
-    ax.text(0, 1.75, "Alteration (glyph and colour):", fontsize=_FONT, weight="bold", va="center")
+    ax.set_ylim(0, 5)
+    ax.text(0, 4.6, "Alteration (glyph and colour):", fontsize=_FONT, weight="bold", va="center")
     for i, t in enumerate(ALTERATION_TYPES):
-        x, y = (i % 4) * 25, 1.25 - (i // 4) * 0.45
-        ax.add_patch(Rectangle((x, y - 0.18), 1.2, 0.36, color=EMPTY_COLOUR))
-        h = TYPE_HEIGHTS[t] * 0.36
+        x, y = (i % 2) * 50, 3.9 - (i // 2) * 0.75
+        ax.add_patch(Rectangle((x, y - 0.3), 1.2, 0.6, color=EMPTY_COLOUR))
+        h = TYPE_HEIGHTS[t] * 0.6
         ax.add_patch(Rectangle((x, y - h / 2), 1.2, h, color=TYPE_COLOURS[t]))
         ax.text(x + 2, y, TYPE_LABELS[t], fontsize=_FONT - 1, va="center")
-    ax.text(0, 0.3, "Level (tracks on top):", fontsize=_FONT, weight="bold", va="center")
+    ax.text(0, 0.7, "Level (tracks on top):", fontsize=_FONT, weight="bold", va="center")
     for i, lv in enumerate([*_ORDER, "none"]):
-        left = 22 + i * 9.5
-        ax.add_patch(Rectangle((left, 0.12), 1.2, 0.36, facecolor=LEVEL_COLOURS[lv],
+        left = 24 + i * 9.5
+        ax.add_patch(Rectangle((left, 0.4), 1.2, 0.6, facecolor=LEVEL_COLOURS[lv],
                                edgecolor="#999999", linewidth=0.3))  # fmt: skip
-        ax.text(left + 2, 0.3, "none" if lv == "none" else lv, fontsize=_FONT - 1, va="center")
+        ax.text(left + 2, 0.7, "none" if lv == "none" else lv, fontsize=_FONT - 1, va="center")
 
 
 def oncoprint_figure(op: Oncoprint) -> Figure:
@@ -213,10 +213,10 @@ def oncoprint_figure(op: Oncoprint) -> Figure:
     from matplotlib.figure import Figure
 
     n_cols = max((b - a for a, b in op.panels), default=0)
-    width = min(15.0, max(8.0, 3.0 + 0.028 * n_cols)) if not op.grouped else 15.0
+    width = min(15.0, max(9.0, 3.0 + 0.028 * n_cols)) if not op.grouped else 15.0
     panel_h = _ROW * (len(op.genes) + 2.5) + 0.35
-    fig = Figure(figsize=(width, len(op.panels) * panel_h + 2.0), layout="constrained")
-    ratios = [panel_h] * len(op.panels) + [1.1]
+    fig = Figure(figsize=(width, len(op.panels) * panel_h + 2.6), layout="constrained")
+    ratios = [panel_h] * len(op.panels) + [1.9]
     axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)
     for (start, stop), ax in zip(op.panels, axes[:-1, 0], strict=True):
         _draw_panel(ax, op, start, stop)

@@ -1,0 +1,197 @@
+"""The oncoprint's data: every cell's glyph and colour, the column order, panels and groups."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from onconav.cohort.oncoprint import (
+    MAX_SAMPLE_COLUMNS,
+    PANEL_COLUMNS,
+    alteration_type,
+    build_oncoprint,
+)
+from tests.cohort.helpers import DATA, run
+
+# The spec, written out (not read from the module): Okabe-Ito colours, OncoPrinter's heights.
+MISSENSE = ("missense", "#009E73", 0.33)
+TRUNCATING = ("truncating", "#000000", 0.33)
+INFRAME = ("inframe", "#E69F00", 0.33)
+FUSION = ("fusion", "#CC79A7", 0.66)
+AMPLIFICATION = ("amplification", "#D55E00", 1.0)
+DELETION = ("deletion", "#0072B2", 1.0)
+OTHER = ("other", "#56B4E9", 0.33)
+
+# sample: (actionable alterations, {gene: level}, highest sensitive, highest resistance)
+COHORT = {
+    "S1": ("EGFR L858R", {"EGFR": "1"}, "1", None),
+    "S2": ("EGFR E746_A750del", {"EGFR": "1"}, "1", None),
+    "S3": ("MET X1010_splice,MET amplification", {"MET": "1"}, "1", None),
+    "S4": ("EML4-ALK fusion", {"ALK": "1"}, "1", None),
+    "S5": ("CDKN2A deletion", {"CDKN2A": "4"}, "4", None),
+    "S6": ("EGFR L858R,EGFR T790M", {"EGFR": "R1"}, "1", "R1"),
+    "S7": ("NKX2-1 amplification", {"NKX2-1": "3B"}, "3B", None),
+    "S8": ("KIF5B-RET fusion,TP53 R213*", {"RET": "1", "TP53": "4"}, "1", None),
+    "S9": ("ERBB2 mutation", {"ERBB2": "3A"}, "3A", None),
+    "S10": (None, {}, None, None),
+    "S11": ("STK11 Q37fs", {"STK11": "R2"}, None, "R2"),
+    "S12": ("ERBB2 A775_G776insYVMA,ERBB2 amplification", {"ERBB2": "2"}, "2", None),
+}
+# (sample, gene) -> glyphs, tallest first (one copy-number, one fusion, one mutation at most)
+EXPECTED = {
+    ("S1", "EGFR"): [MISSENSE],
+    ("S2", "EGFR"): [INFRAME],
+    ("S3", "MET"): [AMPLIFICATION, TRUNCATING],
+    ("S4", "ALK"): [FUSION],
+    ("S5", "CDKN2A"): [DELETION],
+    ("S6", "EGFR"): [MISSENSE],
+    ("S7", "NKX2-1"): [AMPLIFICATION],
+    ("S8", "RET"): [FUSION],
+    ("S8", "TP53"): [TRUNCATING],
+    ("S9", "ERBB2"): [OTHER],
+    ("S11", "STK11"): [TRUNCATING],
+    ("S12", "ERBB2"): [AMPLIFICATION, INFRAME],
+}
+
+
+def _frames(cohort: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    level = lambda x: f"LEVEL_{x}" if x else None  # noqa: E731
+    samples = pl.DataFrame(
+        {
+            "SAMPLE_ID": list(cohort),
+            "ACTIONABLE_ALTERATIONS": [v[0] for v in cohort.values()],
+            "HIGHEST_SENSITIVE_LEVEL": [level(v[2]) for v in cohort.values()],
+            "HIGHEST_RESISTANCE_LEVEL": [level(v[3]) for v in cohort.values()],
+        },
+        schema=dict.fromkeys(
+            ("SAMPLE_ID", "ACTIONABLE_ALTERATIONS", "HIGHEST_SENSITIVE_LEVEL", "HIGHEST_RESISTANCE_LEVEL"),
+            pl.String,
+        ),
+    )
+    rows = [(s, g, lv) for s, v in cohort.items() for g, lv in v[1].items()]
+    genes = pl.DataFrame(rows, schema=["SAMPLE_ID", "GENE", "LEVEL"], orient="row")
+    return samples, genes
+
+
+def test_every_cell_has_the_glyph_and_colour_of_its_alteration_types() -> None:
+    op = build_oncoprint(*_frames(COHORT))
+    seen = {}
+    for col in op.columns:
+        for gene, cell in zip(op.genes, col.cells, strict=True):
+            if cell is not None:
+                seen[(col.label, gene)] = [(g.type, g.colour, g.height) for g in cell.glyphs]
+                assert cell.gene == gene
+                assert cell.level == COHORT[col.label][1][gene]
+    assert seen == EXPECTED
+    # the two alteration types of one gene are both kept on the cell
+    s3 = op.columns[[c.label for c in op.columns].index("S3")]
+    assert s3.cells[op.genes.index("MET")].types == ("amplification", "truncating")
+
+
+def test_every_type_of_the_legend_is_exercised() -> None:
+    kinds = {g[0] for glyphs in EXPECTED.values() for g in glyphs}
+    assert kinds == {"missense", "truncating", "inframe", "fusion", "amplification", "deletion", "other"}
+
+
+def test_rows_and_columns_are_sorted_as_oncoprinter_sorts() -> None:
+    op = build_oncoprint(*_frames(COHORT))
+    # genes: most samples first, then by name; every gene of the genes table has a row
+    assert op.genes == ("EGFR", "ERBB2", "ALK", "CDKN2A", "MET", "NKX2-1", "RET", "STK11", "TP53")
+    assert op.gene_samples["EGFR"] == 3
+    assert op.gene_samples["ERBB2"] == 2
+    # columns: by EGFR (in-frame before missense; then level 1 before R1), then ERBB2 (copy
+    # number before gene-level), then the next genes; the sample without one is not a column
+    labels = [c.label for c in op.columns]
+    assert labels == ["S2", "S1", "S6", "S12", "S9", "S4", "S5", "S3", "S7", "S8", "S11"]
+    assert op.shown_samples == 11
+    assert op.cohort_samples == 12
+    assert "11 of 12 samples" in op.note
+    assert not op.grouped
+    assert op.panels == ((0, 11),)
+    # the level tracks: each sample's highest sensitive and resistance level
+    by_label = {c.label: c for c in op.columns}
+    assert (by_label["S6"].sensitive, by_label["S6"].resistance) == ("1", "R1")
+    assert (by_label["S11"].sensitive, by_label["S11"].resistance) == (None, "R2")
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("KRAS G12C", "missense"),
+        ("BRAF V600E", "missense"),
+        ("EGFR L747_P753delinsS", "inframe"),
+        ("ERBB2 Y772_A775dup", "inframe"),
+        ("EGFR exon 19 deletion", "inframe"),
+        ("EGFR exon 20 insertion", "inframe"),
+        ("MET exon 14 skipping", "truncating"),
+        ("MET c.3082+1G>T", "truncating"),
+        ("STK11 Q37fs", "truncating"),
+        ("CD74-ROS1 fusion", "fusion"),
+        ("ALK fusion", "fusion"),
+        ("MET amplification", "amplification"),
+        ("PTEN deletion", "deletion"),
+        ("EGFR mutation", "other"),
+    ],
+)
+def test_alteration_types(label: str, kind: str) -> None:
+    assert alteration_type(label) == kind
+
+
+def _many(n: int, patterns: int) -> dict:
+    kinds = [
+        ("EGFR L858R", {"EGFR": "1"}, "1", None),
+        ("KRAS G12C", {"KRAS": "1"}, "1", None),
+        ("EML4-ALK fusion", {"ALK": "1"}, "1", None),
+        ("MET amplification", {"MET": "2"}, "2", None),
+        ("EGFR L858R,EGFR T790M", {"EGFR": "R1"}, "1", "R1"),
+    ][:patterns]
+    return {f"P{i:06d}": kinds[i % len(kinds)] for i in range(n)}
+
+
+def test_past_a_panel_samples_go_on_several_panels_all_drawn() -> None:
+    n = 2 * PANEL_COLUMNS + 7
+    op = build_oncoprint(*_frames(_many(n, 5)))
+    assert not op.grouped
+    assert len(op.columns) == n
+    assert op.panels == ((0, 500), (500, 1000), (1000, n))
+    assert "on 3 panels" in op.note
+
+
+def test_past_the_cap_samples_are_grouped_and_the_figure_says_so() -> None:
+    n = MAX_SAMPLE_COLUMNS + 1
+    op = build_oncoprint(*_frames(_many(n, 5)))
+    assert op.grouped
+    assert len(op.columns) == 5  # one column per pattern
+    assert sum(c.count for c in op.columns) == n  # nobody dropped
+    assert op.panels == ((0, 5),)
+    assert "each column is a group of samples" in op.note
+    assert f"{n:,} of {n:,} samples" in op.note
+    counts = {c.cells[op.genes.index("ALK")] is not None: c.count for c in op.columns}
+    assert counts[True] == len([i for i in range(n) if i % 5 == 2])
+
+
+def test_rows_come_from_every_input_kind(tmp_path) -> None:
+    """Mutations, fusions, SVs and copy number all fill their gene's row (not only the MAF)."""
+    out = tmp_path / "out"
+    summary = run(
+        out,
+        maf=DATA / "tiny.maf",
+        fusions=DATA / "tiny_fusions.txt",
+        cna=DATA / "tiny_cna.txt",
+        clinical=DATA / "tiny_clinical.txt",
+    )
+    samples = pl.read_csv(out / "samples.tsv", separator="\t", infer_schema=False)
+    rows = [
+        (s, label.split(" ", 1)[0].split("-")[-1])
+        for s, text in samples.select("SAMPLE_ID", "ACTIONABLE_ALTERATIONS").iter_rows()
+        if text
+        for label in text.split(",")
+    ]
+    genes = pl.DataFrame(rows, schema=["SAMPLE_ID", "GENE"], orient="row").unique()
+    genes = genes.with_columns(pl.lit("1").alias("LEVEL"))
+    op = build_oncoprint(samples, genes)
+    assert set(op.genes) == set(summary.samples_by_gene)
+    kinds = {t for c in op.columns for cell in c.cells if cell for t in cell.types}
+    assert {"fusion", "amplification", "missense"} <= kinds
+    for gene in op.genes:
+        assert sum(1 for c in op.columns if c.cells[op.genes.index(gene)]) == summary.samples_by_gene[gene]

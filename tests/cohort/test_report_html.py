@@ -1,0 +1,170 @@
+"""report.html: self-contained, escaped, tied to summary.json, skipped with --no-report."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onconav.cohort import CohortInputs, annotate_cohort
+from onconav.cohort.oncoprint import MAX_SAMPLE_COLUMNS
+from tests.cohort.helpers import DATA, summary_json
+from tests.cohort.test_cli_annotate import _app
+
+runner = CliRunner()
+
+
+class _Page(HTMLParser):
+    """Tags, attributes, table rows and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+
+
+def _page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _annotate(out: Path, **kw) -> dict:
+    plots = kw.pop("plots", True)
+    report = kw.pop("report_html", True)
+    annotate_cohort(CohortInputs(**kw), out, plots=plots, report_html=report)
+    return summary_json(out)
+
+
+def _tiny(out: Path, **kw) -> dict:
+    return _annotate(
+        out, maf=DATA / "tiny.maf", sv=DATA / "tiny_sv.txt", cna=DATA / "tiny_cna.txt",
+        clinical=DATA / "tiny_clinical.txt", **kw,
+    )  # fmt: skip
+
+
+def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = _tiny(out)
+    assert "report.html" in summary["outputs"]
+    page = _page(out / "report.html")
+    tags = [t for t, _ in page.tags]
+    assert "script" not in tags and "link" not in tags and "iframe" not in tags
+    assert "svg" in tags  # the oncoprint, inline
+    for tag, attrs in page.tags:
+        for name in ("src", "href", "xlink:href", "action", "srcset"):
+            value = attrs.get(name)
+            if value is None:
+                continue
+            if tag == "img":
+                assert value.startswith("data:image/png;base64,")
+            else:  # links stay inside the output folder or the page
+                assert not re.match(r"^[a-z]+:|^//", value), value
+                assert value.startswith("#") or (out / value).exists(), value
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "url(http" not in html and "@import" not in html
+
+
+def test_report_ties_the_numbers_together(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = _tiny(out)
+    page = _page(out / "report.html")
+    text = " ".join(page.text)
+    gene_rows = [a["data-gene"] for t, a in page.tags if t == "tr" and "data-gene" in a]
+    assert gene_rows == list(summary["samples_by_gene"])  # every counted gene, in order
+    assert {"ALK", "ROS1", "MET", "EGFR"} <= set(gene_rows)  # SV, CNA and MAF genes
+    for f in summary["files"]:
+        assert f["file"] in text
+    assert summary["disclaimer"] in text
+    assert summary["kb_version"] in text and summary["onconav_version"] in text
+    assert ("rejected.tsv" in [a.get("href") for _, a in page.tags]) is True
+    for code in summary["rejected_by_reason"]:
+        assert code in text
+    # the oncoprint's legend and a row label for every gene, as text in the inline SVG
+    for word in ("Alteration (glyph and colour):", "Level (tracks on top):", "Fusion", "Amplification"):
+        assert word in text
+    for gene in summary["samples_by_gene"]:
+        assert re.search(rf"\b{re.escape(gene)}\s+\d+%|\b{re.escape(gene)}\s+<1%", text), gene
+    # the alteration table names level-1 options: EGFR L858R in LUAD has osimertinib
+    assert "EGFR L858R" in text and "Osimertinib" in text
+    assert "LUAD" in text  # per-tumor-type counts
+
+
+def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
+    evil_sample = '<script>alert("sample")</script>'
+    evil_tumor = "<img src=x onerror=alert(1)>"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    maf = folder / 'a<b>&"x".maf'
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tTumor_Sample_Barcode\tHGVSp_Short\n"
+        f"EGFR\tMissense_Mutation\t{evil_sample}\tp.L858R\n"
+        "EGFR\tMissense_Mutation\tS2\tp.<b>L858R</b>\n"
+        "KRAS\tMissense_Mutation\tS3\tp.G12C\n",
+        encoding="utf-8",
+    )
+    clinical = folder / "clinical.txt"
+    clinical.write_text(
+        f"SAMPLE_ID\tONCOTREE_CODE\n{evil_sample}\tLUAD\nS2\tLUAD\nS3\t{evil_tumor}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    _annotate(out, maf=maf, clinical=clinical)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for evil in (evil_sample, evil_tumor, "<b>", 'a<b>&"x"'):
+        assert evil not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the tumor type, as text
+    assert "a&lt;b&gt;&amp;&#34;x&#34;.maf" in html  # the file name, as text
+    tags = [t for t, _ in _page(out / "report.html").tags]
+    assert "script" not in tags and tags.count("img") == 2  # the two bar charts only
+
+
+def test_report_without_plots_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = _tiny(out, plots=False)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Plots were not drawn" in html
+    assert not any(o.startswith("plots/") for o in summary["outputs"])
+
+
+def test_no_report_skips_it_and_the_console_names_it_otherwise(tmp_path: Path) -> None:
+    args = ["annotate", "--maf", str(DATA / "tiny.maf"), "--clinical", str(DATA / "tiny_clinical.txt"),
+            "--no-plots"]  # fmt: skip
+    result = runner.invoke(_app(), [*args, "--no-report", "-o", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "a" / "report.html").exists()
+    assert "report.html" not in summary_json(tmp_path / "a")["outputs"]
+    assert "report:" not in result.stdout and "report.html" not in result.stdout
+    result = runner.invoke(_app(), [*args, "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert f"report: {tmp_path / 'b' / 'report.html'}" in result.stdout
+    assert (tmp_path / "b" / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_big_cohort_report_is_grouped_and_says_so(tmp_path: Path) -> None:
+    """Past the cap, the oncoprint groups samples, the page says so, and nothing is dropped."""
+    n = MAX_SAMPLE_COLUMNS + 500
+    changes = [("EGFR", "p.L858R"), ("KRAS", "p.G12C"), ("BRAF", "p.V600E"), ("EGFR", "p.E746_A750del")]
+    lines = ["Hugo_Symbol\tVariant_Classification\tTumor_Sample_Barcode\tHGVSp_Short"]
+    lines += [f"{changes[i % 4][0]}\tMissense_Mutation\tP{i}\t{changes[i % 4][1]}" for i in range(n)]
+    maf = tmp_path / "big.maf"
+    maf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = _annotate(out, maf=maf, tumor_type="LUAD")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{n:,} of {n:,} samples have an actionable alteration; all are shown" in html
+    assert "each column is a group of samples" in html
+    assert json.loads((out / "summary.json").read_text())["samples"] == n == summary["samples"]
+    size = (out / "report.html").stat().st_size + sum(p.stat().st_size for p in (out / "plots").iterdir())
+    assert size < 2_000_000

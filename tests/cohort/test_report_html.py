@@ -168,3 +168,37 @@ def test_big_cohort_report_is_grouped_and_says_so(tmp_path: Path) -> None:
     assert json.loads((out / "summary.json").read_text())["samples"] == n == summary["samples"]
     size = (out / "report.html").stat().st_size + sum(p.stat().st_size for p in (out / "plots").iterdir())
     assert size < 2_000_000
+
+
+def _alteration_rows(html: str) -> dict[str, tuple[str, str, str]]:
+    """Alteration -> (samples, best level, level-1 options) of the report's alteration table."""
+    section = html[html.index('id="alterations"') : html.index('id="tumor-types"')]
+    found = re.findall(
+        r'<tr><td>([^<]+)</td><td class="num">([\d,]+)</td><td class="num">[^<]*</td><td>([^<]*)</td>\s*'
+        r'<td class="drugs">([^<]*)</td>',
+        section,
+    )
+    return {a: (n, best, l1) for a, n, best, l1 in found}
+
+
+def test_alteration_table_keeps_each_alteration_apart_from_its_co_alterations(tmp_path: Path) -> None:
+    """Two exon 19 deletions share a context (one representative); T790M's R1 stays on T790M."""
+    maf = tmp_path / "m.maf"
+    rows = [("S1", "p.E746_A750del"), ("S1", "p.T790M"), ("S2", "p.L747_T751del"), ("S2", "p.T790M"),
+            ("S3", "p.L858R"), ("S4", "p.L858R")]  # fmt: skip
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tTumor_Sample_Barcode\tHGVSp_Short\n"
+        + "".join(f"EGFR\tMissense_Mutation\t{s}\t{p}\n" for s, p in rows),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    _annotate(out, maf=maf, tumor_type="LUAD", plots=False)
+    table = _alteration_rows((out / "report.html").read_text(encoding="utf-8"))
+    assert set(table) == {"EGFR E746_A750del", "EGFR L747_T751del", "EGFR T790M", "EGFR L858R"}
+    assert table["EGFR L858R"][:2] == ("2", "1")
+    assert table["EGFR T790M"][:2] == ("2", "R1")
+    for deletion in ("EGFR E746_A750del", "EGFR L747_T751del"):
+        samples, best, level_1 = table[deletion]
+        assert (samples, best) == ("1", "1")
+        assert "Osimertinib" in level_1
+    assert table["EGFR L747_T751del"][2] == table["EGFR E746_A750del"][2]

@@ -94,6 +94,7 @@ def levels_figure(table: pl.DataFrame) -> Figure:
     ax.bar_label(bars, fontsize=_FONT)
     ax.set_xlabel("highest level of the sample (sensitive first; else resistance)")
     ax.set_ylabel("samples")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(f"Samples by highest level (n = {table.height:,})")
     ax.tick_params(axis="x", labelsize=_FONT)
     ax.legend(fontsize=_FONT - 1, ncols=2, title="OncoKB-style level", title_fontsize=_FONT)
@@ -118,6 +119,7 @@ def genes_figure(genes: pl.DataFrame) -> Figure:
                     edgecolor="#555555", linewidth=0.4)  # fmt: skip
             left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(axis="y", labelsize=_FONT)
     ax.set_xlabel("samples with an actionable alteration of the gene")
     ax.set_ylabel("gene")

@@ -7,6 +7,7 @@ by how much). Rendering is in report_html.py.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -16,6 +17,7 @@ from onconav.cohort.context import ContextResult
 from onconav.cohort.oncoprint import ALTERATION_TYPES, TYPE_LABELS, Oncoprint, label_gene
 from onconav.cohort.scan import SAMPLE
 from onconav.cohort.summary import CohortSummary
+from onconav.normalize import parse_alteration
 
 __all__ = ["AlterationRow", "CohortReport", "alteration_table", "cohort_report"]
 
@@ -93,16 +95,24 @@ def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:
     ]
 
 
-def _event_cells(result: ContextResult, label: str) -> dict[str, list[str]]:
+@functools.lru_cache(maxsize=4096)
+def _label_keys(label: str) -> frozenset[str]:
+    return frozenset(parse_alteration(label).keys)
+
+
+def _event_cells(result: ContextResult, label: str, gene: str | None) -> dict[str, list[str]]:
     """The treatments by level of the event of `label` in one context.
 
     Contexts keep one representative event per signature (what matching sees), so the event is
-    found by its label, else as the one event of the label's gene, else all of that gene's.
+    found by its label, else among the gene's events as the one sharing most match keys with
+    the label (E746_A750del stands for L747_T751del, both exon 19 deletions; not T790M).
     """
     events = [e for e in result.cells if e.label == label]
     if not events:
-        first = label.split(" ", 1)[0]
-        events = [e for e in result.cells if first == e.gene or first.endswith(f"-{e.gene}")]
+        events = [e for e in result.cells if e.gene == gene]
+        keys = _label_keys(label)
+        best = max((len(e.keys & keys) for e in events), default=0)
+        events = [e for e in events if len(e.keys & keys) == best]
     out: dict[str, list[str]] = {}
     for event in events:
         for level, items in result.cells[event].best().items():
@@ -135,8 +145,9 @@ def alteration_table(
     pairs = labels.drop_nulls("L").join(ctx, on="SAMPLE_ID").group_by("L", "__ctx").len()
     genes = frozenset(e.gene for result in contexts.values() for e in result.cells)
     found: dict[str, dict[str, dict[str, int]]] = {}
+    gene_of = {lb: label_gene(lb, genes) for lb in pairs["L"].unique().to_list()}
     for label, context, n in pairs.iter_rows():
-        cells = _event_cells(contexts[context], label)
+        cells = _event_cells(contexts[context], label, gene_of[label])
         per = found.setdefault(label, {"n": {}, "1": {}, "2": {}, "best": {}})
         per["n"][""] = per["n"].get("", 0) + n
         for level in ("1", "2"):
@@ -145,7 +156,7 @@ def alteration_table(
         for level in cells:
             per["best"][level] = 1
     rows = [
-        (label, label_gene(label, genes) or "", per["n"][""],
+        (label, gene_of[label] or "", per["n"][""],
          next((lv for lv in HIGHEST_LEVEL_ORDER if lv in per["best"]), ""),
          ",".join(_ranked(per["1"])), ",".join(_ranked(per["2"])))
         for label, per in found.items()

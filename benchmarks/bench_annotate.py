@@ -15,6 +15,9 @@ and reports rows/s, annotate / floor, and each process's peak resident memory.
 Goals (2-core machine): >= 1,000,000 rows/s, <= 1.3x the floor, 10M rows without running out
 of memory.
 
+Also times report.html and plots/ on a cohort of --report-samples samples (100,000 by default;
+goal: under 10 s and 20 MB together).
+
 Run: python benchmarks/bench_annotate.py [--rows 1000000 10000000] [--repeat 3] [--dir DIR]
 """
 
@@ -223,11 +226,63 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
     }  # fmt: skip
 
 
+_REPORT = """
+import json, sys, time
+from pathlib import Path
+from onconav.cohort import CohortInputs, annotate as A, annotate_cohort
+spent = {}
+def timed(name, fn):
+    def run(*args, **kw):
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kw)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+    return run
+for name in ("build_oncoprint", "write_plots", "write_report"):
+    setattr(A, name, timed(name, getattr(A, name)))
+maf, out = Path(sys.argv[1]), Path(sys.argv[2])
+s = annotate_cohort(CohortInputs(maf=maf, clinical=maf.with_name("clinical.txt")), out)
+files = [out / "report.html", *(out / "plots").iterdir()]
+print(json.dumps({"samples": s.samples, "seconds": spent,
+                  "mb": sum(f.stat().st_size for f in files) / 1e6}))
+"""
+
+
+def bench_report(folder: Path, n_samples: int) -> dict[str, float | int]:
+    """Time and size of report.html and plots/ for a cohort of `n_samples` samples.
+
+    The MAF holds only knowledge-base-gene rows (drivers, co-mutations, variants of unknown
+    significance; about 2 a sample), so that 100,000 samples take seconds, not a 20M-row file.
+    The report's steps are timed inside `annotate_cohort` (the plots are drawn on a second
+    thread while the tables are written, so their time is an upper bound of what they add).
+    """
+    rng = np.random.default_rng(11)
+    rows = _kb_rows(rng, n_samples)
+    maf = folder / "report.maf"
+    rows.select(
+        pl.col("g").alias("Hugo_Symbol"), pl.col("c").alias("Variant_Classification"),
+        pl.format("P-{}", "s").alias("Tumor_Sample_Barcode"), pl.col("p").alias("HGVSp_Short"),
+    ).write_csv(maf, separator="\t")  # fmt: skip
+    codes = np.array(["LUAD", "LUAD", "LUSC", "NSCLC"])[rng.integers(0, 4, n_samples)]
+    pl.DataFrame({"SAMPLE_ID": [f"P-{i}" for i in range(n_samples)], "ONCOTREE_CODE": codes}
+                 ).write_csv(maf.with_name("clinical.txt"), separator="\t")  # fmt: skip
+    _, _, stdout = _run(_REPORT, str(maf), str(folder / "report_out"))
+    shutil.rmtree(folder / "report_out", ignore_errors=True)
+    got = json.loads(stdout)
+    total = sum(got["seconds"].values())
+    return {"samples": got["samples"], "rows": rows.height, "report_plots_s": round(total, 2),
+            **{f"{k}_s": round(v, 2) for k, v in got["seconds"].items()},
+            "report_plots_mb": round(got["mb"], 2)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
+    parser.add_argument("--report-samples", type=int, default=100_000,
+                        help="cohort size for the report and plots timing (0: skip)")  # fmt: skip
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="onconav-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -237,6 +292,11 @@ def main() -> None:
         print(json.dumps(result, indent=2), flush=True)
         ok = result["rows_per_s"] >= 1_000_000 and result["annotate_over_floor"] <= 1.3  # type: ignore[operator]
         print(f"  goals (>= 1M rows/s, <= 1.3x floor): {'met' if ok else 'NOT met'}", flush=True)
+    if args.report_samples:
+        report = bench_report(folder, args.report_samples)
+        print(json.dumps({"report_and_plots": report}, indent=2), flush=True)
+        ok = report["report_plots_s"] < 10 and report["report_plots_mb"] < 20
+        print(f"  report and plots goal (< 10 s, < 20 MB): {'met' if ok else 'NOT met'}")
     if args.dir is None:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from onconav.cohort.oncoprint import build_oncoprint
-from onconav.cohort.plots import PLOT_NAMES, genes_figure, levels_figure, oncoprint_figure, write_plots
+from onconav.cohort.plots import (
+    PLOT_NAMES,
+    genes_figure,
+    levels_figure,
+    oncoprint_figure,
+    write_plots,
+)
 
 LEVELS = ["1", "2", "3A", "3B", "4", "R1", "R2"]
 
@@ -22,8 +28,12 @@ def _cohort(n_genes: int, n_samples: int = 300) -> tuple[pl.DataFrame, pl.DataFr
         {
             "SAMPLE_ID": [r[0] for r in rows],
             "ACTIONABLE_ALTERATIONS": [f"{r[1]} amplification" for r in rows],
-            "HIGHEST_SENSITIVE_LEVEL": [None if r[2].startswith("R") else f"LEVEL_{r[2]}" for r in rows],
-            "HIGHEST_RESISTANCE_LEVEL": [f"LEVEL_{r[2]}" if r[2].startswith("R") else None for r in rows],
+            "HIGHEST_SENSITIVE_LEVEL": [
+                None if r[2].startswith("R") else f"LEVEL_{r[2]}" for r in rows
+            ],
+            "HIGHEST_RESISTANCE_LEVEL": [
+                f"LEVEL_{r[2]}" if r[2].startswith("R") else None for r in rows
+            ],
         }
     )
     return samples, pl.DataFrame(rows, schema=["SAMPLE_ID", "GENE", "LEVEL"], orient="row")
@@ -74,7 +84,15 @@ def test_oncoprint_rows_are_legible_and_grow_with_genes(n_genes: int) -> None:
     assert panel.get_xlabel() and panel.get_ylabel()
     assert "300 of 300 samples" in panel.get_title(loc="left")
     legend_text = _text_of(legend)
-    for word in ("Amplification", "Deep deletion", "Fusion", "Truncating", "In-frame", "Missense", "Level"):
+    for word in (
+        "Amplification",
+        "Deep deletion",
+        "Fusion",
+        "Truncating",
+        "In-frame",
+        "Missense",
+        "Level",
+    ):
         assert word in legend_text
     _no_overlap_2d(fig, legend.texts)
     narrow = oncoprint_figure(build_oncoprint(*_cohort(n_genes, 12)))

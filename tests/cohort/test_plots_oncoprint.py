@@ -64,7 +64,12 @@ def _frames(cohort: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
             "HIGHEST_RESISTANCE_LEVEL": [level(v[3]) for v in cohort.values()],
         },
         schema=dict.fromkeys(
-            ("SAMPLE_ID", "ACTIONABLE_ALTERATIONS", "HIGHEST_SENSITIVE_LEVEL", "HIGHEST_RESISTANCE_LEVEL"),
+            (
+                "SAMPLE_ID",
+                "ACTIONABLE_ALTERATIONS",
+                "HIGHEST_SENSITIVE_LEVEL",
+                "HIGHEST_RESISTANCE_LEVEL",
+            ),
             pl.String,
         ),
     )
@@ -90,7 +95,15 @@ def test_every_cell_has_the_glyph_and_colour_of_its_alteration_types() -> None:
 
 def test_every_type_of_the_legend_is_exercised() -> None:
     kinds = {g[0] for glyphs in EXPECTED.values() for g in glyphs}
-    assert kinds == {"missense", "truncating", "inframe", "fusion", "amplification", "deletion", "other"}
+    assert kinds == {
+        "missense",
+        "truncating",
+        "inframe",
+        "fusion",
+        "amplification",
+        "deletion",
+        "other",
+    }
 
 
 def test_rows_and_columns_are_sorted_as_oncoprinter_sorts() -> None:
@@ -194,4 +207,7 @@ def test_rows_come_from_every_input_kind(tmp_path) -> None:
     kinds = {t for c in op.columns for cell in c.cells if cell for t in cell.types}
     assert {"fusion", "amplification", "missense"} <= kinds
     for gene in op.genes:
-        assert sum(1 for c in op.columns if c.cells[op.genes.index(gene)]) == summary.samples_by_gene[gene]
+        assert (
+            sum(1 for c in op.columns if c.cells[op.genes.index(gene)])
+            == summary.samples_by_gene[gene]
+        )

@@ -88,7 +88,12 @@ def _check_report(browser, out: Path, shot: Path) -> None:
     svg = page.locator("figure.oncoprint svg")
     assert svg.count() == 1
     texts = [" ".join(t.split()) for t in svg.locator("text").all_text_contents()]
-    for legend in ("Alteration (glyph and colour):", "Level (tracks on top):", "Missense", "Fusion"):
+    for legend in (
+        "Alteration (glyph and colour):",
+        "Level (tracks on top):",
+        "Missense",
+        "Fusion",
+    ):
         assert legend in texts
     rows = [" ".join(t.split()) for t in texts]
     for gene, n in summary["samples_by_gene"].items():

@@ -91,7 +91,12 @@ def test_report_ties_the_numbers_together(tmp_path: Path) -> None:
     for code in summary["rejected_by_reason"]:
         assert code in text
     # the oncoprint's legend and a row label for every gene, as text in the inline SVG
-    for word in ("Alteration (glyph and colour):", "Level (tracks on top):", "Fusion", "Amplification"):
+    for word in (
+        "Alteration (glyph and colour):",
+        "Level (tracks on top):",
+        "Fusion",
+        "Amplification",
+    ):
         assert word in text
     for gene in summary["samples_by_gene"]:
         assert re.search(rf"\b{re.escape(gene)}\s+\d+%|\b{re.escape(gene)}\s+<1%", text), gene
@@ -155,9 +160,16 @@ def test_no_report_skips_it_and_the_console_names_it_otherwise(tmp_path: Path) -
 def test_big_cohort_report_is_grouped_and_says_so(tmp_path: Path) -> None:
     """Past the cap, the oncoprint groups samples, the page says so, and nothing is dropped."""
     n = MAX_SAMPLE_COLUMNS + 500
-    changes = [("EGFR", "p.L858R"), ("KRAS", "p.G12C"), ("BRAF", "p.V600E"), ("EGFR", "p.E746_A750del")]
+    changes = [
+        ("EGFR", "p.L858R"),
+        ("KRAS", "p.G12C"),
+        ("BRAF", "p.V600E"),
+        ("EGFR", "p.E746_A750del"),
+    ]
     lines = ["Hugo_Symbol\tVariant_Classification\tTumor_Sample_Barcode\tHGVSp_Short"]
-    lines += [f"{changes[i % 4][0]}\tMissense_Mutation\tP{i}\t{changes[i % 4][1]}" for i in range(n)]
+    lines += [
+        f"{changes[i % 4][0]}\tMissense_Mutation\tP{i}\t{changes[i % 4][1]}" for i in range(n)
+    ]
     maf = tmp_path / "big.maf"
     maf.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -166,7 +178,9 @@ def test_big_cohort_report_is_grouped_and_says_so(tmp_path: Path) -> None:
     assert f"{n:,} of {n:,} samples have an actionable alteration; all are shown" in html
     assert "each column is a group of samples" in html
     assert json.loads((out / "summary.json").read_text())["samples"] == n == summary["samples"]
-    size = (out / "report.html").stat().st_size + sum(p.stat().st_size for p in (out / "plots").iterdir())
+    size = (out / "report.html").stat().st_size + sum(
+        p.stat().st_size for p in (out / "plots").iterdir()
+    )
     assert size < 2_000_000
 
 
@@ -181,7 +195,9 @@ def _alteration_rows(html: str) -> dict[str, tuple[str, str, str]]:
     return {a: (n, best, l1) for a, n, best, l1 in found}
 
 
-def test_alteration_table_keeps_each_alteration_apart_from_its_co_alterations(tmp_path: Path) -> None:
+def test_alteration_table_keeps_each_alteration_apart_from_its_co_alterations(
+    tmp_path: Path,
+) -> None:
     """Two exon 19 deletions share a context (one representative); T790M's R1 stays on T790M."""
     maf = tmp_path / "m.maf"
     rows = [("S1", "p.E746_A750del"), ("S1", "p.T790M"), ("S2", "p.L747_T751del"), ("S2", "p.T790M"),

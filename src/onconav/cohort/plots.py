@@ -58,7 +58,8 @@ def import_matplotlib() -> None:
     import matplotlib.backends.backend_svg
     import matplotlib.collections
     import matplotlib.figure
-    import matplotlib.patches  # noqa: F401
+    import matplotlib.patches
+    import matplotlib.ticker  # noqa: F401
 
 
 def _save(fig: Figure, folder: Path, name: str) -> list[str]:
@@ -71,19 +72,19 @@ def _save(fig: Figure, folder: Path, name: str) -> list[str]:
     return [f"plots/{name}.png", f"plots/{name}.svg"]
 
 
-def _level_of_sample(table: pl.DataFrame) -> list[str]:
-    sens = table["HIGHEST_SENSITIVE_LEVEL"].str.replace("LEVEL_", "")
-    res = table["HIGHEST_RESISTANCE_LEVEL"].str.replace("LEVEL_", "")
-    return [s or r or "none" for s, r in zip(sens.to_list(), res.to_list(), strict=True)]
+def _levels_of_samples(table: pl.DataFrame) -> dict[str, int]:
+    """Samples by highest level: sensitive first, else resistance, else 'none'."""
+    level = pl.coalesce("HIGHEST_SENSITIVE_LEVEL", "HIGHEST_RESISTANCE_LEVEL", pl.lit("none"))
+    found = table.select(level.str.strip_prefix("LEVEL_").alias("L"))["L"].value_counts()
+    return {str(k): int(n) for k, n in found.iter_rows()}
 
 
 def levels_figure(table: pl.DataFrame) -> Figure:
     """Samples by highest level (sensitive first, else resistance), one bar a level."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    found = dict(
-        zip(*pl.Series(_level_of_sample(table)).value_counts().to_dict().values(), strict=True)
-    )
+    found = _levels_of_samples(table)
     names = [*_ORDER, "none"]
     counts = [int(found.get(lv, 0)) for lv in names]
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
@@ -94,7 +95,7 @@ def levels_figure(table: pl.DataFrame) -> Figure:
     ax.bar_label(bars, fontsize=_FONT)
     ax.set_xlabel("highest level of the sample (sensitive first; else resistance)")
     ax.set_ylabel("samples")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Samples by highest level (n = {table.height:,})")
     ax.tick_params(axis="x", labelsize=_FONT)
     ax.legend(fontsize=_FONT - 1, ncols=2, title="OncoKB-style level", title_fontsize=_FONT)
@@ -104,6 +105,7 @@ def levels_figure(table: pl.DataFrame) -> Figure:
 def genes_figure(genes: pl.DataFrame) -> Figure:
     """Samples per actionable gene, stacked by the gene's best level in the sample."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
     top = counts.sort("n", "GENE", descending=[True, False])["GENE"].to_list()
@@ -119,7 +121,7 @@ def genes_figure(genes: pl.DataFrame) -> Figure:
                     edgecolor="#555555", linewidth=0.4)  # fmt: skip
             left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="y", labelsize=_FONT)
     ax.set_xlabel("samples with an actionable alteration of the gene")
     ax.set_ylabel("gene")

@@ -81,7 +81,8 @@ def test_oncoprint_rows_are_legible_and_grow_with_genes(n_genes: int) -> None:
     assert min(t.get_fontsize() for t in labels) >= 8
     _no_overlap(fig, labels)
     assert fig._suptitle.get_text() == "Oncoprint of actionable alterations"
-    assert panel.get_xlabel() and panel.get_ylabel()
+    assert panel.get_xlabel()
+    assert panel.get_ylabel()
     assert "300 of 300 samples" in panel.get_title(loc="left")
     legend_text = _text_of(legend)
     for word in (
@@ -109,7 +110,9 @@ def test_gene_bars_are_legible_and_grow_with_genes(n_genes: int) -> None:
     ax = fig.axes[0]
     assert len(ax.get_yticklabels()) == n_genes  # every gene, no cap
     _no_overlap(fig, ax.get_yticklabels())
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_title()
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
     assert ax.get_legend() is not None
     assert fig.get_figheight() >= 0.2 * n_genes
 
@@ -118,7 +121,8 @@ def test_levels_figure_has_title_labels_legend() -> None:
     samples, _ = _cohort(10, 70)
     ax = levels_figure(samples).axes[0]
     assert ax.get_title() == "Samples by highest level (n = 70)"
-    assert ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
     assert ax.get_legend() is not None
     assert [p.get_height() for p in ax.patches] == [10, 10, 10, 10, 10, 10, 10, 0]
 
@@ -131,4 +135,5 @@ def test_write_plots_writes_png_and_svg_with_text_kept(tmp_path: Path) -> None:
         assert (tmp_path / name).stat().st_size > 1000
     svg = ET.parse(tmp_path / "plots" / "oncoprint.svg")
     texts = " ".join("".join(e.itertext()) for e in svg.iter("{http://www.w3.org/2000/svg}text"))
-    assert "G00" in texts and "Alteration (glyph and colour):" in texts
+    assert "G00" in texts
+    assert "Alteration (glyph and colour):" in texts

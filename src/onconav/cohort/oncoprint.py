@@ -150,10 +150,6 @@ class Oncoprint:
     shown_samples: int
     note: str
 
-    def cell(self, column: int, gene: str) -> Cell | None:
-        """The cell of a column and gene."""
-        return self.columns[column].cells[self.genes.index(gene)]
-
 
 def alteration_type(label: str) -> AltType:
     """The oncoprint class of an alteration as samples.tsv writes it ('EGFR L858R').
@@ -180,9 +176,12 @@ def label_gene(label: str, genes: frozenset[str]) -> str | None:
     if first in genes:
         return first
     if label.endswith(" fusion"):
-        found = [g for g in genes if first.endswith(f"-{g}") or first.startswith(f"{g}-")]
-        if found:
-            return max(found, key=len)
+        for found in (
+            [g for g in genes if first.endswith(f"-{g}")],  # the label's gene comes last
+            [g for g in genes if first.startswith(f"{g}-")],
+        ):
+            if found:
+                return max(found, key=len)
     return parse_alteration(label).gene
 
 

@@ -88,6 +88,7 @@ def test_report_ties_the_numbers_together(tmp_path: Path) -> None:
     assert {"ALK", "ROS1", "MET", "EGFR"} <= set(gene_rows)  # SV, CNA and MAF genes
     for f in summary["files"]:
         assert f["file"] in text
+    assert str(DATA / "tiny_clinical.txt") in text
     assert summary["disclaimer"] in text
     assert summary["kb_version"] in text
     assert summary["onconav_version"] in text

@@ -247,7 +247,8 @@ def _annotate_into(
     (stage / "summary.json").write_text(text, encoding="utf-8")
     if html and op is not None:
         write_report(stage, summary, samples, op, (plan.samples, plan.contexts), plots=drawings,
-                     seconds=time.perf_counter() - started, table_format=fmt)  # fmt: skip
+                     seconds=time.perf_counter() - started, table_format=fmt,
+                     clinical=clinical.label if clinical else None)  # fmt: skip
     shutil.rmtree(work)
     return summary
 

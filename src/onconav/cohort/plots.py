@@ -67,6 +67,7 @@ def _save(fig: Figure, folder: Path, name: str) -> list[str]:
     from matplotlib import rc_context
 
     fig.savefig(folder / f"{name}.png", dpi=110)
+    fig.set_layout_engine("none")  # laid out by the first save; the SVG keeps that layout
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
         fig.savefig(folder / f"{name}.svg")
     return [f"plots/{name}.png", f"plots/{name}.svg"]

@@ -54,6 +54,7 @@ class CohortReport:
     tumor_types: list[tuple[str, int, int, int, int]]
     tumor_types_more: tuple[int, int] | None
     oncoprint: Oncoprint
+    clinical: str | None = None
     images: dict[str, str] = field(default_factory=dict)
 
 
@@ -183,7 +184,7 @@ def _tumor_types(samples: pl.DataFrame) -> pl.DataFrame:
 
 def cohort_report(
     summary: CohortSummary, samples: pl.DataFrame, op: Oncoprint, alterations: pl.DataFrame,
-    *, seconds: float, table_format: str,
+    *, seconds: float, table_format: str, clinical: str | None = None,
 ) -> CohortReport:  # fmt: skip
     """Gather what report.html shows.
 
@@ -194,6 +195,7 @@ def cohort_report(
         alterations: `alteration_table`'s result.
         seconds: Time the annotation took so far.
         table_format: `tsv` or `parquet` (the links to the tables).
+        clinical: The clinical file's name, when one was given.
     """
     total = summary.samples
     tumor = _tumor_types(samples)
@@ -221,4 +223,5 @@ def cohort_report(
         ],  # fmt: skip
         tumor_types_more=more,
         oncoprint=op,
+        clinical=clinical,
     )

@@ -78,7 +78,7 @@ def _images(folder: Path, written: list[str]) -> dict[str, str]:
 def write_report(
     folder: Path, summary: CohortSummary, samples: pl.DataFrame, op: Oncoprint,
     plan: tuple[pl.DataFrame, dict[int, ContextResult]], *, seconds: float, table_format: str,
-    plots: list[str],
+    plots: list[str], clinical: str | None = None,
 ) -> str:  # fmt: skip
     """Write `folder`/report.html and return its name.
 
@@ -91,11 +91,13 @@ def write_report(
         seconds: Time the annotation took so far.
         table_format: `tsv` or `parquet`.
         plots: The plot files written (relative to `folder`).
+        clinical: The clinical file's name, when one was given.
     """
     alterations = alteration_table(plan[0], plan[1], samples)
     report = cohort_report(
-        summary, samples, op, alterations, seconds=seconds, table_format=table_format
-    )
+        summary, samples, op, alterations, seconds=seconds, table_format=table_format,
+        clinical=clinical,
+    )  # fmt: skip
     report.images.update(_images(folder, plots))
     (folder / REPORT_NAME).write_text(render_report_html(report), encoding="utf-8")
     _logger.info("wrote %s", REPORT_NAME)

@@ -211,3 +211,14 @@ def test_rows_come_from_every_input_kind(tmp_path) -> None:
             sum(1 for c in op.columns if c.cells[op.genes.index(gene)])
             == summary.samples_by_gene[gene]
         )
+
+
+def test_a_cohort_without_actionable_alterations_draws_an_empty_oncoprint() -> None:
+    from onconav.cohort.plots import oncoprint_figure
+
+    samples, genes = _frames({"S1": (None, {}, None, None), "S2": (None, {}, None, None)})
+    op = build_oncoprint(samples, genes)
+    assert (op.genes, op.columns, op.panels) == ((), (), ())
+    assert "0 of 2 samples" in op.note
+    fig = oncoprint_figure(op)  # no warning (warnings are errors)
+    assert "no sample has an actionable alteration" in [t.get_text() for t in fig.axes[0].texts]

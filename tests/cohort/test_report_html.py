@@ -226,3 +226,18 @@ def test_alteration_table_keeps_each_alteration_apart_from_its_co_alterations(
         assert (samples, best) == ("1", "1")
         assert "Osimertinib" in level_1
     assert table["EGFR L747_T751del"][2] == table["EGFR E746_A750del"][2]
+
+
+def test_cohort_without_actionable_alterations_still_gets_a_report(tmp_path: Path) -> None:
+    maf = tmp_path / "m.maf"
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tTumor_Sample_Barcode\tHGVSp_Short\n"
+        "FOO\tMissense_Mutation\tS1\tp.A1T\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    summary = _annotate(out, maf=maf, tumor_type="LUAD")
+    assert summary["samples_by_gene"] == {}
+    text = " ".join(_page(out / "report.html").text)
+    assert "No sample has an actionable alteration." in text
+    assert "0 of 1 samples have an actionable alteration" in text

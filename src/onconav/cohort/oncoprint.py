@@ -297,7 +297,7 @@ def build_oncoprint(samples: pl.DataFrame, genes: pl.DataFrame) -> Oncoprint:
         per = per.select("SAMPLE_ID", pl.lit(1).alias("N"), "P", "S", "X") if shown else per
     columns = [_column(lb, n, p, s, x, index) for lb, n, p, s, x in per.iter_rows()]
     columns.sort(key=_sort_key)
-    n_panels = 1 if grouped else max(1, math.ceil(len(columns) / PANEL_COLUMNS))
+    n_panels = 1 if grouped else math.ceil(len(columns) / PANEL_COLUMNS)
     step = len(columns) if grouped else PANEL_COLUMNS
     panels = tuple((i * step, min(len(columns), (i + 1) * step)) for i in range(n_panels))
     return Oncoprint(

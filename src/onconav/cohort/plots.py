@@ -220,18 +220,19 @@ def oncoprint_figure(op: Oncoprint) -> Figure:
     n_cols = max((b - a for a, b in op.panels), default=0)
     width = min(15.0, max(9.0, 3.0 + 0.028 * n_cols)) if not op.grouped else 15.0
     panel_h = _ROW * (len(op.genes) + 2.5) + 0.35
-    fig = Figure(figsize=(width, len(op.panels) * panel_h + 2.6), layout="constrained")
-    ratios = [panel_h] * len(op.panels) + [1.9]
+    n_rows = max(1, len(op.panels))
+    fig = Figure(figsize=(width, n_rows * panel_h + 2.6), layout="constrained")
+    ratios = [panel_h] * n_rows + [1.9]
     axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)
-    for (start, stop), ax in zip(op.panels, axes[:-1, 0], strict=True):
+    for (start, stop), ax in zip(op.panels, axes[:-1, 0], strict=False):
         _draw_panel(ax, op, start, stop)
         what = "groups of samples" if op.grouped else "samples"
         span = f"columns {start + 1:,}-{stop:,} of {len(op.columns):,}"
         ax.set_xlabel(f"{what} ({span}), sorted by gene, then alteration", fontsize=_FONT)
+        ax.set_ylabel("gene (share of all samples)", fontsize=_FONT)
     if not op.panels:
         axes[0, 0].set_axis_off()
         axes[0, 0].text(0.5, 0.5, "no sample has an actionable alteration", ha="center")
-    axes[0, 0].set_ylabel("gene (share of all samples)", fontsize=_FONT)
     _draw_legend(axes[-1, 0])
     fig.suptitle("Oncoprint of actionable alterations", fontsize=_FONT + 3, weight="bold")
     axes[0, 0].set_title(op.note, fontsize=_FONT, loc="left", wrap=True)

@@ -101,7 +101,9 @@ def annotate(
     ] = None,
     tumor_type: Annotated[
         str | None,
-        typer.Option("--tumor-type", "-t", help="Tumor type of samples no file types (e.g. LUAD)."),
+        typer.Option(
+            "--tumor-type", "-t", help="Tumor type where no input file gives one (e.g. LUAD)."
+        ),
     ] = None,
     fmt: Annotated[
         AnnotateFormat, typer.Option("--format", "-f", help="Table format.")

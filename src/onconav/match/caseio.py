@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from onconav.errors import CaseError
+from onconav.errors import CaseError, ErrorCode
 from onconav.match.models import Case
 
 __all__ = [
@@ -165,6 +165,34 @@ def _json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number)
 
 
+def _deep_line(text: str) -> int | None:
+    """The line where brackets first nest deeper than `_MAX_DEPTH` (strings skipped), if any."""
+    depth, quoted, escaped = 0, False, False
+    line = 1
+    for c in text:
+        if c == "\n":
+            line += 1
+        elif quoted:
+            escaped, quoted = (not escaped and c == "\\"), quoted and (escaped or c != '"')
+        elif c == '"':
+            quoted = True
+        elif c in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def _too_deep(text: str, file: str, line: int | None, code: ErrorCode) -> CaseError:
+    at = _deep_line(text)
+    if line is not None and at is not None:
+        at += line - 1
+    message = f"nested more than {_MAX_DEPTH} levels deep"
+    return CaseError(message, file=file, line=at if at is not None else line, code=code)
+
+
 def _decode_json(text: str, file: str, line: int | None = None) -> Any:
     try:
         return _json(text)
@@ -172,8 +200,7 @@ def _decode_json(text: str, file: str, line: int | None = None) -> Any:
         at = line if line is not None else exc.lineno
         raise CaseError(exc.msg, file=file, line=at, code="bad-json") from exc
     except RecursionError as exc:
-        message = f"nested more than {_MAX_DEPTH} levels deep"
-        raise CaseError(message, file=file, line=line, code="bad-json") from exc
+        raise _too_deep(text, file, line, "bad-json") from exc
 
 
 def _yaml_loader() -> Any:
@@ -211,16 +238,25 @@ def _decode_yaml(text: str, file: str) -> Any:
 
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)
+        at = text.count("\n", 0, exc.position) + 1
+        message = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise CaseError(message, file=file, line=at, code="bad-yaml") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where: int | None = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or "not valid YAML"
-        raise CaseError(str(reason), file=file, line=line, code="bad-yaml") from exc
+        raise CaseError(str(reason), file=file, line=where, code="bad-yaml") from exc
     except RecursionError as exc:
-        message = f"nested more than {_MAX_DEPTH} levels deep"
-        raise CaseError(message, file=file, code="bad-yaml") from exc
+        raise _too_deep(text, file, None, "bad-yaml") from exc
     except ValueError as exc:  # an integer beyond Python's int-string limit
-        raise CaseError(f"cannot read a value ({exc})", file=file, code="bad-yaml") from exc
+        message = "a number with too many digits"
+        raise CaseError(message, file=file, line=_long_number_line(text), code="bad-yaml") from exc
+
+
+def _long_number_line(text: str) -> int | None:
+    m = re.search(rf"\d{{{_MAX_DIGITS + 1},}}", text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def locate_cases(text: str, *, file: str, fmt: str = "json") -> list[LocatedCase]:

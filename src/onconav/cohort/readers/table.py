@@ -26,6 +26,9 @@ __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open
 _logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# The empty BGZF block that ends every file bgzip writes (SAM/BAM specification, 4.1.2).
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_REPLACEMENT = "\ufffd".encode()
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _TAIL = 1 << 16
@@ -55,6 +58,10 @@ class Table:
         header: The header fields, exactly as written.
         header_line: 1-based line number of the header.
         meta: Lines before the header (comments; VCF `##` lines), without line ends.
+        nul_rows: 0-based numbers of the data rows (as the scan counts them) that held a NUL
+            byte; `source` is then a copy with each NUL replaced by U+FFFD, so that no NUL
+            reaches an output, and those rows are rejected (`nul_reject`).
+        nul_lines: 1-based file lines of those rows.
     """
 
     label: str
@@ -62,7 +69,9 @@ class Table:
     header: tuple[str, ...]
     header_line: int
     meta: tuple[str, ...] = ()
-    _upper: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    nul_rows: tuple[int, ...] = ()
+    nul_lines: tuple[int, ...] = ()
+    _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -75,15 +84,39 @@ class Table:
         return self.header_line + 1
 
     def find(self, *candidates: str) -> str | None:
-        """The internal name of the first candidate column present (case-insensitive)."""
+        """The internal name of the first candidate column present (case-insensitive).
+
+        Raises:
+            CohortInputError: that column appears more than once in the header (which one
+                to read would be a guess).
+        """
         if not self._upper:
             for i, name in enumerate(self.header):
-                self._upper.setdefault(name.strip().upper(), i)
+                self._upper.setdefault(name.strip().upper(), []).append(i)
         for cand in candidates:
             found = self._upper.get(cand.upper())
-            if found is not None:
-                return f"c{found}"
+            if found is None:
+                continue
+            if len(found) > 1:
+                raise self.duplicate(found)
+            return f"c{found[0]}"
         return None
+
+    def duplicate(self, positions: list[int]) -> CohortInputError:
+        """The error for a column name the header holds at several `positions` (0-based)."""
+        where = " and ".join(str(i + 1) for i in positions)
+        return _fail(
+            f"appears more than once in the header (fields {where}); keep one",
+            self.label,
+            line=self.header_line,
+            column=self.header[positions[0]].strip(),
+        )
+
+    def nul_reject(self, row: pl.Expr) -> pl.Expr | None:
+        """`nul-byte` where `row` (a 0-based data row number) held a NUL byte, else None."""
+        if not self.nul_rows:
+            return None
+        return pl.when(row.is_in(list(self.nul_rows))).then(pl.lit("nul-byte"))
 
     def require(self, *candidates: str, what: str | None = None) -> str:
         """Like `find`, but a missing column is a located `CohortInputError`."""
@@ -181,6 +214,23 @@ def _isal_errors() -> tuple[type[Exception], ...]:
 _GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
 
 
+def _bgzf_unterminated(path: Path) -> bool:
+    """True for a BGZF file (bgzip, htslib) whose end-of-file block is missing: cut short.
+
+    A BGZF file is a chain of gzip members; cut between two of them it is still valid gzip,
+    and only the missing 28-byte end-of-file block shows that the rest is gone.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(18)
+        is_bgzf = len(head) == 18 and bool(head[3] & 4) and head[12:14] == b"BC"
+        if not is_bgzf:
+            return False
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - len(_BGZF_EOF)))
+        return fh.read() != _BGZF_EOF
+
+
 def _decompress(path: Path, label: str, work_dir: Path) -> Path:
     """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends."""
     target = work_dir / (path.name.removesuffix(".gz") or "input")
@@ -196,10 +246,15 @@ def _decompress(path: Path, label: str, work_dir: Path) -> Path:
                 dst.write(chunk)
     except EOFError as exc:
         raise _fail(
-            "gzip stream ends early (truncated file)", label, line=lines + 1, code="bad-gzip"
+            "truncated gzip: the stream ends early", label, line=lines + 1, code="bad-gzip"
         ) from exc
     except _GZIP_ERRORS as exc:
         raise _fail(f"bad gzip stream ({exc})", label, line=lines + 1, code="bad-gzip") from exc
+    if _bgzf_unterminated(path):
+        raise _fail(
+            "truncated gzip: the BGZF end-of-file block is missing (the file was cut short)",
+            label, line=lines + 1, code="bad-gzip",
+        )  # fmt: skip
     _logger.info("decompressed %s (%d lines)", path.name, lines)
     return target
 
@@ -267,8 +322,14 @@ def open_table(
             magic = fh.read(2)
     except OSError as exc:
         raise _fail(exc.strerror or "cannot read", name) from exc
-    source = _decompress(path, name, work_dir) if magic == _GZIP_MAGIC else path
-    meta, header_text, number = _read_head(source, name, header_prefix)
+    packed = magic == _GZIP_MAGIC
+    source = _decompress(path, name, work_dir) if packed else path
+    try:
+        meta, header_text, number = _read_head(source, name, header_prefix)
+    except CohortInputError as exc:
+        if packed and exc.line is None:  # (no header at all in a gzip file: it was cut)
+            exc.message = f"{exc.message} (truncated gzip?)"
+        raise
     header = tuple(header_text.split("\t"))
     if len(header) < min_columns:
         raise _fail(
@@ -277,7 +338,53 @@ def open_table(
             name,
             line=number,
         )
-    return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta))
+    comments = not header[0].startswith("#")  # (as `Table.scan` skips '#' lines)
+    nul_rows: tuple[int, ...] = ()
+    nul_lines: tuple[int, ...] = ()
+    if _has_nul(source):
+        source, nul_rows, nul_lines = _without_nul(source, work_dir, number, comments)
+        _logger.info("%s: %d row(s) with a NUL byte", name, len(nul_rows))
+    return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
+                 nul_rows=nul_rows, nul_lines=nul_lines)  # fmt: skip
+
+
+def _has_nul(source: Path) -> bool:
+    """True when the file holds a NUL byte (a fast byte search, about 0.1 s a GiB)."""
+    with source.open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            if b"\x00" in block:
+                return True
+    return False
+
+
+def _without_nul(
+    source: Path, work_dir: Path, header_line: int, comments: bool
+) -> tuple[Path, tuple[int, ...], tuple[int, ...]]:
+    """A copy of `source` in `work_dir`, each NUL replaced by U+FFFD; the rows that had one.
+
+    Rows are numbered as `Table.scan` counts them: the lines after the header, without the
+    comment lines it skips. Replacing (not deleting) keeps every line's fields and kind.
+    """
+    target = work_dir / f"nul-free-{source.name}"
+    n = 0
+    while target.exists():
+        n += 1
+        target = work_dir / f"nul-free-{n}-{source.name}"
+    rows: list[int] = []
+    lines: list[int] = []
+    row = -1
+    with source.open("rb") as src, target.open("wb") as dst:
+        for number, raw in enumerate(src, start=1):
+            data = raw
+            if number > header_line and not (comments and raw.startswith(b"#")):
+                row += 1
+                if b"\x00" in raw:
+                    rows.append(row)
+                    lines.append(number)
+            if b"\x00" in raw:
+                data = raw.replace(b"\x00", _REPLACEMENT)
+            dst.write(data)
+    return target, tuple(rows), tuple(lines)
 
 
 def check_tail(table: Table, rows: int) -> None:

@@ -8,7 +8,10 @@ error is one line on standard error and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onconav._cliutil import fail
+from onconav._cliutil import environment_failure, fail
 from onconav.errors import OnconavError
 
 if TYPE_CHECKING:
@@ -131,6 +134,8 @@ def annotate(
     \b
         onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
     """  # noqa: D301 - the \b marks keep click from rewrapping the examples
+    import polars as pl
+
     from onconav.cohort import CohortInputs, annotate_cohort
     from onconav.kb.index import get_index
 
@@ -139,10 +144,62 @@ def annotate(
         clinical=clinical, tumor_type=tumor_type,
     )  # fmt: skip
     try:
-        with _progress_bar() as progress:
+        with _terminate_as_exit(), _progress_bar() as progress:
             summary = annotate_cohort(
                 inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots
             )
+        _report(summary, out)
+        sys.stdout.flush()
     except OnconavError as exc:
         fail(str(exc))
-    _report(summary, out)
+    except OSError as exc:
+        environment_failure(_named(exc, out))
+    except pl.exceptions.PolarsError as exc:
+        environment_failure(_polars_os_error(exc, out))
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Make SIGTERM and SIGHUP exit the way Ctrl-C does, so that the staging folder is removed.
+
+    By default these signals end Python at once, skipping every `finally` and `except`; here
+    they raise SystemExit (128 + the signal), which unwinds through the clean-up.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    handled = [signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    previous = {}
+    try:
+        for sig in handled:
+            if sig is not None:
+                previous[sig] = signal.signal(sig, stop)
+    except ValueError:  # (not the main thread: leave the signals alone)
+        previous = {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _named(exc: OSError, out: Path) -> OSError:
+    """`exc`, naming `--out` when the system named no path or the hidden staging folder."""
+    if exc.filename is not None and ".partial-" not in str(exc.filename):
+        return exc
+    reason = exc.strerror or re.sub(r"\s*\(os error \d+\)$", "", str(exc))
+    return OSError(exc.errno or errno.EIO, reason, str(out))
+
+
+def _polars_os_error(exc: Exception, out: Path) -> OSError:
+    """A Polars error that is an operating-system failure (`(os error N)`), as an OSError.
+
+    Raises:
+        Exception: `exc` itself when it is not one (a bug: traceback).
+    """
+    m = re.search(r"\(os error (\d+)\)", str(exc))
+    if m is None:
+        raise exc
+    number = int(m.group(1))
+    return OSError(number, os.strerror(number), str(out))

@@ -184,12 +184,23 @@ def _terminate_as_exit() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+# Polars words an operating-system failure "No such file or directory (os error 2): path".
+_POLARS_OS = re.compile(r"^(?P<reason>.*?)\s*\(os error (?P<errno>\d+)\)(?::\s*(?P<path>.+))?$")
+
+
 def _named(exc: OSError, out: Path) -> OSError:
-    """`exc`, naming `--out` when the system named no path or the hidden staging folder."""
+    """`exc` naming the path at fault: its own, the one Polars names, else `--out`.
+
+    The hidden staging folder is named as `--out`, the folder the user knows.
+    """
     if exc.filename is not None and ".partial-" not in str(exc.filename):
         return exc
-    reason = exc.strerror or re.sub(r"\s*\(os error \d+\)$", "", str(exc))
-    return OSError(exc.errno or errno.EIO, reason, str(out))
+    m = _POLARS_OS.match(str(exc).strip())
+    if m is not None:
+        path = m.group("path") or str(out)
+        path = str(out) if ".partial-" in path else path
+        return OSError(int(m.group("errno")), m.group("reason"), path)
+    return OSError(exc.errno or errno.EIO, exc.strerror or str(exc), str(out))
 
 
 def _polars_os_error(exc: Exception, out: Path) -> OSError:
@@ -198,8 +209,6 @@ def _polars_os_error(exc: Exception, out: Path) -> OSError:
     Raises:
         Exception: `exc` itself when it is not one (a bug: traceback).
     """
-    m = re.search(r"\(os error (\d+)\)", str(exc))
-    if m is None:
+    if _POLARS_OS.match(str(exc).strip()) is None:
         raise exc
-    number = int(m.group(1))
-    return OSError(number, os.strerror(number), str(out))
+    return _named(OSError(str(exc)), out)

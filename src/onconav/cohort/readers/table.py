@@ -452,6 +452,7 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
     Walks the file once (only on the error path). Falls back to Polars' own message.
     """
     width = len(table.header)
+    comments = not table.header[0].startswith("#")  # (a VCF body has no comment lines)
     with table.source.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             if number <= table.header_line:
@@ -469,7 +470,7 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
                     code="bad-encoding",
                 )
             fields = line.count(b"\t") + 1
-            if fields > width and not line.startswith(b"#"):
+            if fields > width and not (comments and line.startswith(b"#")):
                 return table.error(
                     f"{fields} fields where the header has {width}",
                     line=number,

@@ -167,9 +167,9 @@ def _printable_line(text: str) -> None:
 
 def _located_input(err: Any, label: str) -> None:
     _printable_line(str(err))
-    assert err.file == label, f"error names {err.file!r}, not {label!r}: {err}"
+    expect(err.file == label, f"error names {err.file!r}, not {label!r}: {err}")
     if err.line is None and not err.column:
-        assert err.message.startswith(ALLOWED_WHOLE_FILE), f"error without a line: {err}"
+        expect(err.message.startswith(ALLOWED_WHOLE_FILE), f"error without a line: {err}")
 
 
 class Workspace:
@@ -230,20 +230,20 @@ def _open_reader(target: ReaderTarget, path: Path, work: Path) -> None:
 
 
 def _check_outputs(out: Path, summary: Any) -> None:
-    assert summary.rows_in == summary.rows_annotated + summary.rows_rejected, summary
-    assert sum(summary.rejected_by_reason.values()) == summary.rows_rejected, summary
+    expect(summary.rows_in == summary.rows_annotated + summary.rows_rejected, summary)
+    expect(sum(summary.rejected_by_reason.values()) == summary.rows_rejected, summary)
     for f in summary.files:
-        assert f.rows_in == f.rows_annotated + f.rows_rejected, f
+        expect(f.rows_in == f.rows_annotated + f.rows_rejected, f)
         lines = (out / f.output).read_bytes().split(b"\n")
-        assert lines[-1] == b"", f"{f.output}: no final line end"
-        assert len(lines) - 2 == f.rows_in, f"{f.output}: {len(lines) - 2} rows, {f.rows_in} in"
+        expect(lines[-1] == b"", f"{f.output}: no final line end")
+        expect(len(lines) - 2 == f.rows_in, f"{f.output}: {len(lines) - 2} rows, {f.rows_in} in")
         width = lines[0].count(b"\t")
-        assert all(line.count(b"\t") == width for line in lines[1:-1]), f"{f.output}: ragged"
+        expect(all(line.count(b"\t") == width for line in lines[1:-1]), f"{f.output}: ragged")
     rejected = (out / "rejected.tsv").read_bytes().split(b"\n")
-    assert len(rejected) - 2 == summary.rows_rejected, "rejected.tsv does not reconcile"
+    expect(len(rejected) - 2 == summary.rows_rejected, "rejected.tsv does not reconcile")
     for path in out.rglob("*"):
         if path.is_file():
-            assert b"\x00" not in path.read_bytes(), f"NUL byte copied into {path.name}"
+            expect(b"\x00" not in path.read_bytes(), f"NUL byte copied into {path.name}")
 
 
 def check_reader(target: ReaderTarget, m: Mutated, ws: Workspace, full: bool) -> None:
@@ -270,11 +270,11 @@ def check_reader(target: ReaderTarget, m: Mutated, ws: Workspace, full: bool) ->
     except CohortInputError as err:
         if err.file is not None:  # (an error about the fixed companion file is not ours)
             _located_input(err, str(path))
-        assert not out.exists(), "an output folder was left after an error"
-        assert not [p for p in root.iterdir() if ".partial-" in p.name], "staging folder left"
+        expect(not out.exists(), "an output folder was left after an error")
+        expect(not [p for p in root.iterdir() if ".partial-" in p.name], "staging folder left")
         return
     _check_outputs(out, summary)
-    assert not [p for p in root.iterdir() if ".partial-" in p.name], "staging folder left"
+    expect(not [p for p in root.iterdir() if ".partial-" in p.name], "staging folder left")
 
 
 _INDEX: list[Any] = []
@@ -328,10 +328,10 @@ def check_normalizer(args: tuple[str, str, str, str | None]) -> None:
         getattr(maf_row, "__wrapped__", maf_row)(gene, text, vclass, hgvsc=hgvsc),
     ]
     for a in results:
-        assert isinstance(a, Alteration)
-        assert a.kind in KINDS, a
-        assert a.reason != "internal error reading this alteration", a
-        assert a.recognized is (a.reason is None), a
+        expect(isinstance(a, Alteration), a)
+        expect(a.kind in KINDS, a)
+        expect(a.reason != "internal error reading this alteration", a)
+        expect(a.recognized is (a.reason is None), a)
 
 
 # --- strategies -------------------------------------------------------------------------------

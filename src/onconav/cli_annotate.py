@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from onconav._cliutil import environment_failure, fail
-from onconav.errors import OnconavError
+from onconav.errors import OnconavError, TumorTypeError
 
 if TYPE_CHECKING:
     from onconav.cohort import CohortSummary, Progress
@@ -150,6 +150,10 @@ def annotate(
             )
         _report(summary, out)
         sys.stdout.flush()
+    except TumorTypeError as exc:
+        if exc.file is None:  # (the default tumor type: name the option that gave it)
+            exc.file, exc.field = "--tumor-type", None
+        fail(str(exc))
     except OnconavError as exc:
         fail(str(exc))
     except OSError as exc:

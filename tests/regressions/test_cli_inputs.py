@@ -328,3 +328,10 @@ def test_tumor_type_help_reads_as_a_sentence() -> None:
     line = next(x for x in result.stdout.splitlines() if "--tumor-type" in x)
     assert "no file types" not in line
     assert "Tumor type where no input file gives one" in " ".join(result.stdout.split())
+
+
+def test_annotate_unknown_default_tumor_type_names_the_option(tmp_path) -> None:
+    from tests.cohort.helpers import DATA
+
+    args = ["annotate", "--maf", str(DATA / "tiny.maf"), "-t", "banana", "-o", str(tmp_path / "o")]
+    _fails_located(_run(args), "--tumor-type: unknown tumor type 'banana'")

@@ -159,6 +159,15 @@ def test_control_characters_in_a_field_are_errors(tmp_path, char, field) -> None
     _fails_located(_run(["match", path]), "ctl.json", field, "control character")
 
 
+@pytest.mark.parametrize(("text", "field"), [
+    ('{"id": "a\\ud800b", "tumor_type": "LUAD", "alterations": []}', "id"),
+    ('{"tumor_type": "LUAD", "alterations": ["EGFR L858\\udfffR"]}', "alterations.0"),
+])  # fmt: skip
+def test_lone_surrogates_are_errors(tmp_path, text, field) -> None:
+    path = _write(tmp_path, "sur.json", text)
+    _fails_located(_run(["match", path]), "sur.json", field, "lone surrogate")
+
+
 def test_control_character_in_an_alteration_and_in_yaml(tmp_path) -> None:
     path = _write(tmp_path, "ctl.json", json.dumps(_case(alterations=["EGFR L858R\u0000"])))
     _fails_located(_run(["match", path]), "alterations.0", "U+0000")

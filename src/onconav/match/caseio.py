@@ -44,8 +44,9 @@ _MAX_DEPTH = 32
 # The longest number a case field can reasonably hold (`copy_number` 1e4, `pd_l1_tps` 100).
 _MAX_DIGITS = 30
 _BOM = "\ufeff"
-# C0 control characters and DEL, but not tab, line feed or carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters and DEL, but not tab, line feed or carriage return; and lone
+# surrogates (JSON can write "\ud800", which is no character at all).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def _bad(message: str, file: str, line: int | None, parts: list[str]) -> CaseErr
 def _check_text(text: str, file: str, line: int | None, parts: list[str]) -> None:
     m = _CONTROL.search(text)
     if m is not None:
-        raise _bad(f"control character U+{ord(m.group()):04X} in the text", file, line, parts)
+        kind = "lone surrogate" if 0xD800 <= ord(m.group()) <= 0xDFFF else "control character"
+        raise _bad(f"{kind} U+{ord(m.group()):04X} in the text", file, line, parts)
 
 
 def _check_value(data: Any, file: str, line: int | None) -> None:

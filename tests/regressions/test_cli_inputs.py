@@ -274,6 +274,23 @@ def test_yaml_aliases_are_refused(tmp_path) -> None:
     _fails_located(_run(["match", path]), "bomb.yaml", "line 4", "aliases")
 
 
+def test_yaml_deep_flow_nesting_is_refused_quickly(tmp_path) -> None:
+    import time
+
+    path = _write(tmp_path, "deep.yml", "tumor_type: LUAD\nalterations: " + "[" * 500_000)
+    start = time.monotonic()
+    _fails_located(_run(["match", path]), "deep.yml", "line 2", "nested more than")
+    assert time.monotonic() - start < 60  # (PyYAML alone takes minutes over this)
+
+
+def test_a_yaml_case_file_is_size_limited(tmp_path, monkeypatch) -> None:
+    import onconav.match.caseio as caseio
+
+    monkeypatch.setattr(caseio, "MAX_YAML_CHARS", 50)
+    text = "tumor_type: LUAD\nalterations: []\nid: " + "x" * 60 + "\n"
+    _fails_located(_run(["match", _write(tmp_path, "big.yaml", text)]), "big.yaml", "JSON Lines")
+
+
 def test_yaml_python_tags_are_refused(tmp_path) -> None:
     text = "tumor_type: !!python/object/apply:os.system ['true']\nalterations: []\n"
     _fails_located(_run(["match", _write(tmp_path, "tag.yaml", text)]), "tag.yaml", "line 1")

@@ -251,7 +251,7 @@ def test_report_into_a_missing_folder_is_a_usage_error(tmp_path) -> None:
 
 
 def test_sigterm_removes_the_staging_folder(tmp_path) -> None:
-    maf = _big_maf(tmp_path / "big.maf", 1_500_000)
+    maf = _big_maf(tmp_path / "big.maf", 400_000)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "onconav", "annotate", "--maf", str(maf),
                              "-t", "LUAD", "-o", str(out), "--no-plots"],

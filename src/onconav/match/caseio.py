@@ -27,6 +27,7 @@ from onconav.match.models import Case
 
 __all__ = [
     "MAX_CASE_BYTES",
+    "MAX_YAML_CHARS",
     "LocatedCase",
     "case_from_data",
     "decode_case_bytes",
@@ -38,6 +39,8 @@ __all__ = [
 
 # A case is a few kilobytes; a file this large is not a case file (or is many thousand cases).
 MAX_CASE_BYTES = 64 * 1024 * 1024
+# YAML is read by pure-Python PyYAML (about 1 MB a second): a hand-written case is far smaller.
+MAX_YAML_CHARS = 1024 * 1024
 # A case is at most four levels deep (case > alterations > item > field); far more is an attack
 # on the decoder or a wrong file, and JSON nested 10,000 deep would overflow Python's stack.
 _MAX_DEPTH = 32
@@ -238,6 +241,13 @@ def _yaml_loader() -> Any:
 def _decode_yaml(text: str, file: str) -> Any:
     import yaml
 
+    if len(text) > MAX_YAML_CHARS:
+        message = f"a YAML case file is limited to {MAX_YAML_CHARS // 1024} KiB; use JSON Lines"
+        raise CaseError(message, file=file, code="bad-yaml")
+    deep = _deep_line(text)  # (PyYAML takes quadratic time over deep flow nesting)
+    if deep is not None:
+        raise CaseError(f"nested more than {_MAX_DEPTH} levels deep", file=file, line=deep,
+                        code="bad-yaml")  # fmt: skip
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)

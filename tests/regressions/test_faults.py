@@ -322,3 +322,31 @@ def test_interrupt_and_terminate_remove_the_staging_folder(tmp_path, error) -> N
     with pytest.raises(type(error)):
         run()
     _nothing_left(tmp_path, out)
+
+
+def test_staging_folder_is_removed_when_a_late_writer_adds_a_file(tmp_path, monkeypatch) -> None:
+    """Polars' sink threads may write a file after the error (fuzz: maf-7296-4000)."""
+    import onconav.cohort.output as output
+
+    real = shutil.rmtree
+    calls: list[Path] = []
+
+    def racing_rmtree(path, ignore_errors: bool = False) -> None:
+        calls.append(Path(path))
+        real(path, ignore_errors=ignore_errors)
+        if len(calls) == 1:  # (the late writer: the folder is back, with a file in it)
+            Path(path).mkdir()
+            (Path(path) / "annotated_mutations.tsv").write_text("late", encoding="utf-8")
+
+    monkeypatch.setattr(output.shutil, "rmtree", racing_rmtree)
+    monkeypatch.setattr(output, "_REMOVE_RETRIES", (0.0, 0.0, 0.0))
+    out = tmp_path / "out"
+
+    def run() -> None:
+        with staged_output(out):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        run()
+    assert len(calls) == 2
+    _nothing_left(tmp_path, out)

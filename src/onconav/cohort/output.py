@@ -44,6 +44,8 @@ Format = Literal["tsv", "parquet"]
 _MARKER = "summary.json"
 # A staging folder without a process id (onconav before 0.2) is stale after this many seconds.
 _LEGACY_AGE = 24 * 3600
+# Seconds to wait before each attempt to remove a staging folder after a failure.
+_REMOVE_RETRIES = (0.0, 0.05, 0.2, 0.5, 1.0, 2.0)
 
 
 def check_out(out: Path) -> None:
@@ -130,6 +132,20 @@ def _commit(stage: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _remove(stage: Path) -> None:
+    """Remove the staging folder, retrying while a writer that is still finishing adds to it.
+
+    Polars' streaming sinks write from their own threads; after an error, one may still create
+    a file while the folder is removed ("directory not empty"). Found by scripts/fuzz.py.
+    """
+    for delay in _REMOVE_RETRIES:
+        time.sleep(delay)
+        shutil.rmtree(stage, ignore_errors=True)
+        if not stage.exists():
+            return
+    _logger.warning("could not remove %s; the next run will", stage.name)
+
+
 @contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
     """A temporary folder beside `out`, renamed to `out` when the block ends without error.
@@ -146,7 +162,7 @@ def staged_output(out: Path) -> Iterator[Path]:
         check_out(out)
         _commit(stage, out)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove(stage)
         raise
     _logger.info("wrote %s", out)
 

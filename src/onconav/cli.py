@@ -324,11 +324,25 @@ _register()
 
 
 def main() -> None:
-    """Run the CLI; user errors exit 2 with one line, never a traceback."""
+    """Run the CLI; user errors exit 2 with one line, never a traceback.
+
+    Standard output is flushed here too, so that a full or closed output met only at the
+    last flush (`--version`, `--help`) is one line and exit 1, as in every verb.
+    """
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
     except OnconavError as exc:
         sys.stderr.write(f"onconav: {exc}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        from onconav._cliutil import environment_failure
+
+        try:
+            environment_failure(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

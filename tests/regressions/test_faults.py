@@ -195,6 +195,15 @@ def test_match_to_a_full_standard_output(fmt) -> None:
     assert err == "onconav: standard output: No space left on device\n"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["kb", "stats"]])
+def test_other_output_to_a_full_standard_output(args) -> None:
+    with open("/dev/full", "wb") as full:
+        done = _onconav(*args, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr == b"onconav: standard output: No space left on device\n"
+
+
 def test_report_to_a_full_standard_output() -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full")

@@ -3,24 +3,20 @@
 Every cohort reader starts here. The header is read by hand (so that comment lines, a byte-order
 mark and duplicate column names do not matter and errors can name a line); the body is scanned
 lazily by Polars with every column as a string and quoting off, as MAF and cBioPortal files are
-written. A gzip file (.gz, BGZF included) is first decompressed into the work folder by Python's
-`gzip`, which checks the stream's CRC and length. When Polars cannot read the body, `diagnose`
-walks the file once to say which line and column is at fault.
+written. A gzip file (.gz, BGZF included) is first decompressed into the work folder, and a
+file with NUL bytes copied without them (`source.py`). When Polars cannot read the body,
+`diagnose` walks the file once to say which line and column is at fault.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
-import mmap
-import os
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import polars as pl
 
+from onconav.cohort.readers.source import decompress, has_nul, without_nul
 from onconav.errors import CohortInputError, ErrorCode
 
 __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
@@ -28,11 +24,7 @@ __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open
 _logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
-# The empty BGZF block that ends every file bgzip writes (SAM/BAM specification, 4.1.2).
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-_REPLACEMENT = "\ufffd".encode()
 _BOM = b"\xef\xbb\xbf"
-_CHUNK = 1 << 20
 _TAIL = 1 << 16
 _BLOCK = 1 << 24
 _TAB = 9
@@ -195,72 +187,6 @@ class Table:
         return _fail(message, self.label, line=line, column=column)
 
 
-def _gzip_open(path: Path) -> BinaryIO:
-    """Open a gzip file with ISA-L (isal, about 2.5 times zlib's speed), else with `gzip`."""
-    try:
-        from isal import igzip
-    except ImportError:  # (a source checkout without the dependency still works)
-        return cast(BinaryIO, gzip.open(path, "rb"))
-    return cast(BinaryIO, igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
-
-
-def _isal_errors() -> tuple[type[Exception], ...]:
-    """ISA-L's own error type (a corrupt deflate stream), when isal is there."""
-    try:
-        from isal.igzip_lib import IsalError
-    except ImportError:
-        return ()
-    return (cast(type[Exception], IsalError),)
-
-
-_GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
-
-
-def _bgzf_unterminated(path: Path) -> bool:
-    """True for a BGZF file (bgzip, htslib) whose end-of-file block is missing: cut short.
-
-    A BGZF file is a chain of gzip members; cut between two of them it is still valid gzip,
-    and only the missing 28-byte end-of-file block shows that the rest is gone.
-    """
-    with path.open("rb") as fh:
-        head = fh.read(18)
-        is_bgzf = len(head) == 18 and bool(head[3] & 4) and head[12:14] == b"BC"
-        if not is_bgzf:
-            return False
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - len(_BGZF_EOF)))
-        return fh.read() != _BGZF_EOF
-
-
-def _decompress(path: Path, label: str, work_dir: Path) -> Path:
-    """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends."""
-    target = work_dir / (path.name.removesuffix(".gz") or "input")
-    n = 0
-    while target.exists():
-        n += 1
-        target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
-    lines = 0
-    try:
-        with _gzip_open(path) as src, target.open("wb") as dst:
-            while chunk := src.read(_CHUNK):
-                lines += chunk.count(b"\n")
-                dst.write(chunk)
-    except EOFError as exc:
-        raise _fail(
-            "truncated gzip: the stream ends early", label, line=lines + 1, code="bad-gzip"
-        ) from exc
-    except _GZIP_ERRORS as exc:
-        raise _fail(f"bad gzip stream ({exc})", label, line=lines + 1, code="bad-gzip") from exc
-    if _bgzf_unterminated(path):
-        raise _fail(
-            "truncated gzip: the BGZF end-of-file block is missing (the file was cut short)",
-            label, line=lines + 1, code="bad-gzip",
-        )  # fmt: skip
-    _logger.info("decompressed %s (%d lines)", path.name, lines)
-    return target
-
-
 def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[list[str], str, int]:
     """Meta lines, the header line and its 1-based number."""
     meta: list[str] = []
@@ -325,7 +251,7 @@ def open_table(
     except OSError as exc:
         raise _fail(exc.strerror or "cannot read", name) from exc
     packed = magic == _GZIP_MAGIC
-    source = _decompress(path, name, work_dir) if packed else path
+    source = decompress(path, name, work_dir) if packed else path
     try:
         meta, header_text, number = _read_head(source, name, header_prefix)
     except CohortInputError as exc:
@@ -343,53 +269,11 @@ def open_table(
     comments = not header[0].startswith("#")  # (as `Table.scan` skips '#' lines)
     nul_rows: tuple[int, ...] = ()
     nul_lines: tuple[int, ...] = ()
-    if _has_nul(source):
-        source, nul_rows, nul_lines = _without_nul(source, work_dir, number, comments)
+    if has_nul(source):
+        source, nul_rows, nul_lines = without_nul(source, work_dir, number, comments)
         _logger.info("%s: %d row(s) with a NUL byte", name, len(nul_rows))
     return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
                  nul_rows=nul_rows, nul_lines=nul_lines)  # fmt: skip
-
-
-def _has_nul(source: Path) -> bool:
-    """True when the file holds a NUL byte: one memchr over a read-only mapping, no copy.
-
-    About 1 GB a second on a loaded two-core machine (a block-wise read is a third of that).
-    """
-    with source.open("rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            return False
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return mapped.find(b"\x00") != -1
-
-
-def _without_nul(
-    source: Path, work_dir: Path, header_line: int, comments: bool
-) -> tuple[Path, tuple[int, ...], tuple[int, ...]]:
-    """A copy of `source` in `work_dir`, each NUL replaced by U+FFFD; the rows that had one.
-
-    Rows are numbered as `Table.scan` counts them: the lines after the header, without the
-    comment lines it skips. Replacing (not deleting) keeps every line's fields and kind.
-    """
-    target = work_dir / f"nul-free-{source.name}"
-    n = 0
-    while target.exists():
-        n += 1
-        target = work_dir / f"nul-free-{n}-{source.name}"
-    rows: list[int] = []
-    lines: list[int] = []
-    row = -1
-    with source.open("rb") as src, target.open("wb") as dst:
-        for number, raw in enumerate(src, start=1):
-            data = raw
-            if number > header_line and not (comments and raw.startswith(b"#")):
-                row += 1
-                if b"\x00" in raw:
-                    rows.append(row)
-                    lines.append(number)
-            if b"\x00" in raw:
-                data = raw.replace(b"\x00", _REPLACEMENT)
-            dst.write(data)
-    return target, tuple(rows), tuple(lines)
 
 
 def check_tail(table: Table, rows: int) -> None:

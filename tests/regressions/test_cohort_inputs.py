@@ -298,3 +298,40 @@ def test_header_text_in_an_error_is_escaped(tmp_path, workdir) -> None:
     assert "\x1b" not in text
     assert "\u2028" not in text
     assert "\\x1b" in text
+
+
+# --- found by scripts/fuzz.py ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["maf", "clinical"])
+def test_an_unterminated_only_row_holding_a_hash_is_read(tmp_path, workdir, kind) -> None:
+    """Polars 2.1 fails on it ("CSV malformed"); a line end is added (fuzz: clinical-14056)."""
+    if kind == "maf":
+        path = workdir / "h.maf"
+        path.write_bytes(b"Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\nEG#FR\tS1\tp.L858R")
+        summary = run(tmp_path / "out", maf=path, tumor_type="LUAD")
+        lines = (tmp_path / "out" / "annotated_mutations.tsv").read_text().splitlines()
+        assert lines[1].startswith("EG#FR\tS1\tp.L858R\t")
+    else:
+        path = workdir / "c.txt"
+        path.write_bytes(b"SAMPLE_ID\tPATIENT_ID\tONCOTREE_CODE\nS#1\tP1\tLUAD")
+        summary = run(tmp_path / "out", maf=DATA / "tiny.maf", clinical=path)
+    assert summary.rows_in == summary.rows_annotated + summary.rows_rejected
+
+
+def test_an_unterminated_short_last_line_is_still_a_truncated_file(tmp_path, workdir) -> None:
+    path = workdir / "h.maf"
+    path.write_bytes(b"Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\nEG#FR\tS1")
+    err = _fails(tmp_path, path, maf=path, tumor_type="LUAD")
+    assert (err.line, err.column) == (2, "HGVSp_Short")
+
+
+def test_a_vcf_record_starting_with_hash_and_too_many_fields_is_located(tmp_path, workdir):
+    """A VCF body has no comment lines, so such a line is a record (fuzz: vcf-24524)."""
+    lines = (DATA / "tiny_vep.vcf").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, x in enumerate(lines) if x.startswith("#CHROM"))
+    lines.insert(header + 1, "#CHROM\t" + lines[header])
+    vcf = _write(workdir, "hash.vcf", lines)
+    err = _fails(tmp_path, vcf, vcf=vcf, tumor_type="LUAD")
+    assert err.line == header + 2
+    assert "fields where the header has" in err.message

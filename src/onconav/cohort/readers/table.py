@@ -11,6 +11,7 @@ file with NUL bytes copied without them (`source.py`). When Polars cannot read t
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class Table:
             byte; `source` is then a copy with each NUL replaced by U+FFFD, so that no NUL
             reaches an output, and those rows are rejected (`nul_reject`).
         nul_lines: 1-based file lines of those rows.
+        unterminated: The file's last line has no line end, and `source` is a copy with one
+            added (Polars 2.1 cannot read an unterminated line holding '#' as the only row).
     """
 
     label: str
@@ -65,6 +68,7 @@ class Table:
     meta: tuple[str, ...] = ()
     nul_rows: tuple[int, ...] = ()
     nul_lines: tuple[int, ...] = ()
+    unterminated: bool = False
     _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -272,8 +276,40 @@ def open_table(
     if has_nul(source):
         source, nul_rows, nul_lines = without_nul(source, work_dir, number, comments)
         _logger.info("%s: %d row(s) with a NUL byte", name, len(nul_rows))
+    unterminated = _hash_in_unterminated_line(source)
+    if unterminated:
+        source = _with_line_end(source, work_dir)
     return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
-                 nul_rows=nul_rows, nul_lines=nul_lines)  # fmt: skip
+                 nul_rows=nul_rows, nul_lines=nul_lines, unterminated=unterminated)  # fmt: skip
+
+
+def _tail(source: Path) -> bytes:
+    size = source.stat().st_size
+    with source.open("rb") as fh:
+        fh.seek(max(0, size - _TAIL))
+        return fh.read()
+
+
+def _hash_in_unterminated_line(source: Path) -> bool:
+    """True when the last line has no line end and holds a '#' after its start.
+
+    Polars misreads such a line when it is the only data row ("CSV malformed: expected 0
+    rows, actual 1"); with a line end added it reads it (found by scripts/fuzz.py).
+    """
+    tail = _tail(source)
+    last = tail.rsplit(b"\n", 1)[-1]
+    return bool(last) and b"#" in last[1:]
+
+
+def _with_line_end(source: Path, work_dir: Path) -> Path:
+    """`source` with a line end added: in place when it is already a copy in `work_dir`."""
+    if source.parent != work_dir:
+        target = work_dir / f"terminated-{source.name}"
+        shutil.copyfile(source, target)
+        source = target
+    with source.open("ab") as fh:
+        fh.write(b"\n")
+    return source
 
 
 def check_tail(table: Table, rows: int) -> None:
@@ -285,12 +321,11 @@ def check_tail(table: Table, rows: int) -> None:
     Raises:
         CohortInputError: naming the last line and its first missing column.
     """
-    size = table.source.stat().st_size
-    if size == 0:
+    if table.source.stat().st_size == 0:
         return
-    with table.source.open("rb") as fh:
-        fh.seek(max(0, size - _TAIL))
-        tail = fh.read()
+    tail = _tail(table.source)
+    if table.unterminated:  # (the line end was added by `open_table`)
+        tail = tail[:-1]
     if tail.endswith(b"\n"):
         return
     last = tail.rsplit(b"\n", 1)[-1]

@@ -506,9 +506,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = TARGET_NAMES if args.target == "all" else (args.target,)
     failed = False
+    commit = _commit()  # (the code under test: taken before the run, not after it)
     for i, name in enumerate(names):
         result = run_target(name, args.count, args.seed * 1000 + i, args.crashes, args.full_every)
-        result["commit"] = _commit()
+        result["commit"] = commit
         line = json.dumps(result)
         sys.stdout.write(line + "\n")
         sys.stdout.flush()

@@ -9,7 +9,7 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -80,6 +80,16 @@ def _index(kb_dir: Path | None) -> KBIndex:
     return get_index(kb_dir)
 
 
+# The case field each quick-case option fills, so that an error names the option given.
+_QUICK_FIELDS = (
+    ("alterations", "--alteration"),
+    ("tumor_type", "--tumor-type"),
+    ("setting", "--setting"),
+    ("history", "--prior"),
+    ("conditions", "--condition"),
+)
+
+
 def _quick_case(
     alterations: list[str],
     tumor_type: str | None,
@@ -87,6 +97,7 @@ def _quick_case(
     prior: list[str],
     conditions: list[str],
 ) -> Case:
+    from onconav.errors import CaseError
     from onconav.match.caseio import case_from_data
 
     if not tumor_type:
@@ -102,7 +113,26 @@ def _quick_case(
         "history": history,
         "conditions": conditions,
     }
-    return case_from_data(data, file="--alteration")
+    try:
+        return case_from_data(data, file="--alteration")
+    except CaseError as exc:
+        raise _option_error(exc, data) from exc
+
+
+def _option_error(exc: OnconavError, data: dict[str, Any]) -> OnconavError:
+    """The error of a quick case, labelled with the option (and the value) that caused it."""
+    from onconav.errors import CaseError
+
+    parts = (exc.field or "").split(".")
+    option = dict(_QUICK_FIELDS).get(parts[0], "--alteration")
+    given: Any = data.get(parts[0])
+    if isinstance(given, list) and len(parts) > 1 and parts[1].isdigit():
+        given = given[int(parts[1])]
+        if option == "--prior":
+            given = f"{'+'.join(given['drugs'])}:{given['outcome']}"
+    rest = ".".join(parts[2:]) if isinstance(data.get(parts[0]), list) else ""
+    label = f"{option} {given!r}" if isinstance(given, str) else option
+    return CaseError(exc.message, file=label, field=rest or None, code="usage")
 
 
 def _print_result(result: MatchResult, fmt: MatchFormat, many: bool) -> None:
@@ -165,21 +195,22 @@ def match(
       onconav match -a "KRAS G12C" -t "lung adenocarcinoma" --format markdown
       cat cases.jsonl | onconav match - --format json
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
-    from onconav.match.caseio import read_cases
-    from onconav.match.engine import match_case
+    from onconav._cliutil import match_located, read_stdin
+    from onconav.match.caseio import LocatedCase, read_located
 
-    case_list: list[Case] = []
+    located: list[LocatedCase] = []
     if alteration:
-        case_list.append(_quick_case(alteration, tumor_type, setting, prior or [], condition or []))
-    stdin_text = sys.stdin.read() if cases and "-" in cases else None
+        quick = _quick_case(alteration, tumor_type, setting, prior or [], condition or [])
+        located.append(LocatedCase(quick, "--tumor-type"))
+    stdin_text = read_stdin() if cases and "-" in cases else None
     for path in cases or []:
-        case_list.extend(read_cases(path, stdin_text))
-    if not case_list:
+        located.extend(read_located(path, stdin_text))
+    if not located:
         fail("give a case file, - for standard input, or --alteration with --tumor-type")
     index = _index(kb)
-    many = len(case_list) > 1
-    for case in case_list:
-        _print_result(match_case(index, case), fmt, many)
+    many = len(located) > 1
+    for found in located:
+        _print_result(match_located(index, found), fmt, many)
 
 
 @kb_app.command("stats")
@@ -293,11 +324,25 @@ _register()
 
 
 def main() -> None:
-    """Run the CLI; user errors exit 2 with one line, never a traceback."""
+    """Run the CLI; user errors exit 2 with one line, never a traceback.
+
+    Standard output is flushed here too, so that a full or closed output met only at the
+    last flush (`--version`, `--help`) is one line and exit 1, as in every verb.
+    """
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
     except OnconavError as exc:
         sys.stderr.write(f"onconav: {exc}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        from onconav._cliutil import environment_failure
+
+        try:
+            environment_failure(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

@@ -8,7 +8,10 @@ error is one line on standard error and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onconav._cliutil import fail
-from onconav.errors import OnconavError
+from onconav._cliutil import environment_failure, fail
+from onconav.errors import OnconavError, TumorTypeError
 
 if TYPE_CHECKING:
     from onconav.cohort import CohortSummary, Progress
@@ -103,7 +106,9 @@ def annotate(
     ] = None,
     tumor_type: Annotated[
         str | None,
-        typer.Option("--tumor-type", "-t", help="Tumor type of samples no file types (e.g. LUAD)."),
+        typer.Option(
+            "--tumor-type", "-t", help="Tumor type where no input file gives one (e.g. LUAD)."
+        ),
     ] = None,
     fmt: Annotated[
         AnnotateFormat, typer.Option("--format", "-f", help="Table format.")
@@ -135,6 +140,8 @@ def annotate(
     \b
         onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
     """  # noqa: D301 - the \b marks keep click from rewrapping the examples
+    import polars as pl
+
     from onconav.cohort import CohortInputs, annotate_cohort
     from onconav.kb.index import get_index
 
@@ -143,11 +150,76 @@ def annotate(
         clinical=clinical, tumor_type=tumor_type,
     )  # fmt: skip
     try:
-        with _progress_bar() as progress:
+        with _terminate_as_exit(), _progress_bar() as progress:
             summary = annotate_cohort(
                 inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots,
                 report_html=report,
             )  # fmt: skip
+        _report(summary, out)
+        sys.stdout.flush()
+    except TumorTypeError as exc:
+        if exc.file is None:  # (the default tumor type: name the option that gave it)
+            exc.file, exc.field = "--tumor-type", None
+        fail(str(exc))
     except OnconavError as exc:
         fail(str(exc))
-    _report(summary, out)
+    except OSError as exc:
+        environment_failure(_named(exc, out))
+    except pl.exceptions.PolarsError as exc:
+        environment_failure(_polars_os_error(exc, out))
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Make SIGTERM and SIGHUP exit the way Ctrl-C does, so that the staging folder is removed.
+
+    By default these signals end Python at once, skipping every `finally` and `except`; here
+    they raise SystemExit (128 + the signal), which unwinds through the clean-up.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    handled = [signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    previous = {}
+    try:
+        for sig in handled:
+            if sig is not None:
+                previous[sig] = signal.signal(sig, stop)
+    except ValueError:  # (not the main thread: leave the signals alone)
+        previous = {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# Polars words an operating-system failure "No such file or directory (os error 2): path".
+_POLARS_OS = re.compile(r"^(?P<reason>.*?)\s*\(os error (?P<errno>\d+)\)(?::\s*(?P<path>.+))?$")
+
+
+def _named(exc: OSError, out: Path) -> OSError:
+    """`exc` naming the path at fault: its own, the one Polars names, else `--out`.
+
+    The hidden staging folder is named as `--out`, the folder the user knows.
+    """
+    if exc.filename is not None and ".partial-" not in str(exc.filename):
+        return exc
+    m = _POLARS_OS.match(str(exc).strip())
+    if m is not None:
+        path = m.group("path") or str(out)
+        path = str(out) if ".partial-" in path else path
+        return OSError(int(m.group("errno")), m.group("reason"), path)
+    return OSError(exc.errno or errno.EIO, exc.strerror or str(exc), str(out))
+
+
+def _polars_os_error(exc: Exception, out: Path) -> OSError:
+    """A Polars error that is an operating-system failure (`(os error N)`), as an OSError.
+
+    Raises:
+        Exception: `exc` itself when it is not one (a bug: traceback).
+    """
+    if _POLARS_OS.match(str(exc).strip()) is None:
+        raise exc
+    return _named(OSError(str(exc)), out)

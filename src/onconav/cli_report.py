@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from onconav._cliutil import fail
+from onconav._cliutil import environment_failure, fail
 from onconav.errors import OnconavError, ReportError
 
 __all__ = ["ReportAudience", "ReportFormat", "report", "write_atomic"]
@@ -37,47 +37,58 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
 
 
+def _os_error(exc: OSError, path: Path) -> OSError:
+    """`exc` naming `path` (the report), for the one-line environmental failure."""
+    return OSError(exc.errno, exc.strerror or "cannot write", str(path))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file beside it, then rename it into place.
 
-    A reader never sees half a report, and a failed write leaves an older file untouched.
+    A reader never sees half a report, and a failed write (a full disk, a folder made
+    read-only or removed meanwhile) removes the temporary file and leaves an older report
+    untouched.
 
     Raises:
-        ReportError: the folder does not exist or cannot be written.
+        ReportError: the folder does not exist (a usage error, exit 2).
+        OSError: the write failed (an environmental failure, exit 1), naming `path`.
     """
     folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError("no such folder", file=str(path), field="--output")
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise ReportError(exc.strerror or "cannot write here", file=str(path)) from exc
+        raise _os_error(exc, path) from exc
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(tmp, 0o600)  # patient data (mkstemp already makes it 0600; keep it so)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ReportError(exc.strerror or "cannot write", file=str(path)) from exc
+        raise _os_error(exc, path) from exc
 
 
 def _document(
     case_path: str, audience: ReportAudience, fmt: ReportFormat, kb: Path | None
 ) -> bytes:
     """Read the one case in `case_path`, match it and render the report as bytes."""
+    from onconav._cliutil import match_located, read_stdin
     from onconav.kb.index import get_index
-    from onconav.match.caseio import read_cases
-    from onconav.match.engine import match_case
+    from onconav.match.caseio import read_located
     from onconav.report.render import TextFormat, render_pdf, render_report
 
-    stdin_text = sys.stdin.read() if case_path == "-" else None
-    cases = read_cases(case_path, stdin_text)
+    stdin_text = read_stdin() if case_path == "-" else None
+    cases = read_located(case_path, stdin_text)
     if len(cases) != 1:
         raise ReportError(
             f"a report is for one case; this input holds {len(cases)}", file=case_path
         )
     index = get_index(kb)
-    result = match_case(index, cases[0])
+    result = match_located(index, cases[0])
     text_fmt: TextFormat = "markdown" if fmt is ReportFormat.markdown else "html"
-    text = render_report(result, index, audience.value, text_fmt, case=cases[0])
+    text = render_report(result, index, audience.value, text_fmt, case=cases[0].case)
     if fmt is ReportFormat.pdf:
         return render_pdf(text)
     return text.encode("utf-8")
@@ -128,7 +139,10 @@ def report(
         data = _document(case, audience, fmt, kb)
         if output is None or str(output) == "-":
             sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
         else:
             write_atomic(output, data)
     except OnconavError as exc:
         fail(str(exc))
+    except OSError as exc:
+        environment_failure(exc)

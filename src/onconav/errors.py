@@ -29,6 +29,7 @@ __all__ = [
     "OnconavError",
     "ReportError",
     "TumorTypeError",
+    "printable",
 ]
 
 ErrorCode = Literal[
@@ -83,7 +84,18 @@ class OnconavError(Exception):
         if self.field:
             parts.append(self.field)
         parts.append(self.message)
-        return ": ".join(parts)
+        return printable(": ".join(parts))
+
+
+def printable(text: str) -> str:
+    """`text` with every non-printable character escaped (ESC, U+2028, tab included).
+
+    An error echoes text from the input (a header, a cell, a tumor type); escaping keeps the
+    message on one line and stops terminal escape sequences from reaching the user's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class InputError(OnconavError):
@@ -133,7 +145,7 @@ class KBProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")
 
 
 class KBValidationError(KBError):

@@ -76,6 +76,7 @@ RejectCode = Literal[
     "unparsable-fusion",
     "unparsable-copy-number",
     "no-carrier",
+    "nul-byte",
 ]
 
 # Why a row is rejected, for people; rejected.tsv carries the specific reason of each row.
@@ -90,4 +91,5 @@ REJECT_REASONS: dict[RejectCode, str] = {
     "unparsable-fusion": "fusion of a knowledge-base gene cannot be read",
     "unparsable-copy-number": "copy-number call of a knowledge-base gene cannot be read",
     "no-carrier": "no selected sample carries the variant (genotype)",
+    "nul-byte": "the row holds a NUL byte (shown as U+FFFD in the output)",
 }

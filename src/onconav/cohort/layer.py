@@ -147,6 +147,7 @@ def table_layer(
         reject=reject,
         line=pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
+        row_reject=table.nul_reject(pl.col(ROW)),
         table=table,
         verbatim=True,
     )

@@ -4,14 +4,21 @@ Everything is written into a temporary folder beside `--out` (same file system),
 renamed into place only when complete; a failed run removes it and leaves `--out` as it was. An
 existing `--out` is replaced only when it is empty or an earlier onconav output (it holds
 `summary.json`), so that a typo cannot delete an unrelated folder.
+
+The staging folder's name carries the process id (`.<out>.partial-<pid>-<random>`): a run
+killed outright (SIGKILL, power loss) cannot clean up after itself, so each run first removes
+the staging folders of `out` whose process is gone. (The CLI turns SIGTERM into an ordinary
+exit, so that a terminated run cleans up as an interrupted one does.)
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -21,12 +28,24 @@ import polars as pl
 
 from onconav.errors import CohortInputError
 
-__all__ = ["Format", "check_out", "lines_sink", "staged_output", "table_sink", "write_frame"]
+__all__ = [
+    "Format",
+    "check_out",
+    "lines_sink",
+    "remove_stale",
+    "staged_output",
+    "table_sink",
+    "write_frame",
+]
 
 _logger = logging.getLogger(__name__)
 
 Format = Literal["tsv", "parquet"]
 _MARKER = "summary.json"
+# A staging folder without a process id (onconav before 0.2) is stale after this many seconds.
+_LEGACY_AGE = 24 * 3600
+# Seconds to wait before each attempt to remove a staging folder after a failure.
+_REMOVE_RETRIES = (0.0, 0.05, 0.2, 0.5, 1.0, 2.0)
 
 
 def check_out(out: Path) -> None:
@@ -47,12 +66,62 @@ def check_out(out: Path) -> None:
         )
 
 
+def _alive(pid: int) -> bool:
+    """True when a process `pid` exists (on this machine), or when that cannot be told."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _old(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > _LEGACY_AGE
+    except OSError:
+        return False
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove `out`'s staging folders left by runs whose process is gone; return them.
+
+    Only folders named as `staged_output` names them, with a process id that no longer runs,
+    are removed; a folder named by an older onconav (no process id) is removed once it is a
+    day old, as no run lasts that long.
+    """
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(partial|old)-(\d+)-[^/]*$")
+    legacy = re.compile(rf"^\.{re.escape(out.name)}\.partial-[a-z0-9_]{{8}}$")
+    removed = []
+    try:
+        siblings = list(out.parent.iterdir()) if out.parent.is_dir() else []
+    except OSError:
+        return []
+    for path in siblings:
+        m = pattern.match(path.name)
+        if m is None and legacy.match(path.name) and path.is_dir() and _old(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            continue
+        if m is None or not path.is_dir() or _alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out.exists():
+            continue  # (a run killed mid-swap: the earlier output is all there is; keep it)
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+        _logger.info("removed %s, left by a run that ended without cleaning up", path.name)
+    return removed
+
+
 def _commit(stage: Path, out: Path) -> None:
     """Rename `stage` to `out`; an earlier `out` is set aside first and put back on failure."""
     if not out.exists():
         os.replace(stage, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
     os.replace(out, old / out.name)
     try:
         os.replace(stage, out)
@@ -61,6 +130,20 @@ def _commit(stage: Path, out: Path) -> None:
         raise
     finally:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove(stage: Path) -> None:
+    """Remove the staging folder, retrying while a writer that is still finishing adds to it.
+
+    Polars' streaming sinks write from their own threads; after an error, one may still create
+    a file while the folder is removed ("directory not empty"). Found by scripts/fuzz.py.
+    """
+    for delay in _REMOVE_RETRIES:
+        time.sleep(delay)
+        shutil.rmtree(stage, ignore_errors=True)
+        if not stage.exists():
+            return
+    _logger.warning("could not remove %s; the next run will", stage.name)
 
 
 @contextmanager
@@ -72,13 +155,14 @@ def staged_output(out: Path) -> Iterator[Path]:
     """
     check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    remove_stale(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     try:
         yield stage
         check_out(out)
         _commit(stage, out)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove(stage)
         raise
     _logger.info("wrote %s", out)
 

@@ -305,6 +305,8 @@ def rules_used(text: str) -> frozenset[str]:
 # It is read without the parser (tests check that both readings agree); '*' and 'X' go through
 # the grammar, which knows their meanings.
 _AA = "ACDEFGHIKLMNPQRSTVWY"
+# No protein or transcript position has ten digits; Python's int() refuses more than 4,300.
+_TOO_LONG = re.compile(r"\d{10}")
 _SIMPLE_SUBSTITUTION = re.compile(rf"(?:p\.)?([{_AA}])([1-9]\d{{0,4}})([{_AA}])")
 
 
@@ -322,6 +324,8 @@ def read_change(text: str) -> ProteinChange | CdnaChange | None:
         >>> change.kind, change.ref, change.start, change.seq
         ('substitution', 'L', 858, 'R')
     """
+    if _TOO_LONG.search(text):
+        return None
     simple = _SIMPLE_SUBSTITUTION.fullmatch(text)
     if simple is not None:  # (ref == alt too: the grammar reads 'p.A123A' as this same change)
         ref, pos, alt = simple.groups()

@@ -2,8 +2,9 @@
 
 The views (`clinician.py`, `patient.py`) decide what to say; the jinja2 templates under
 `templates/` lay it out. HTML is autoescaped, so a case id or an alteration that holds markup is
-shown as text. Markdown has no escaping of its own, so `<` and `>` in values become entities
-there too. The PDF is made from the same HTML with xhtml2pdf (pure Python) plus a print style.
+shown as text. Markdown has no escaping of its own: every value goes through
+`markdown.markdown_text` (HTML escaped, links and images dropped). The PDF is made from the
+same HTML with xhtml2pdf (pure Python) plus a print style.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from onconav.errors import ReportError
 from onconav.kb.index import KBIndex
 from onconav.match.models import Case, MatchResult
 from onconav.report.clinician import clinician_view
+from onconav.report.markdown import markdown_text
 from onconav.report.patient import patient_view
 
 __all__ = ["Audience", "TextFormat", "render_pdf", "render_report"]
@@ -51,7 +53,7 @@ _PDF_FOOTER = (
 def _markdown_value(value: Any) -> Any:
     """Make a value safe to paste into Markdown that a renderer turns into HTML."""
     if isinstance(value, str):
-        return value.replace("<", "&lt;").replace(">", "&gt;")
+        return markdown_text(value)
     return "" if value is None else value
 
 
@@ -68,7 +70,7 @@ def _environment(fmt: TextFormat) -> jinja2.Environment:
     else:
         env = jinja2.Environment(
             loader=loader,
-            autoescape=False,  # Markdown: `_markdown_value` escapes < and > instead
+            autoescape=False,  # Markdown: `_markdown_value` escapes each value instead
             finalize=_markdown_value,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -45,6 +45,8 @@ def read_clinical(path: Path, *, work_dir: Path, label: str | None = None) -> Cl
             unknown setting; each names the line and column.
     """
     table = open_table(path, work_dir=work_dir, label=label, min_columns=1)
+    if table.nul_lines:  # (a sample's tumor type cannot be trusted; there is no row to reject)
+        raise table.error("NUL byte in a sample row", line=table.nul_lines[0])
     sample = table.require(*SAMPLE_COLUMNS, what="sample")
     tumor = table.find(*TUMOR_COLUMNS)
     setting = table.find(*SETTING_COLUMNS)

@@ -95,6 +95,7 @@ def _melt(table: Table, gene: str) -> tuple[pl.DataFrame, list[str], list[str]]:
     samples = [c for c in table.names if c not in ids]
     if not samples:
         raise table.error("no sample columns after the gene columns", line=table.header_line)
+    _check_unique_samples(table, samples)
     order = {c: i for i, c in enumerate(samples)}
     try:
         wide = table.scan().with_row_index("__row").collect()
@@ -105,7 +106,8 @@ def _melt(table: Table, gene: str) -> tuple[pl.DataFrame, list[str], list[str]]:
     )
     long = long.filter(pl.col("__value").is_not_null() & ~pl.col("__value").is_in(_NO_CALL))
     number = pl.col("__value").str.strip_chars().cast(pl.Float64, strict=False)
-    bad = long.filter(number.is_null()).sort("__row", pl.col("__col").replace_strict(order))
+    nul = pl.col("__row").is_in(list(table.nul_rows))  # (rejected later, not an error)
+    bad = long.filter(number.is_null() & ~nul).sort("__row", pl.col("__col").replace_strict(order))
     if bad.height:
         row = bad.row(0, named=True)
         raise table.error(
@@ -113,7 +115,7 @@ def _melt(table: Table, gene: str) -> tuple[pl.DataFrame, list[str], list[str]]:
             line=int(row["__row"]) + table.first_data_line,
             column=table.header_of(row["__col"]),
         )
-    calls = long.filter(number != 0).with_columns(
+    calls = long.filter((number != 0) | (nul & number.is_null())).with_columns(
         pl.col("__col").replace_strict(order, return_dtype=pl.UInt32).alias("__colidx"),
         pl.col("__col").replace_strict({c: table.header_of(c) for c in samples}).alias("__sample"),
     )
@@ -144,8 +146,20 @@ def _matrix_layer(table: Table, gene: str) -> Layer:
         reject=_reject,
         line=pl.col("__row") + table.first_data_line,
         column=pl.col("__sample"),
+        row_reject=table.nul_reject(pl.col("__row")),
         table=None,
     )
+
+
+def _check_unique_samples(table: Table, samples: list[str]) -> None:
+    """Refuse a matrix that names a sample twice: which column holds its calls is a guess."""
+    seen: dict[str, int] = {}
+    for c in samples:
+        i = int(c[1:])
+        name = table.header[i].strip()
+        if name in seen:
+            raise table.duplicate([seen[name], i])
+        seen[name] = i
 
 
 def read_cna(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:

@@ -37,6 +37,8 @@ HGVSC_COLUMNS = ("HGVSc",)
 SPLICE_CLASSES = ("Splice_Site", "Splice_Region", "Intron")
 PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Amino_Acid_Change", "Protein_Change", "ALTERATION")
 ONCOTREE_COLUMNS = ("ONCOTREE_CODE",)
+# Rows read to tell a `Gene` column of Ensembl ids from one of symbols.
+_SNIFF_ROWS = 1000
 
 
 def reject_protein(alt: Alteration, protein: str | None, vclass: str | None) -> RejectCode | None:
@@ -119,6 +121,7 @@ def mutation_layer(
         reject=reject_mutation,
         line=line if line is not None else pl.col(ROW) + table.first_data_line,
         oncotree=pl.col(oncotree) if oncotree else None,
+        row_reject=table.nul_reject(pl.col(ROW)),
         table=table,
         verbatim=verbatim,
     )
@@ -132,4 +135,27 @@ def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
             change), naming the file and the header line.
     """
     table = open_table(path, work_dir=work_dir, label=label)
+    _check_gene_column(table)
     return mutation_layer(table, table.scan(), verbatim=True)
+
+
+def _check_gene_column(table: Table) -> None:
+    """Refuse a MAF whose only gene column is `Gene` holding Ensembl ids (GDC, vcf2maf).
+
+    Such a MAF has lost its `Hugo_Symbol`; read as symbols, every row would name no gene
+    the knowledge base knows, and the cohort would look silently unactionable.
+    """
+    if table.find(*GENE_COLUMNS[:-1]) is not None:
+        return
+    gene = table.find(GENE_COLUMNS[-1])
+    if gene is None:
+        return
+    values = table.scan().select(pl.col(gene)).drop_nulls().head(_SNIFF_ROWS).collect()
+    column = values.get_column(gene)
+    if column.len() and column.str.contains(r"^ENS[A-Z]*G\d+").all():
+        raise table.error(
+            f"missing required column {GENE_COLUMNS[0]} (gene symbol): column "
+            f"{table.header_of(gene)!r} holds Ensembl gene ids, not symbols",
+            line=table.header_line,
+            column=GENE_COLUMNS[0],
+        )

@@ -3,22 +3,21 @@
 Every cohort reader starts here. The header is read by hand (so that comment lines, a byte-order
 mark and duplicate column names do not matter and errors can name a line); the body is scanned
 lazily by Polars with every column as a string and quoting off, as MAF and cBioPortal files are
-written. A gzip file (.gz, BGZF included) is first decompressed into the work folder by Python's
-`gzip`, which checks the stream's CRC and length. When Polars cannot read the body, `diagnose`
-walks the file once to say which line and column is at fault.
+written. A gzip file (.gz, BGZF included) is first decompressed into the work folder, and a
+file with NUL bytes copied without them (`source.py`). When Polars cannot read the body,
+`diagnose` walks the file once to say which line and column is at fault.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
-import zlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import polars as pl
 
+from onconav.cohort.readers.source import decompress, has_nul, without_nul
 from onconav.errors import CohortInputError, ErrorCode
 
 __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
@@ -27,7 +26,6 @@ _logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
-_CHUNK = 1 << 20
 _TAIL = 1 << 16
 _BLOCK = 1 << 24
 _TAB = 9
@@ -55,6 +53,12 @@ class Table:
         header: The header fields, exactly as written.
         header_line: 1-based line number of the header.
         meta: Lines before the header (comments; VCF `##` lines), without line ends.
+        nul_rows: 0-based numbers of the data rows (as the scan counts them) that held a NUL
+            byte; `source` is then a copy with each NUL replaced by U+FFFD, so that no NUL
+            reaches an output, and those rows are rejected (`nul_reject`).
+        nul_lines: 1-based file lines of those rows.
+        unterminated: The file's last line has no line end, and `source` is a copy with one
+            added (Polars 2.1 cannot read an unterminated line holding '#' as the only row).
     """
 
     label: str
@@ -62,7 +66,10 @@ class Table:
     header: tuple[str, ...]
     header_line: int
     meta: tuple[str, ...] = ()
-    _upper: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    nul_rows: tuple[int, ...] = ()
+    nul_lines: tuple[int, ...] = ()
+    unterminated: bool = False
+    _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -75,15 +82,39 @@ class Table:
         return self.header_line + 1
 
     def find(self, *candidates: str) -> str | None:
-        """The internal name of the first candidate column present (case-insensitive)."""
+        """The internal name of the first candidate column present (case-insensitive).
+
+        Raises:
+            CohortInputError: that column appears more than once in the header (which one
+                to read would be a guess).
+        """
         if not self._upper:
             for i, name in enumerate(self.header):
-                self._upper.setdefault(name.strip().upper(), i)
+                self._upper.setdefault(name.strip().upper(), []).append(i)
         for cand in candidates:
             found = self._upper.get(cand.upper())
-            if found is not None:
-                return f"c{found}"
+            if found is None:
+                continue
+            if len(found) > 1:
+                raise self.duplicate(found)
+            return f"c{found[0]}"
         return None
+
+    def duplicate(self, positions: list[int]) -> CohortInputError:
+        """The error for a column name the header holds at several `positions` (0-based)."""
+        where = " and ".join(str(i + 1) for i in positions)
+        return _fail(
+            f"appears more than once in the header (fields {where}); keep one",
+            self.label,
+            line=self.header_line,
+            column=self.header[positions[0]].strip(),
+        )
+
+    def nul_reject(self, row: pl.Expr) -> pl.Expr | None:
+        """`nul-byte` where `row` (a 0-based data row number) held a NUL byte, else None."""
+        if not self.nul_rows:
+            return None
+        return pl.when(row.is_in(list(self.nul_rows))).then(pl.lit("nul-byte"))
 
     def require(self, *candidates: str, what: str | None = None) -> str:
         """Like `find`, but a missing column is a located `CohortInputError`."""
@@ -160,50 +191,6 @@ class Table:
         return _fail(message, self.label, line=line, column=column)
 
 
-def _gzip_open(path: Path) -> BinaryIO:
-    """Open a gzip file with ISA-L (isal, about 2.5 times zlib's speed), else with `gzip`."""
-    try:
-        from isal import igzip
-    except ImportError:  # (a source checkout without the dependency still works)
-        return cast(BinaryIO, gzip.open(path, "rb"))
-    return cast(BinaryIO, igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
-
-
-def _isal_errors() -> tuple[type[Exception], ...]:
-    """ISA-L's own error type (a corrupt deflate stream), when isal is there."""
-    try:
-        from isal.igzip_lib import IsalError
-    except ImportError:
-        return ()
-    return (cast(type[Exception], IsalError),)
-
-
-_GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
-
-
-def _decompress(path: Path, label: str, work_dir: Path) -> Path:
-    """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends."""
-    target = work_dir / (path.name.removesuffix(".gz") or "input")
-    n = 0
-    while target.exists():
-        n += 1
-        target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
-    lines = 0
-    try:
-        with _gzip_open(path) as src, target.open("wb") as dst:
-            while chunk := src.read(_CHUNK):
-                lines += chunk.count(b"\n")
-                dst.write(chunk)
-    except EOFError as exc:
-        raise _fail(
-            "gzip stream ends early (truncated file)", label, line=lines + 1, code="bad-gzip"
-        ) from exc
-    except _GZIP_ERRORS as exc:
-        raise _fail(f"bad gzip stream ({exc})", label, line=lines + 1, code="bad-gzip") from exc
-    _logger.info("decompressed %s (%d lines)", path.name, lines)
-    return target
-
-
 def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[list[str], str, int]:
     """Meta lines, the header line and its 1-based number."""
     meta: list[str] = []
@@ -267,8 +254,14 @@ def open_table(
             magic = fh.read(2)
     except OSError as exc:
         raise _fail(exc.strerror or "cannot read", name) from exc
-    source = _decompress(path, name, work_dir) if magic == _GZIP_MAGIC else path
-    meta, header_text, number = _read_head(source, name, header_prefix)
+    packed = magic == _GZIP_MAGIC
+    source = decompress(path, name, work_dir) if packed else path
+    try:
+        meta, header_text, number = _read_head(source, name, header_prefix)
+    except CohortInputError as exc:
+        if packed and exc.line is None:  # (no header at all in a gzip file: it was cut)
+            exc.message = f"{exc.message} (truncated gzip?)"
+        raise
     header = tuple(header_text.split("\t"))
     if len(header) < min_columns:
         raise _fail(
@@ -277,7 +270,46 @@ def open_table(
             name,
             line=number,
         )
-    return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta))
+    comments = not header[0].startswith("#")  # (as `Table.scan` skips '#' lines)
+    nul_rows: tuple[int, ...] = ()
+    nul_lines: tuple[int, ...] = ()
+    if has_nul(source):
+        source, nul_rows, nul_lines = without_nul(source, work_dir, number, comments)
+        _logger.info("%s: %d row(s) with a NUL byte", name, len(nul_rows))
+    unterminated = _hash_in_unterminated_line(source)
+    if unterminated:
+        source = _with_line_end(source, work_dir)
+    return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
+                 nul_rows=nul_rows, nul_lines=nul_lines, unterminated=unterminated)  # fmt: skip
+
+
+def _tail(source: Path) -> bytes:
+    size = source.stat().st_size
+    with source.open("rb") as fh:
+        fh.seek(max(0, size - _TAIL))
+        return fh.read()
+
+
+def _hash_in_unterminated_line(source: Path) -> bool:
+    """True when the last line has no line end and holds a '#' after its start.
+
+    Polars misreads such a line when it is the only data row ("CSV malformed: expected 0
+    rows, actual 1"); with a line end added it reads it (found by scripts/fuzz.py).
+    """
+    tail = _tail(source)
+    last = tail.rsplit(b"\n", 1)[-1]
+    return bool(last) and b"#" in last[1:]
+
+
+def _with_line_end(source: Path, work_dir: Path) -> Path:
+    """`source` with a line end added: in place when it is already a copy in `work_dir`."""
+    if source.parent != work_dir:
+        target = work_dir / f"terminated-{source.name}"
+        shutil.copyfile(source, target)
+        source = target
+    with source.open("ab") as fh:
+        fh.write(b"\n")
+    return source
 
 
 def check_tail(table: Table, rows: int) -> None:
@@ -289,12 +321,11 @@ def check_tail(table: Table, rows: int) -> None:
     Raises:
         CohortInputError: naming the last line and its first missing column.
     """
-    size = table.source.stat().st_size
-    if size == 0:
+    if table.source.stat().st_size == 0:
         return
-    with table.source.open("rb") as fh:
-        fh.seek(max(0, size - _TAIL))
-        tail = fh.read()
+    tail = _tail(table.source)
+    if table.unterminated:  # (the line end was added by `open_table`)
+        tail = tail[:-1]
     if tail.endswith(b"\n"):
         return
     last = tail.rsplit(b"\n", 1)[-1]
@@ -345,6 +376,7 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
     Walks the file once (only on the error path). Falls back to Polars' own message.
     """
     width = len(table.header)
+    comments = not table.header[0].startswith("#")  # (a VCF body has no comment lines)
     with table.source.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             if number <= table.header_line:
@@ -362,7 +394,7 @@ def diagnose(table: Table, exc: Exception) -> CohortInputError:
                     code="bad-encoding",
                 )
             fields = line.count(b"\t") + 1
-            if fields > width and not line.startswith(b"#"):
+            if fields > width and not (comments and line.startswith(b"#")):
                 return table.error(
                     f"{fields} fields where the header has {width}",
                     line=number,

@@ -97,15 +97,32 @@ def _reject(alt: Alteration, key: Key) -> RejectCode | None:
 
 def _annotation(table: Table) -> tuple[str, list[str]]:
     for tag in _TAGS:
-        for line in table.meta:
-            if line.startswith(f"##INFO=<ID={tag},"):
-                m = _FORMAT.search(line)
-                if m:
-                    return tag, [f.strip() for f in m.group(1).split("|")]
+        found = [
+            (number, line)
+            for number, line in enumerate(table.meta, start=1)
+            if line.startswith(f"##INFO=<ID={tag},") and _FORMAT.search(line)
+        ]
+        if len(found) > 1:
+            raise table.error(f"INFO {tag} is described more than once", line=found[1][0])
+        if found:
+            number, line = found[0]
+            fields = [f.strip() for f in _FORMAT.search(line).group(1).split("|")]  # type: ignore[union-attr]
+            _check_unique_fields(table, tag, fields, number)
+            return tag, fields
     raise table.error(
         "no VEP (CSQ), SnpEff (ANN) or bcftools csq (BCSQ) annotation described in the header",
         line=table.header_line,
     )
+
+
+def _check_unique_fields(table: Table, tag: str, fields: list[str], line: int) -> None:
+    """Refuse an annotation format naming a field it reads twice (which to read is a guess)."""
+    used = {n.lower() for n in (*_GENE_FIELDS, *_CONSEQUENCE_FIELDS, *_PROTEIN_FIELDS,
+                                *_CDNA_FIELDS, "PICK", "CANONICAL")}  # fmt: skip
+    lower = [f.lower() for f in fields]
+    for name in dict.fromkeys(lower):
+        if name in used and lower.count(name) > 1:
+            raise table.error(f"INFO {tag} names the field {name!r} more than once", line=line)
 
 
 def _field(fields: list[str], names: tuple[str, ...]) -> int | None:
@@ -151,7 +168,11 @@ def _pick(records: pl.DataFrame, info: str, tag: str, fields: list[str]) -> pl.D
 
 def _selected(table: Table, sample_ids: tuple[str, ...]) -> dict[str, str]:
     """VCF sample column (internal name) -> sample identifier, for the selected samples."""
-    columns = {table.header[i]: f"c{i}" for i in range(9, len(table.header))}
+    columns: dict[str, str] = {}
+    for i in range(9, len(table.header)):
+        if table.header[i] in columns:
+            raise table.duplicate([int(columns[table.header[i]][1:]), i])
+        columns[table.header[i]] = f"c{i}"
     if not sample_ids:
         if not columns:
             raise table.error(
@@ -211,6 +232,13 @@ def _rows(table: Table, tag: str, fields: list[str], chosen: dict[str, str]) -> 
     return frame.join(picked, on="__row", how="left", maintain_order="left")
 
 
+def _row_reject(table: Table) -> pl.Expr:
+    """`nul-byte` for a record that held one, else `no-carrier` for a record no one carries."""
+    no_carrier = pl.when(pl.col("__sample").is_null()).then(pl.lit("no-carrier"))
+    nul = table.nul_reject(pl.col("__row"))
+    return no_carrier if nul is None else pl.coalesce(nul, no_carrier)
+
+
 def read_vcf(
     path: Path, *, work_dir: Path, sample_ids: tuple[str, ...] = (), label: str | None = None
 ) -> Layer:
@@ -246,6 +274,6 @@ def read_vcf(
         normalize=_normalize,
         reject=_reject,
         line=pl.col("__row") + table.first_data_line,
-        row_reject=pl.when(pl.col("__sample").is_null()).then(pl.lit("no-carrier")),
+        row_reject=_row_reject(table),
         table=table,
     )

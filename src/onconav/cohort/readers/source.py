@@ -1,0 +1,140 @@
+"""The bytes under a cohort table: gzip and BGZF decompressed, NUL bytes set aside.
+
+Python's `gzip` (or ISA-L's, 2.5 times faster) checks each member's CRC and length; a BGZF file
+(bgzip, htslib) cut between two members is still valid gzip, so its missing end-of-file block
+is checked too. A NUL byte is never copied into an output: the file is copied with each NUL
+replaced by U+FFFD, and the rows that held one are rejected (`Table.nul_reject`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import mmap
+import os
+import zlib
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from onconav.errors import CohortInputError
+
+__all__ = ["decompress", "has_nul", "without_nul"]
+
+_logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+# The empty BGZF block that ends every file bgzip writes (SAM/BAM specification, 4.1.2).
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_REPLACEMENT = "\ufffd".encode()
+
+
+def _fail(message: str, file: str, line: int) -> CohortInputError:
+    return CohortInputError(message, file=file, line=line, code="bad-gzip")
+
+
+def _gzip_open(path: Path) -> BinaryIO:
+    """Open a gzip file with ISA-L (isal, about 2.5 times zlib's speed), else with `gzip`."""
+    try:
+        from isal import igzip
+    except ImportError:  # (a source checkout without the dependency still works)
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return cast(BinaryIO, igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
+
+
+def _isal_errors() -> tuple[type[Exception], ...]:
+    """ISA-L's own error type (a corrupt deflate stream), when isal is there."""
+    try:
+        from isal.igzip_lib import IsalError
+    except ImportError:
+        return ()
+    return (cast(type[Exception], IsalError),)
+
+
+_GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
+
+
+def _bgzf_unterminated(path: Path) -> bool:
+    """True for a BGZF file (bgzip, htslib) whose end-of-file block is missing: cut short.
+
+    A BGZF file is a chain of gzip members; cut between two of them it is still valid gzip,
+    and only the missing 28-byte end-of-file block shows that the rest is gone.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(18)
+        is_bgzf = len(head) == 18 and bool(head[3] & 4) and head[12:14] == b"BC"
+        if not is_bgzf:
+            return False
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - len(_BGZF_EOF)))
+        return fh.read() != _BGZF_EOF
+
+
+def decompress(path: Path, label: str, work_dir: Path) -> Path:
+    """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends.
+
+    Raises:
+        CohortInputError: the stream is corrupt or cut short (`bad-gzip`), naming the line.
+    """
+    target = work_dir / (path.name.removesuffix(".gz") or "input")
+    n = 0
+    while target.exists():
+        n += 1
+        target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
+    lines = 0
+    try:
+        with _gzip_open(path) as src, target.open("wb") as dst:
+            while chunk := src.read(_CHUNK):
+                lines += chunk.count(b"\n")
+                dst.write(chunk)
+    except EOFError as exc:
+        raise _fail("truncated gzip: the stream ends early", label, lines + 1) from exc
+    except _GZIP_ERRORS as exc:
+        raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
+    if _bgzf_unterminated(path):
+        message = "truncated gzip: the BGZF end-of-file block is missing (the file was cut short)"
+        raise _fail(message, label, lines + 1)
+    _logger.info("decompressed %s (%d lines)", path.name, lines)
+    return target
+
+
+def has_nul(source: Path) -> bool:
+    """True when the file holds a NUL byte: one memchr over a read-only mapping, no copy.
+
+    About 1 GB a second on a loaded two-core machine (a block-wise read is a third of that).
+    """
+    with source.open("rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return mapped.find(b"\x00") != -1
+
+
+def without_nul(
+    source: Path, work_dir: Path, header_line: int, comments: bool
+) -> tuple[Path, tuple[int, ...], tuple[int, ...]]:
+    """A copy of `source` in `work_dir`, each NUL replaced by U+FFFD; the rows that had one.
+
+    Rows are numbered as `Table.scan` counts them: the lines after the header, without the
+    comment lines it skips. Replacing (not deleting) keeps every line's fields and kind.
+    """
+    target = work_dir / f"nul-free-{source.name}"
+    n = 0
+    while target.exists():
+        n += 1
+        target = work_dir / f"nul-free-{n}-{source.name}"
+    rows: list[int] = []
+    lines: list[int] = []
+    row = -1
+    with source.open("rb") as src, target.open("wb") as dst:
+        for number, raw in enumerate(src, start=1):
+            data = raw
+            if number > header_line and not (comments and raw.startswith(b"#")):
+                row += 1
+                if b"\x00" in raw:
+                    rows.append(row)
+                    lines.append(number)
+            if b"\x00" in raw:
+                data = raw.replace(b"\x00", _REPLACEMENT)
+            dst.write(data)
+    return target, tuple(rows), tuple(lines)

@@ -79,8 +79,9 @@ def test_normalize_reads_and_suggests(client: TestClient) -> None:
 
 
 def test_docs_and_health(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
-    docs = client.get("/docs")
+    kb = client.get("/api/v1/kb/version").json()["kb_version"]
+    assert client.get("/healthz").json() == {"status": "ok", "kb_version": kb}
+    docs = client.get("/docs/list")
     assert docs.status_code == 200
     assert "/api/v1/match" in docs.text
     spec = client.get("/openapi.json").json()
@@ -108,7 +109,11 @@ def test_logs_hold_no_case_data(client: TestClient, caplog: pytest.LogCaptureFix
                                        "alterations": ["EGFR L858R"]})  # fmt: skip
     client.get("/api/v1/normalize", params={"q": "KRAS G12C"})
     # The server's own logs (the test client's HTTP library logs its requests on its side).
-    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("onconav"))
+    text = "\n".join(
+        f"{r.getMessage()} {getattr(r, 'fields', '')}"
+        for r in caplog.records
+        if r.name.startswith("onconav")
+    )
     assert "/api/v1/match" in text
     for secret in ("pt-secret-7", "L858R", "G12C", "KRAS"):
         assert secret not in text

@@ -1,15 +1,42 @@
-"""/docs: the API reference drawn on the server from the OpenAPI document.
+"""/docs: Swagger UI served from the swagger-ui-bundle package, or a listing drawn here.
 
-FastAPI's Swagger page loads its scripts from a CDN, which a closed network cannot reach; this
-page needs nothing but the server. The machine-readable document is at /openapi.json.
+FastAPI's own Swagger page loads its scripts from a CDN, which a closed network cannot reach.
+Here the Swagger UI files come from the `swagger-ui-bundle` wheel (mounted at /docs/assets) and
+its start-up script is a static file (no inline script, as the CSP demands). Where that package
+is missing, /docs is the listing below, drawn on the server; it is always at /docs/list.
 """
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
-__all__ = ["docs_page"]
+__all__ = ["docs_page", "swagger_assets", "swagger_page"]
+
+_SWAGGER = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>onconav API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><p><a href="/docs/list">Plain listing</a> · <a href="/openapi.json">/openapi.json</a></p>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body></html>"""
+
+
+def swagger_assets() -> Path | None:
+    """The folder of Swagger UI's files in the swagger-ui-bundle package, if installed."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def swagger_page() -> str | None:
+    """The Swagger UI page, or None when its package is not installed."""
+    return _SWAGGER if swagger_assets() is not None else None
 
 _HEAD = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

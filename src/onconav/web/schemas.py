@@ -12,10 +12,12 @@ from onconav.match.models import MatchResult
 __all__ = [
     "CaseDiff",
     "CaseOut",
+    "CasePage",
     "CaseSummary",
     "ErrorBody",
     "ErrorDetail",
     "GeneOut",
+    "Health",
     "JobOut",
     "KBVersion",
     "NormalizeOut",
@@ -78,6 +80,23 @@ class CaseSummary(BaseModel):
     label: str | None
     tumor_type: str
     options: int
+
+
+class CasePage(BaseModel):
+    """One page of the team's cases, newest first; `next` is the next page's URL, if any."""
+
+    items: list[CaseSummary]
+    total: int
+    limit: int
+    offset: int
+    next: str | None
+
+
+class Health(BaseModel):
+    """Liveness: nothing but "ok" and the KB version (open even with --require-auth)."""
+
+    status: Literal["ok"]
+    kb_version: str
 
 
 class CaseOut(BaseModel):

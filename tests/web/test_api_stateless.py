@@ -95,8 +95,13 @@ def test_require_auth_closes_the_stateless_endpoints(
     app.state.ctx.accounts.add_user("carol", "long enough pw", "t")
     token = app.state.ctx.accounts.create_token("carol")
     with TestClient(app) as c:
-        for path in ("/docs", "/openapi.json", "/healthz", "/api/v1/kb/genes", "/api/v1/normalize"):
+        for path in ("/docs", "/docs/list", "/openapi.json", "/api/v1/kb/genes",
+                     "/api/v1/normalize"):  # fmt: skip
             assert c.get(path).status_code == 401, path
+        # Load balancers check /healthz without a login; it says nothing else.
+        health = c.get("/healthz")
+        assert health.status_code == 200
+        assert set(health.json()) == {"status", "kb_version"}
         case = example("braf_v600e.json")
         assert c.post("/api/v1/match", json=case).status_code == 401
         assert c.post("/api/v1/match", json=case, headers=bearer(token)).status_code == 200

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from onconav.errors import InputError
-from onconav.web.db import ApiToken, Team, User, WebSession, utcnow
+from onconav.web.db import ApiToken, AuditEvent, Team, User, WebSession, utcnow
 from onconav.web.security import (
     TOKEN_PREFIX,
     canonical_username,
@@ -73,6 +73,10 @@ class TokenInfo:
 
 def _info(user: User) -> UserInfo:
     return UserInfo(id=user.id, username=user.username, team_id=user.team_id)
+
+
+def _audit(s: Session, user: User, action: str, detail: str | None = None) -> None:
+    s.add(AuditEvent(user_id=user.id, username=user.username, action=action, detail=detail))
 
 
 def _check_password(password: str) -> None:
@@ -178,6 +182,7 @@ class Accounts:
         with self.store.session() as s:
             user = self._user(s, username)
             user.disabled_at = utcnow() if disabled else None
+            _audit(s, user, "user.disable" if disabled else "user.enable")
             if disabled:
                 s.execute(delete(WebSession).where(WebSession.user_id == user.id))
             return _info(user)
@@ -192,6 +197,7 @@ class Accounts:
         with self.store.session() as s:
             user = self._user(s, username)
             user.password_hash = hash_password(password)
+            _audit(s, user, "user.password-reset")
             s.execute(delete(WebSession).where(WebSession.user_id == user.id))
             return _info(user)
 
@@ -212,6 +218,7 @@ class Accounts:
             user = self._user(s, username)
             s.add(ApiToken(user_id=user.id, name=name.strip()[:100] or "token",
                            token_hash=hash_token(token), expires_at=expires))  # fmt: skip
+            _audit(s, user, "token.create", name.strip()[:100])
         return token
 
     def tokens(self, username: str) -> list[TokenInfo]:
@@ -252,6 +259,7 @@ class Accounts:
                 raise InputError(f"no active token {token!r} of {user.username}", field="token")
             for row in rows:
                 row.revoked_at = now
+                _audit(s, user, "token.revoke", row.name)
             return len(rows)
 
     def token_user(self, token: str) -> UserInfo | None:

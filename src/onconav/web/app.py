@@ -60,6 +60,7 @@ __all__ = [
     "create_app",
     "default_data_dir",
     "error_body",
+    "open_store",
     "settings_from_env",
 ]
 
@@ -123,6 +124,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 
 
 class _Edge:
@@ -175,13 +177,17 @@ class _Edge:
             self._log(scope, status["code"], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
-        route = scope.get("route")
+        route = getattr(scope.get("route"), "path", None)
+        if route is None:
+            path: str = scope["path"]
+            mount = next((m for m in _CACHEABLE if path.startswith(m)), None)
+            route = f"{mount}{{path}}" if mount else "(unmatched)"
         state = scope.get("state") or {}
         fields = {
             "client": client_address(scope, self.settings.trusted_proxies),
             "user": state.get("user"),
             "method": scope["method"],
-            "route": getattr(route, "path", None) or "(unmatched)",
+            "route": route,
             "status": status,
             "ms": round((time.perf_counter() - started) * 1000, 1),
         }
@@ -289,7 +295,12 @@ def _templates(folder: Path) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def _open_store(settings: WebSettings) -> Store:
+def open_store(settings: WebSettings) -> Store:
+    """The store of `settings.db`, migrated to the newest revision.
+
+    Raises:
+        DatabaseUnavailable: the database cannot be reached (the message names it).
+    """
     store = Store(database_url(settings.db))
     try:
         store.migrate()
@@ -311,7 +322,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     from onconav.web import routes_api, routes_pages
 
     settings = settings or WebSettings()
-    store = _open_store(settings)
+    store = open_store(settings)
     data_dir = settings.data_dir or default_data_dir(settings.db)
     index = get_index(settings.kb_dir)
     package = Path(__file__).parent

@@ -203,9 +203,20 @@ class Store:
 
         config = Config()
         config.set_main_option("script_location", "onconav.web:migrations")
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as conn:
+            if sqlite:
+                # SQLite alters a table by copying it; with foreign keys on, dropping the old
+                # `users` would cascade to tokens and sessions. The pragma works only outside
+                # a transaction, so it is set on the raw connection before BEGIN.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+            finally:
+                if sqlite:
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -35,6 +35,7 @@ from onconav.web.docs import docs_page, swagger_page
 from onconav.web.matching import diff_results, match_data
 from onconav.web.schemas import (
     CaseDiff,
+    CaseId,
     CaseOut,
     CasePage,
     CaseSummary,
@@ -256,7 +257,7 @@ def list_cases(
 
 
 @router.get("/api/v1/cases/{case_id}", tags=["cases"])
-def read_case(request: Request, user: User, case_id: int) -> CaseOut:
+def read_case(request: Request, user: User, case_id: CaseId) -> CaseOut:
     """One case of your team."""
     return case_out(get_case(context(request), user, case_id))
 
@@ -265,7 +266,7 @@ def read_case(request: Request, user: User, case_id: int) -> CaseOut:
 def update_case(
     request: Request,
     user: User,
-    case_id: int,
+    case_id: CaseId,
     data: CaseBody,
     if_match: Annotated[str | None, Header(description="Revision this edit is based on")] = None,
 ) -> CaseOut:
@@ -275,7 +276,7 @@ def update_case(
 
 
 @router.delete("/api/v1/cases/{case_id}", status_code=204, tags=["cases"])
-def delete_case(request: Request, user: User, case_id: int) -> Response:
+def delete_case(request: Request, user: User, case_id: CaseId) -> Response:
     """Delete a case and its revisions (the audit log keeps that it happened)."""
     if not context(request).store.delete_case(user, case_id):
         raise CaseNotFound
@@ -283,7 +284,7 @@ def delete_case(request: Request, user: User, case_id: int) -> Response:
 
 
 @router.get("/api/v1/cases/{case_id}/revisions", tags=["cases"])
-def case_revisions(request: Request, user: User, case_id: int) -> list[RevisionOut]:
+def case_revisions(request: Request, user: User, case_id: CaseId) -> list[RevisionOut]:
     """Every saved revision of a case, oldest first."""
     revisions = context(request).store.revisions(user, case_id)
     if revisions is None:
@@ -300,14 +301,14 @@ def case_revisions(request: Request, user: User, case_id: int) -> list[RevisionO
 
 
 @router.post("/api/v1/cases/{case_id}/rematch", tags=["cases"])
-def rematch(request: Request, user: User, case_id: int) -> RematchOut:
+def rematch(request: Request, user: User, case_id: CaseId) -> RematchOut:
     """Match the case again with the KB in use now and show what changed."""
     view, diff = rematch_case(context(request), user, case_id)
     return RematchOut(case=case_out(view), diff=diff)
 
 
 @router.get("/api/v1/cases/{case_id}/diff", tags=["cases"])
-def case_diff(request: Request, user: User, case_id: int, base: int = 1) -> CaseDiff:
+def case_diff(request: Request, user: User, case_id: CaseId, base: int = 1) -> CaseDiff:
     """What changed from revision `base` to the latest."""
     revisions = context(request).store.revisions(user, case_id)
     if not revisions:

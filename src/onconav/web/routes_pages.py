@@ -34,7 +34,7 @@ from onconav.web.forms import (
     case_from_form,
     form_from_case,
 )
-from onconav.web.schemas import CaseDiff
+from onconav.web.schemas import CaseDiff, CaseId
 from onconav.web.security import canonical_username, new_token, same_token
 from onconav.web.service import CaseNotFound, get_case, rematch_case, save_case
 from onconav.web.store import CaseView
@@ -191,25 +191,25 @@ async def create_case(request: Request, caller: PageCaller) -> Response:
     return await _submit(request, caller, None)
 
 
-def _case(request: Request, caller: Caller, case_id: int, action: str = "case.read") -> CaseView:
+def _case(request: Request, caller: Caller, case_id: CaseId, action: str = "case.read") -> CaseView:
     return get_case(context(request), caller.user, case_id, action)
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case_form(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def edit_case_form(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The case form, filled in."""
     view = _case(request, caller, case_id)
     return _form_page(request, caller, form_from_case(view.case), f"/cases/{case_id}/edit")
 
 
 @router.post("/cases/{case_id}/edit")
-async def edit_case(request: Request, caller: PageCaller, case_id: int) -> Response:
+async def edit_case(request: Request, caller: PageCaller, case_id: CaseId) -> Response:
     """Save the edited case as a new revision."""
     return await _submit(request, caller, case_id)
 
 
 @router.post("/cases/{case_id}/delete")
-def delete_case(request: Request, caller: PageCaller, case_id: int) -> Response:
+def delete_case(request: Request, caller: PageCaller, case_id: CaseId) -> Response:
     """Delete a case."""
     if not context(request).store.delete_case(caller.user, case_id):
         raise CaseNotFound
@@ -229,13 +229,13 @@ def _result_page(request: Request, caller: Caller, view: CaseView,
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def case_page(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The result page (clinician view): options, avoid list, rationale, citations."""
     return _result_page(request, caller, _case(request, caller, case_id))
 
 
 @router.post("/cases/{case_id}/rematch")
-def rematch(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def rematch(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """Match the case again with the current KB and show what changed."""
     view, diff = rematch_case(context(request), caller.user, case_id)
     return _result_page(request, caller, view, diff)
@@ -250,7 +250,7 @@ def _report_html(
 
 
 @router.get("/cases/{case_id}/patient")
-def patient_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def patient_page(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The patient view: the patient report in plain words, with a way back."""
     view = _case(request, caller, case_id, "case.read.patient")
     html = _report_html(request, view, "patient")
@@ -262,7 +262,7 @@ def patient_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResp
 def report(
     request: Request,
     caller: PageCaller,
-    case_id: int,
+    case_id: CaseId,
     audience: Literal["clinician", "patient"] = "clinician",
     format: Literal["html", "pdf", "markdown"] = "pdf",
 ) -> Response:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, Field
 
 from onconav.match.models import MatchResult
 
 __all__ = [
+    "CaseId",
+    "UtcDatetime",
     "CaseDiff",
     "CaseOut",
     "CasePage",
@@ -24,6 +27,19 @@ __all__ = [
     "RematchOut",
     "RevisionOut",
 ]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# The store keeps UTC without a zone; answers carry it (RFC 3339 `...Z`, as OpenAPI requires).
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+# A case id in a path: a positive 32-bit integer (the database's INTEGER; larger is a 422,
+# not a 500 from the driver).
+CaseId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class ErrorDetail(BaseModel):
@@ -75,7 +91,7 @@ class CaseSummary(BaseModel):
 
     id: int
     revision: int
-    updated_at: dt.datetime
+    updated_at: UtcDatetime
     kb_version: str
     label: str | None
     tumor_type: str
@@ -104,8 +120,8 @@ class CaseOut(BaseModel):
 
     id: int
     revision: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     kb_version: str
     case: dict[str, Any]
     result: MatchResult
@@ -115,7 +131,7 @@ class RevisionOut(BaseModel):
     """One saved revision."""
 
     number: int
-    saved_at: dt.datetime
+    saved_at: UtcDatetime
     kb_version: str
     options: list[str]
 
@@ -146,8 +162,8 @@ class JobOut(BaseModel):
     id: str
     kind: str
     status: Literal["queued", "running", "done", "failed"]
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     error: str | None
     url: str
     files: dict[str, str]

@@ -1,5 +1,4 @@
-"""`onconav serve` (the web app and HTTP API), `onconav user` (accounts and API tokens) and
-`onconav audit` (the audit table).
+"""`onconav serve` (web app and HTTP API), `onconav user` (accounts, tokens), `onconav audit`.
 
 The lead registers them in `cli.py`: `app.command()(serve)`, `app.add_typer(user_app,
 name="user")` and `app.add_typer(audit_app, name="audit")`. The server binds to loopback unless
@@ -95,8 +94,10 @@ def serve(  # noqa: PLR0913 - one option a setting
     ] = 1,
     trusted_proxy: Annotated[
         list[str] | None,
-        typer.Option(help="Address of a reverse proxy whose X-Forwarded-For is believed "
-                     "(repeatable); without it the header is ignored."),  # fmt: skip
+        typer.Option(
+            help="Address of a reverse proxy whose X-Forwarded-For is believed "
+            "(repeatable); without it the header is ignored."
+        ),  # fmt: skip
     ] = None,
     max_upload_mb: Annotated[float, typer.Option(help="Largest MAF upload.")] = 10.0,
     data_dir: Annotated[
@@ -361,9 +362,17 @@ def audit_export(
             fail(f"--since: {since!r} is not an ISO 8601 date or time")
     events = _store(db).audit_events(since=start)
     lines = [
-        json.dumps({"at": e.at.isoformat() + "Z", "user": e.username, "action": e.action,
-                    "case_id": e.case_id, "job_id": e.job_id, "client": e.client,
-                    "detail": e.detail})  # fmt: skip
+        json.dumps(
+            {
+                "at": e.at.isoformat() + "Z",
+                "user": e.username,
+                "action": e.action,
+                "case_id": e.case_id,
+                "job_id": e.job_id,
+                "client": e.client,
+                "detail": e.detail,
+            }
+        )  # fmt: skip
         + "\n"
         for e in events
     ]

@@ -43,6 +43,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         failure = required_but_skipped(reason, os.environ)
         if failure:
             report.outcome, report.longrepr = "failed", failure
+
+
 PASSWORD = "correct horse battery"
 
 

@@ -67,12 +67,14 @@ def test_trusted_proxy_limits_each_client_address(make_app: Callable[..., FastAP
         r = c.post("/login", data={"username": "erin", "password": PASSWORD,
                                    "csrf_token": _csrf(c)},
                    headers={"X-Forwarded-For": "203.0.113.9"})  # fmt: skip
-        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+        assert r.status_code == 429
+        assert int(r.headers["retry-after"]) > 0
         # Another client behind the same proxy is not held back.
         assert _try(c, "erin", PASSWORD, "198.51.100.7") == 303
     events = app.state.ctx.store.audit_events()
     failed = [e for e in events if e.action == "login.failed"]
-    assert len(failed) == 3 and {e.client for e in failed} == {"203.0.113.9"}
+    assert len(failed) == 3
+    assert {e.client for e in failed} == {"203.0.113.9"}
 
 
 def test_guessing_from_many_addresses_slows_the_account_but_never_locks_it(
@@ -123,11 +125,14 @@ def test_tokens_expire_can_be_revoked_and_record_last_use(app: FastAPI, client: 
     assert client.get("/api/v1/cases", headers=bearer(gone)).status_code == 401
     assert client.get("/api/v1/cases", headers=bearer(keep)).status_code == 200
     states = {t.name: (t.state, t.last_used_at) for t in accounts.tokens("hal")}
-    assert states["short"][0] == "expired" and states["gone"][0] == "revoked"
-    assert states["keep"][0] == "active" and states["keep"][1] is not None
+    assert states["short"][0] == "expired"
+    assert states["gone"][0] == "revoked"
+    assert states["keep"][0] == "active"
+    assert states["keep"][1] is not None
     with store.session() as s:  # stored hashed: the token itself is nowhere in the table
         hashes = s.scalars(select(ApiToken.token_hash)).all()
-    assert keep not in hashes and all(len(h) == 64 for h in hashes)
+    assert keep not in hashes
+    assert all(len(h) == 64 for h in hashes)
     # The last-used time is one column, not a row per request.
     with store.session() as s:
         assert len(s.scalars(select(ApiToken)).all()) == 3
@@ -184,5 +189,6 @@ def test_failed_logins_and_denied_requests_are_audited(
     assert ("login.failed", "alice", None) in seen
     assert seen.count(("access.denied", "bob", case["id"])) == 2
     anonymous = [e for e in rows if e.action == "access.denied" and e.username == "-"]
-    assert len(anonymous) == 2 and all(e.detail == "401 GET /api/v1/cases" for e in anonymous)
+    assert len(anonymous) == 2
+    assert all(e.detail == "401 GET /api/v1/cases" for e in anonymous)
     assert all(e.client for e in anonymous)

@@ -75,4 +75,6 @@ def test_api_fuzz(fuzz_app: FastAPI) -> None:
 
 def test_team_b_case_untouched_after_fuzzing(fuzz_app: FastAPI) -> None:
     view = _STATE["store"].get_case(_STATE["bob"], _STATE["case_id"])
-    assert view is not None and view.revision == 1 and view.case["id"] == SECRET
+    assert view is not None
+    assert view.revision == 1
+    assert view.case["id"] == SECRET

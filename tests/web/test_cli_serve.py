@@ -56,7 +56,11 @@ def test_required_services_turn_skips_into_failures() -> None:
     browser_skip = "/usr/bin/chromium is missing (run .ci/install-browser)"
     assert required_but_skipped(pg_skip, {}) is None
     assert required_but_skipped(browser_skip, {"ONCONAV_REQUIRE_PG": "1"}) is None
-    assert "ONCONAV_REQUIRE_PG=1" in (required_but_skipped(pg_skip, {"ONCONAV_REQUIRE_PG": "1"}) or "")
+    assert "ONCONAV_REQUIRE_PG=1" in (
+        required_but_skipped(pg_skip, {"ONCONAV_REQUIRE_PG": "1"}) or ""
+    )
     env = {"ONCONAV_REQUIRE_BROWSER": "1"}
     assert "ONCONAV_REQUIRE_BROWSER=1" in (required_but_skipped(browser_skip, env) or "")
-    assert required_but_skipped("../shared is not present", {**env, "ONCONAV_REQUIRE_PG": "1"}) is None
+    assert (
+        required_but_skipped("../shared is not present", {**env, "ONCONAV_REQUIRE_PG": "1"}) is None
+    )

@@ -57,7 +57,8 @@ def test_security_headers_and_no_store(client: TestClient, alice: str) -> None:
         assert h["x-content-type-options"] == "nosniff", where
         assert h["x-frame-options"] == "DENY", where
         csp = h["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, where
+        assert "frame-ancestors 'none'" in csp, where
+        assert "script-src 'self'" in csp, where
         assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0], where
     static = client.get("/static/app.css")
     assert "no-store" not in static.headers.get("cache-control", "")
@@ -76,7 +77,8 @@ def test_swagger_ui_offline_with_the_listing_as_fallback(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     docs = client.get("/docs").text
-    assert "/docs/assets/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert "/docs/assets/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
     assert "SwaggerUIBundle" in client.get("/docs/assets/swagger-ui-bundle.js").text[:200000]
     assert "/openapi.json" in client.get("/static/swagger-init.js").text
     monkeypatch.setattr("onconav.web.routes_api.swagger_page", lambda: None)
@@ -99,7 +101,8 @@ def test_database_and_job_files_are_private(
     folder = app.state.ctx.jobs.job_dir(job["id"])
     assert _mode(folder) == 0o700
     outputs = list((folder / "out").iterdir())
-    assert outputs and all(_mode(p) == 0o600 for p in outputs)
+    assert outputs
+    assert all(_mode(p) == 0o600 for p in outputs)
     for wal in db.parent.glob(db.name + "-*"):
         if wal.is_file():
             assert _mode(wal) == 0o600, wal
@@ -139,7 +142,8 @@ def test_job_folder_persists_beside_the_database_and_recovers(tmp_path: Path) ->
         assert job["status"] == "done"
         assert c.get(job["files"]["summary.json"], headers=bearer(token)).status_code == 200
         crashed = c.get("/api/v1/jobs/crashed", headers=bearer(token)).json()
-        assert crashed["status"] == "failed" and "interrupted" in crashed["error"]
+        assert crashed["status"] == "failed"
+        assert "interrupted" in crashed["error"]
         assert c.get("/api/v1/jobs/ancient", headers=bearer(token)).status_code == 404
     assert not again.state.ctx.jobs.job_dir("ancient").exists()
     assert not again.state.ctx.jobs.job_dir("crashed").exists()
@@ -151,7 +155,8 @@ def test_case_list_is_paged(client: TestClient, alice: str) -> None:
     for i in range(7):
         client.post("/api/v1/cases", json=dict(CASE, id=f"p{i}"), headers=bearer(alice))
     first = client.get("/api/v1/cases?limit=3", headers=bearer(alice)).json()
-    assert first["total"] == 7 and len(first["items"]) == 3
+    assert first["total"] == 7
+    assert len(first["items"]) == 3
     seen = [c["label"] for c in first["items"]]
     nxt = first["next"]
     while nxt:
@@ -168,9 +173,12 @@ def test_case_list_page_is_paged(client: TestClient, alice: str) -> None:
     login(client, "alice")
     one = client.get("/cases").text
     two = client.get("/cases?page=2").text
-    assert "Page 1 of 2" in one and 'href="/cases?page=2"' in one
-    assert f'href="/cases/{cases[-1]}"' in one and f'href="/cases/{cases[0]}"' not in one
-    assert f'href="/cases/{cases[0]}"' in two and 'href="/cases?page=1"' in two
+    assert "Page 1 of 2" in one
+    assert 'href="/cases?page=2"' in one
+    assert f'href="/cases/{cases[-1]}"' in one
+    assert f'href="/cases/{cases[0]}"' not in one
+    assert f'href="/cases/{cases[0]}"' in two
+    assert 'href="/cases?page=1"' in two
 
 
 def test_access_log_is_structured_and_holds_no_patient_field(
@@ -182,8 +190,11 @@ def test_access_log_is_structured_and_holds_no_patient_field(
     records = [r for r in caplog.records if r.name == "onconav.web.access"]
     fields = [r.fields for r in records]  # type: ignore[attr-defined]
     assert fields[-1]["route"] == "/api/v1/cases/{case_id}"
-    assert fields[-1]["user"] == "alice" and fields[-1]["status"] == 200
-    assert fields[-1]["client"] and fields[-1]["method"] == "GET" and fields[-1]["ms"] >= 0
+    assert fields[-1]["user"] == "alice"
+    assert fields[-1]["status"] == 200
+    assert fields[-1]["client"]
+    assert fields[-1]["method"] == "GET"
+    assert fields[-1]["ms"] >= 0
     from onconav.web.app import JsonFormatter
 
     line = json.loads(JsonFormatter().format(records[-1]))
@@ -226,7 +237,9 @@ def test_unreachable_database_at_start_is_one_line_and_exit_1() -> None:
         r = CliRunner().invoke(_cli(), args)
         assert r.exit_code == 1, (args, r.output)
         lines = [line for line in r.output.splitlines() if line.strip()]
-        assert len(lines) == 1 and "127.0.0.1:9/none" in lines[0] and "Traceback" not in r.output
+        assert len(lines) == 1
+        assert "127.0.0.1:9/none" in lines[0]
+        assert "Traceback" not in r.output
         assert "s3cret" not in r.output
 
 
@@ -238,14 +251,16 @@ def test_user_and_audit_commands(tmp_path: Path) -> None:
                              "--db", db]).output.strip()  # fmt: skip
     assert token.startswith("onc_")
     listing = run.invoke(cli, ["user", "tokens", "JO", "--db", db]).output
-    assert "\tci\tactive\t" in listing and token not in listing
+    assert "\tci\tactive\t" in listing
+    assert token not in listing
     assert "Jo\tt\tactive\t1\t" in run.invoke(cli, ["user", "list", "--db", db]).output
     assert run.invoke(cli, ["user", "disable", "jo", "--db", db]).exit_code == 0
     assert "\tdisabled\t" in run.invoke(cli, ["user", "list", "--db", db]).output
     assert run.invoke(cli, ["user", "enable", "jo", "--db", db]).exit_code == 0
     r = run.invoke(cli, ["user", "reset-password", "jo", "--db", db, "--password-stdin"],
                    input="short\n")  # fmt: skip
-    assert r.exit_code == 2 and "password" in r.output
+    assert r.exit_code == 2
+    assert "password" in r.output
     assert run.invoke(cli, ["user", "reset-password", "jo", "--db", db, "--password-stdin"],
                       input="another long one\n").exit_code == 0  # fmt: skip
     assert run.invoke(cli, ["user", "revoke", "jo", "ci", "--db", db]).output == "revoked 1 token\n"
@@ -261,7 +276,8 @@ def test_user_and_audit_commands(tmp_path: Path) -> None:
     assert all(set(e) == {"at", "user", "action", "case_id", "job_id", "client", "detail"}
                for e in events)  # fmt: skip
     later = run.invoke(cli, ["audit", "export", "--db", db, "--since", "2999-01-01"])
-    assert later.exit_code == 0 and later.output == ""
+    assert later.exit_code == 0
+    assert later.output == ""
     assert run.invoke(cli, ["audit", "export", "--db", db, "--since", "soon"]).exit_code == 2
 
 
@@ -335,6 +351,9 @@ def test_serve_prints_its_url_and_database(tmp_path: Path, monkeypatch: pytest.M
     r = CliRunner().invoke(_cli(), ["serve", "--db", str(db), "--port", "8123"])
     assert r.exit_code == 0, r.output
     assert f"serving http://127.0.0.1:8123/ (1 worker); database sqlite:///{db}" in r.output
-    assert calls and calls[0]["port"] == 8123
+    assert calls
+    assert calls[0]["port"] == 8123
     r = CliRunner().invoke(_cli(), ["serve", "--db", str(db), "--workers", "2"])
-    assert r.exit_code == 0 and calls[-1]["workers"] == 2 and calls[-1]["factory"] is True
+    assert r.exit_code == 0
+    assert calls[-1]["workers"] == 2
+    assert calls[-1]["factory"] is True

@@ -68,9 +68,7 @@ def _hostile_case_form(csrf: str, payload: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_every_page_escapes_user_text(
-    make_app: Callable[..., FastAPI], payload: str
-) -> None:
+def test_every_page_escapes_user_text(make_app: Callable[..., FastAPI], payload: str) -> None:
     app = make_app()
     app.state.ctx.accounts.add_user(f"u{payload}", PASSWORD, "team-x")
     with TestClient(app) as c:
@@ -132,12 +130,16 @@ def test_login_next_only_goes_to_local_paths(client: TestClient, alice: str, tar
                                     "csrf_token": csrf, "next": target}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
     location = r.headers["location"]
-    assert location.startswith("/") and not location.startswith(("//", "/\\"))
-    assert "\r" not in location and "\n" not in location and "\t" not in location
+    assert location.startswith("/")
+    assert not location.startswith(("//", "/\\"))
+    assert "\r" not in location
+    assert "\n" not in location
+    assert "\t" not in location
     if target.startswith("/%0d"):
         assert location == target  # an encoded path is still a path on this site
     else:
-        assert location == "/" and nxt == "/"
+        assert location == "/"
+        assert nxt == "/"
 
 
 def test_login_next_keeps_a_local_path(client: TestClient, alice: str) -> None:

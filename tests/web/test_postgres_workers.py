@@ -7,6 +7,7 @@ cannot skip unseen there).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -91,8 +92,9 @@ def test_two_workers_two_teams_lose_no_write(
     tokens = _tokens(pg)
     with httpx.Client(base_url=base, timeout=60) as c:
         first = {
-            who: c.post("/api/v1/cases", json=dict(CASE, id=f"{who}-0"),
-                        headers=bearer(t)).json()["id"]  # fmt: skip
+            who: c.post("/api/v1/cases", json=dict(CASE, id=f"{who}-0"), headers=bearer(t)).json()[
+                "id"
+            ]  # fmt: skip
             for who, t in tokens.items()
         }
 
@@ -100,7 +102,11 @@ def test_two_workers_two_teams_lose_no_write(
         who, i = job
         with httpx.Client(base_url=base, timeout=60, headers=bearer(tokens[who])) as c:
             if i % 2:
-                return who, "post", c.post("/api/v1/cases", json=dict(CASE, id=f"{who}-{i}")).status_code
+                return (
+                    who,
+                    "post",
+                    c.post("/api/v1/cases", json=dict(CASE, id=f"{who}-{i}")).status_code,
+                )
             r = c.put(f"/api/v1/cases/{first[who]}", json=dict(CASE, id=f"{who}-edit-{i}"))
             return who, "put", r.status_code
 
@@ -157,25 +163,19 @@ class _Proxy:
         except OSError:
             pass
         for s in (src, dst):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def stop(self) -> None:
         if self._listener is not None:
             # shutdown() wakes the thread blocked in accept(); close() alone would not.
-            try:
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
         for conn in self._conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             conn.close()
         self._conns.clear()
 
@@ -199,7 +199,8 @@ def test_postgres_lost_mid_request_is_503_and_recovers(pg: str, tmp_path: Path) 
             assert c.get("/healthz").status_code == 200
             proxy.start()  # and comes back: no restart needed
             r = c.get("/api/v1/cases", headers=bearer(token))
-            assert r.status_code == 200 and r.json()["total"] == 1
+            assert r.status_code == 200
+            assert r.json()["total"] == 1
             assert c.post("/api/v1/cases", json=CASE, headers=bearer(token)).status_code == 201
     finally:
         proxy.stop()

@@ -144,9 +144,7 @@ class Accounts:
         """The enabled user whose name and password these are, or None."""
         with self.store.session() as s:
             user = s.scalars(
-                select(User)
-                .where(User.name_key == canonical_username(username))
-                .order_by(User.id)
+                select(User).where(User.name_key == canonical_username(username)).order_by(User.id)
             ).first()
             usable = user is not None and user.disabled_at is None
             stored = user.password_hash if user and usable else None
@@ -233,8 +231,14 @@ class Accounts:
                 select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
             ).all()
             return [
-                TokenInfo(t.id, t.name, t.created_at, t.expires_at, t.last_used_at,
-                          t.revoked_at is not None)  # fmt: skip
+                TokenInfo(
+                    t.id,
+                    t.name,
+                    t.created_at,
+                    t.expires_at,
+                    t.last_used_at,
+                    t.revoked_at is not None,
+                )  # fmt: skip
                 for t in rows
             ]
 

@@ -99,8 +99,11 @@ class DatabaseUnavailable(Exception):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, and the fields
-    passed as `extra={"fields": {...}}`."""
+    """One JSON object a line.
+
+    Time (UTC, ISO 8601), level, logger, message, and the fields passed as
+    `extra={"fields": {...}}`.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
@@ -261,9 +264,9 @@ def _handlers(app: FastAPI) -> None:  # noqa: C901 - one small function per exce
         return JSONResponse(error_body("conflict", str(exc)), status_code=409)
 
     async def db_down(_request: Request, exc: Exception) -> Response:
-        if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError):
-            if not exc.connection_invalidated:
-                raise exc
+        lost = isinstance(exc, OperationalError | InterfaceError)
+        if isinstance(exc, DBAPIError) and not lost and not exc.connection_invalidated:
+            raise exc
         _logger.error("database unreachable: %s", type(exc.__cause__ or exc).__name__)
         return JSONResponse(_DB_DOWN, status_code=503, headers={"Retry-After": "5"})
 
@@ -333,10 +336,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     ctx = WebContext(
         settings=settings,
         store=store,
-        accounts=Accounts(store, settings.session_hours, settings.session_idle_minutes,
-                          settings.token_days),  # fmt: skip
-        limiter=LoginLimiter(store, settings.login_max_failures, 60.0,
-                             settings.login_account_free, settings.login_max_delay),  # fmt: skip
+        accounts=Accounts(
+            store, settings.session_hours, settings.session_idle_minutes, settings.token_days
+        ),  # fmt: skip
+        limiter=LoginLimiter(
+            store,
+            settings.login_max_failures,
+            60.0,
+            settings.login_account_free,
+            settings.login_max_delay,
+        ),  # fmt: skip
         jobs=jobs,
         index=index,
         templates=_templates(package / "templates"),

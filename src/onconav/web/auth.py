@@ -51,8 +51,11 @@ class Caller:
 
 
 def client_address(scope: Scope, trusted_proxies: tuple[str, ...] = ()) -> str:
-    """The caller's address: the peer, or, only when the peer is a trusted proxy, the last
-    address that proxy put in X-Forwarded-For."""
+    """The caller's address.
+
+    The peer's, or, only when the peer is a trusted proxy, the last address that proxy put in
+    X-Forwarded-For.
+    """
     peer = scope.get("client")
     address = str(peer[0]) if peer else "-"
     if address in trusted_proxies:

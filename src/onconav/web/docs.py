@@ -38,6 +38,7 @@ def swagger_page() -> str | None:
     """The Swagger UI page, or None when its package is not installed."""
     return _SWAGGER if swagger_assets() is not None else None
 
+
 _HEAD = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>onconav API</title><link rel="stylesheet" href="/static/app.css"></head>

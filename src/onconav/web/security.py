@@ -142,5 +142,7 @@ class LoginLimiter:
         """Forget the account's failures (the address keeps its count)."""
         with self.store.session() as s:
             s.execute(
-                delete(LoginFailure).where(LoginFailure.kind == "user", LoginFailure.key == name_key)
+                delete(LoginFailure).where(
+                    LoginFailure.kind == "user", LoginFailure.key == name_key
+                )
             )

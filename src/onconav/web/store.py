@@ -262,7 +262,8 @@ class Store:
         """Remove audit events older than `days`; how many went."""
         cutoff = utcnow() - dt.timedelta(days=days)
         with self.session() as s:
-            return s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount or 0
+            result = s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     # -- cases -----------------------------------------------------------------------------
 

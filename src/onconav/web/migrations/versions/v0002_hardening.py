@@ -1,5 +1,6 @@
-"""Account hardening: token expiry and revocation, disabled users, idle sessions, shared login
-limits, and an audit table that also records failed logins and denied requests.
+"""Account hardening: token expiry, disabled users, idle sessions, shared login limits.
+
+The audit table also records failed logins and denied requests (user_id may be null).
 
 Tokens made before this migration expire 90 days after it runs.
 

@@ -55,7 +55,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onconav-job")
         self.futures: dict[str, Future[None]] = {}
         (data_dir / "jobs").mkdir(parents=True, exist_ok=True, mode=0o700)
-        data_dir.chmod(0o700)
+        (data_dir / "jobs").chmod(0o700)  # the data folder itself may be shared: left as it is
 
     def job_dir(self, job_id: str) -> Path:
         """The folder of one job."""

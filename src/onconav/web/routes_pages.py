@@ -94,6 +94,7 @@ async def login(
     address = client_address(request.scope, ctx.settings.trusted_proxies)
     wait = await run_in_threadpool(ctx.limiter.address_wait, address)
     if wait:
+        await run_in_threadpool(ctx.store.record, "login.limited", "-", client=address)
         raise HTTPException(429, "too many failed logins", headers={"Retry-After": str(wait)})
     if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise HTTPException(403, "missing or wrong CSRF token")

@@ -347,12 +347,20 @@ def test_serve_prints_its_url_and_database(tmp_path: Path, monkeypatch: pytest.M
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     db = tmp_path / "s.db"
     r = CliRunner().invoke(_cli(), ["serve", "--db", str(db), "--port", "8123"])
     assert r.exit_code == 0, r.output
     assert f"serving http://127.0.0.1:8123/ (1 worker); database sqlite:///{db}" in r.output
     assert calls
     assert calls[0]["port"] == 8123
+    # The server logs by default: JSON lines, access lines included (it logged nothing before).
+    from onconav.web.app import JsonFormatter
+
+    assert any(isinstance(h.formatter, JsonFormatter) for h in root.handlers)
+    assert logging.getLogger("onconav.web.access").isEnabledFor(logging.INFO)
     r = CliRunner().invoke(_cli(), ["serve", "--db", str(db), "--workers", "2"])
     assert r.exit_code == 0
     assert calls[-1]["workers"] == 2

@@ -1,13 +1,15 @@
-"""/docs: Swagger UI served from the swagger-ui-bundle package, or a listing drawn here.
+"""/docs: Swagger UI served from the fastapi-offline package, or a listing drawn here.
 
 FastAPI's own Swagger page loads its scripts from a CDN, which a closed network cannot reach.
-Here the Swagger UI files come from the `swagger-ui-bundle` wheel (mounted at /docs/assets) and
-its start-up script is a static file (no inline script, as the CSP demands). Where that package
-is missing, /docs is the listing below, drawn on the server; it is always at /docs/list.
+Here the Swagger UI files (5.x, which reads OpenAPI 3.1) come from the `fastapi-offline` wheel,
+whose `static/` folder is mounted at /docs/assets (only its files are used, not its app class);
+the start-up script is a static file of ours (no inline script, as the CSP demands). Where that
+package is missing, /docs is the listing below, drawn on the server; it is always at /docs/list.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,12 +27,11 @@ _SWAGGER = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 
 
 def swagger_assets() -> Path | None:
-    """The folder of Swagger UI's files in the swagger-ui-bundle package, if installed."""
-    try:
-        import swagger_ui_bundle
-    except ImportError:
+    """The folder of Swagger UI's files in the fastapi-offline package, if installed."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    if spec is None or spec.origin is None:
         return None
-    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    folder = Path(spec.origin).parent / "static"
     return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 

@@ -81,7 +81,7 @@ async def openapi(request: Request) -> JSONResponse:
 
 @router.get("/docs", dependencies=[Open], include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    """Swagger UI from the swagger-ui-bundle package (no CDN); the listing when it is absent."""
+    """Swagger UI from the fastapi-offline package (no CDN); the listing when it is absent."""
     page = swagger_page()
     return HTMLResponse(page if page is not None else docs_page(request.app.openapi()))
 

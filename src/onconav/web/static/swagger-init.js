@@ -1,5 +1,5 @@
 // Starts Swagger UI on /docs over this server's /openapi.json (a static file: the CSP allows
-// no inline script). The Swagger UI files come from the swagger-ui-bundle package.
+// no inline script). The Swagger UI files come from the fastapi-offline package.
 window.addEventListener("load", function () {
   "use strict";
   window.ui = SwaggerUIBundle({

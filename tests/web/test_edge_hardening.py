@@ -198,7 +198,7 @@ def test_access_log_is_structured_and_holds_no_patient_field(
     from onconav.web.app import JsonFormatter
 
     line = json.loads(JsonFormatter().format(records[-1]))
-    assert {"ts", "client", "user", "method", "route", "status", "ms"} <= set(line)
+    assert {"ts", "pid", "client", "user", "method", "route", "status", "ms"} <= set(line)
     assert line["ts"].endswith("Z")
     text = json.dumps(fields)
     for secret in ("pt-edge-1", "L858R", "EGFR", "q=", f"/cases/{case['id']}"):

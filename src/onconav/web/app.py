@@ -101,7 +101,7 @@ class DatabaseUnavailable(Exception):
 class JsonFormatter(logging.Formatter):
     """One JSON object a line.
 
-    Time (UTC, ISO 8601), level, logger, message, and the fields passed as
+    Time (UTC, ISO 8601), level, logger, process id, message, and the fields passed as
     `extra={"fields": {...}}`.
     """
 
@@ -112,6 +112,7 @@ class JsonFormatter(logging.Formatter):
             "ts": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, under --workers N
             "msg": record.getMessage(),
         }
         out.update(getattr(record, "fields", {}))

@@ -312,12 +312,13 @@ def _register() -> None:
     """Verbs that live in their own adapter modules."""
     from onconav.cli_annotate import annotate
     from onconav.cli_report import report
-    from onconav.cli_serve import serve, user_app
+    from onconav.cli_serve import audit_app, serve, user_app
 
     app.command()(annotate)
     app.command()(report)
     app.command()(serve)
     app.add_typer(user_app, name="user")
+    app.add_typer(audit_app, name="audit")
 
 
 _register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,34 @@ from onconav.web.accounts import Accounts
 from onconav.web.app import WebSettings, create_app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Under CI (.ci/run) these are set: a PostgreSQL or browser test that skips FAILS instead, so
+# neither can be skipped unseen. The words name what a skip reason of each kind mentions.
+REQUIRED = {
+    "ONCONAV_REQUIRE_PG": ("ONCONAV_TEST_PG_URL", "postgresql", "psycopg"),
+    "ONCONAV_REQUIRE_BROWSER": ("chromium", "playwright", "browser"),
+}
+
+
+def required_but_skipped(reason: str, environ: Mapping[str, str]) -> str | None:
+    """Why a skip with this reason must fail under `environ`, or None when it may skip."""
+    for variable, words in REQUIRED.items():
+        if environ.get(variable) == "1" and any(w in reason.lower() for w in words):
+            return f"{variable}=1, but the test skipped: {reason}"
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+        failure = required_but_skipped(reason, os.environ)
+        if failure:
+            report.outcome, report.longrepr = "failed", failure
+
+
 PASSWORD = "correct horse battery"
 
 
@@ -39,7 +67,7 @@ def fresh_db(kind: str, tmp_path: Path) -> str:
         return str(tmp_path / "cases.db")
     url = os.environ.get("ONCONAV_TEST_PG_URL")
     if not url:
-        pytest.skip("ONCONAV_TEST_PG_URL is not set")
+        pytest.skip("ONCONAV_TEST_PG_URL is not set (PostgreSQL)")
     _reset_pg(url)
     return url
 

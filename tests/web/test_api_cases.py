@@ -21,7 +21,7 @@ def test_crud_with_a_token(client: TestClient, alice: str) -> None:
     case = _create(client, alice)
     assert case["revision"] == 1
     assert case["kb_version"] == case["result"]["kb_version"]
-    listed = client.get("/api/v1/cases", headers=bearer(alice)).json()
+    listed = client.get("/api/v1/cases", headers=bearer(alice)).json()["items"]
     assert [c["id"] for c in listed] == [case["id"]]
     read = client.get(f"/api/v1/cases/{case['id']}", headers=bearer(alice)).json()
     assert read["result"]["tumor_type"]["code"] == "LUAD"
@@ -51,7 +51,7 @@ def test_cases_need_a_login(client: TestClient, alice: str) -> None:
 def test_another_team_sees_nothing(client: TestClient, alice: str, bob: str) -> None:
     case = _create(client, alice)
     cid = case["id"]
-    assert client.get("/api/v1/cases", headers=bearer(bob)).json() == []
+    assert client.get("/api/v1/cases", headers=bearer(bob)).json()["items"] == []
     assert client.get(f"/api/v1/cases/{cid}", headers=bearer(bob)).status_code == 404
     put = client.put(f"/api/v1/cases/{cid}", json=example("braf_v600e.json"), headers=bearer(bob))
     assert put.status_code == 404

@@ -79,8 +79,9 @@ def test_normalize_reads_and_suggests(client: TestClient) -> None:
 
 
 def test_docs_and_health(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
-    docs = client.get("/docs")
+    kb = client.get("/api/v1/kb/version").json()["kb_version"]
+    assert client.get("/healthz").json() == {"status": "ok", "kb_version": kb}
+    docs = client.get("/docs/list")
     assert docs.status_code == 200
     assert "/api/v1/match" in docs.text
     spec = client.get("/openapi.json").json()
@@ -94,8 +95,13 @@ def test_require_auth_closes_the_stateless_endpoints(
     app.state.ctx.accounts.add_user("carol", "long enough pw", "t")
     token = app.state.ctx.accounts.create_token("carol")
     with TestClient(app) as c:
-        for path in ("/docs", "/openapi.json", "/healthz", "/api/v1/kb/genes", "/api/v1/normalize"):
+        for path in ("/docs", "/docs/list", "/openapi.json", "/api/v1/kb/genes",
+                     "/api/v1/normalize"):  # fmt: skip
             assert c.get(path).status_code == 401, path
+        # Load balancers check /healthz without a login; it says nothing else.
+        health = c.get("/healthz")
+        assert health.status_code == 200
+        assert set(health.json()) == {"status", "kb_version"}
         case = example("braf_v600e.json")
         assert c.post("/api/v1/match", json=case).status_code == 401
         assert c.post("/api/v1/match", json=case, headers=bearer(token)).status_code == 200
@@ -108,7 +114,11 @@ def test_logs_hold_no_case_data(client: TestClient, caplog: pytest.LogCaptureFix
                                        "alterations": ["EGFR L858R"]})  # fmt: skip
     client.get("/api/v1/normalize", params={"q": "KRAS G12C"})
     # The server's own logs (the test client's HTTP library logs its requests on its side).
-    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("onconav"))
+    text = "\n".join(
+        f"{r.getMessage()} {getattr(r, 'fields', '')}"
+        for r in caplog.records
+        if r.name.startswith("onconav")
+    )
     assert "/api/v1/match" in text
     for secret in ("pt-secret-7", "L858R", "G12C", "KRAS"):
         assert secret not in text

@@ -104,3 +104,29 @@ def test_login_case_options_patient_view_pdf(server: str, tmp_path: Path) -> Non
             assert pdf.read_bytes().startswith(b"%PDF")
         finally:
             browser.close()
+
+
+def test_swagger_ui_renders_offline_under_the_csp(server: str) -> None:
+    """/docs draws every operation with the CSP on, from this server alone (no CDN)."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (run .ci/install-browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            hosts: set[str] = set()
+            blocked: list[str] = []
+            page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+            page.on(
+                "console",
+                lambda m: blocked.append(m.text) if "Content Security" in m.text else None,
+            )
+            page.goto(f"{server}/docs")
+            sync_api.expect(page.locator(".opblock").first).to_be_visible(timeout=20000)
+            assert page.locator(".opblock").count() >= 15
+            assert "/api/v1/match" in page.inner_text("body")
+            assert hosts == {server.split("/")[2]}
+            assert blocked == []
+        finally:
+            browser.close()

@@ -47,3 +47,20 @@ def test_user_add_and_token(tmp_path: Path) -> None:
     assert token.exit_code == 0
     assert token.output.startswith("onc_")
     assert runner.invoke(app, ["user", "token", "nobody", "--db", db]).exit_code == 2
+
+
+def test_required_services_turn_skips_into_failures() -> None:
+    from tests.web.conftest import required_but_skipped
+
+    pg_skip = "ONCONAV_TEST_PG_URL is not set (PostgreSQL)"
+    browser_skip = "/usr/bin/chromium is missing (run .ci/install-browser)"
+    assert required_but_skipped(pg_skip, {}) is None
+    assert required_but_skipped(browser_skip, {"ONCONAV_REQUIRE_PG": "1"}) is None
+    assert "ONCONAV_REQUIRE_PG=1" in (
+        required_but_skipped(pg_skip, {"ONCONAV_REQUIRE_PG": "1"}) or ""
+    )
+    env = {"ONCONAV_REQUIRE_BROWSER": "1"}
+    assert "ONCONAV_REQUIRE_BROWSER=1" in (required_but_skipped(browser_skip, env) or "")
+    assert (
+        required_but_skipped("../shared is not present", {**env, "ONCONAV_REQUIRE_PG": "1"}) is None
+    )

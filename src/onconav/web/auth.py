@@ -8,16 +8,15 @@ cookie must also carry the session's CSRF token (form field `csrf_token` or head
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Literal, cast
 
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
+from onconav.web.context import context
 from onconav.web.security import same_token
 from onconav.web.store import UserInfo
-
-if TYPE_CHECKING:
-    from onconav.web.app import WebContext
 
 __all__ = [
     "CSRF_HEADER",
@@ -26,6 +25,7 @@ __all__ = [
     "Caller",
     "LoginRequired",
     "api_user",
+    "client_address",
     "context",
     "open_access",
     "page_caller",
@@ -50,9 +50,20 @@ class Caller:
     csrf_token: str | None = None
 
 
-def context(request: Request) -> WebContext:
-    """The app's `WebContext`."""
-    return cast("WebContext", request.app.state.ctx)
+def client_address(scope: Scope, trusted_proxies: tuple[str, ...] = ()) -> str:
+    """The caller's address.
+
+    The peer's, or, only when the peer is a trusted proxy, the last address that proxy put in
+    X-Forwarded-For.
+    """
+    peer = scope.get("client")
+    address = str(peer[0]) if peer else "-"
+    if address in trusted_proxies:
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                forwarded = value.decode("latin-1").split(",")[-1].strip()
+                return forwarded[:64] or address
+    return address
 
 
 def _lookup(request: Request) -> Caller | None:
@@ -72,6 +83,9 @@ def _lookup(request: Request) -> Caller | None:
 async def _caller(request: Request) -> Caller | None:
     if not hasattr(request.state, "caller"):
         request.state.caller = await run_in_threadpool(_lookup, request)
+        if request.state.caller is not None:
+            # For the access log (a user name, never a patient field).
+            request.scope.setdefault("state", {})["user"] = request.state.caller.user.username
     return cast("Caller | None", request.state.caller)
 
 

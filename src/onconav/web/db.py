@@ -20,6 +20,7 @@ __all__ = [
     "CaseRecord",
     "CaseRevision",
     "Job",
+    "LoginFailure",
     "Team",
     "User",
     "WebSession",
@@ -52,13 +53,16 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    # The canonical form of the name (`security.canonical_username`): looked up and limited.
+    name_key: Mapped[str] = mapped_column(String(100), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ApiToken(Base):
-    """An API token for pipelines; only its SHA-256 is stored."""
+    """An API token for pipelines; only its SHA-256 is stored. It expires and can be revoked."""
 
     __tablename__ = "api_tokens"
 
@@ -67,6 +71,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WebSession(Base):
@@ -80,6 +87,21 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """One failed login, by client address (`ip`) or canonical user name (`user`).
+
+    The login rate limit counts these rows, so every worker process sees the same counts.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class CaseRecord(Base):
@@ -115,17 +137,24 @@ class CaseRevision(Base):
 
 
 class AuditEvent(Base):
-    """Who did what to which case (or job), when: no patient data beyond the case id."""
+    """Who did what to which case (or job), when: no patient data beyond the case id.
+
+    Failed logins and denied requests are recorded too (`login.failed`, `access.denied`), with
+    the client address and the route template in `detail`; `user_id` is then None when no
+    account is known.
+    """
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    user_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     username: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     job_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Job(Base):

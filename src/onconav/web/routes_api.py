@@ -10,7 +10,17 @@ import functools
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Form, Header, HTTPException, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    Form,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -19,27 +29,32 @@ from onconav.errors import CaseError
 from onconav.kb.index import KBIndex
 from onconav.match.models import Case, MatchResult
 from onconav.normalize import parse_alteration
-from onconav.web.auth import api_user, context, open_access
-from onconav.web.docs import docs_page
+from onconav.web.auth import api_user, open_access
+from onconav.web.context import context
+from onconav.web.docs import docs_page, swagger_page
 from onconav.web.matching import diff_results, match_data
 from onconav.web.schemas import (
     CaseDiff,
+    CaseId,
     CaseOut,
+    CasePage,
     CaseSummary,
     ErrorBody,
     GeneOut,
+    Health,
     JobOut,
     KBVersion,
     NormalizeOut,
     RematchOut,
     RevisionOut,
 )
-from onconav.web.store import CaseView, JobView, RevisionConflict, UserInfo
+from onconav.web.service import CaseNotFound, get_case, rematch_case, save_case
+from onconav.web.store import CaseView, JobView, UserInfo
 
 __all__ = ["router"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422)
+    code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422, 429, 503)
 }
 _CHUNK = 256 * 1024
 
@@ -52,10 +67,10 @@ CaseBody = Annotated[
 ]
 
 
-@router.get("/healthz", dependencies=[Open], tags=["meta"])
-async def healthz() -> dict[str, str]:
-    """Liveness: the server answers."""
-    return {"status": "ok"}
+@router.get("/healthz", tags=["meta"])
+async def healthz(request: Request) -> Health:
+    """Liveness for load balancers: always open; says "ok" and the KB version, nothing more."""
+    return Health(status="ok", kb_version=context(request).index.kb.meta.kb_version)
 
 
 @router.get("/openapi.json", dependencies=[Open], include_in_schema=False)
@@ -66,7 +81,14 @@ async def openapi(request: Request) -> JSONResponse:
 
 @router.get("/docs", dependencies=[Open], include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    """The API reference, drawn on the server from the OpenAPI document (no CDN scripts)."""
+    """Swagger UI from the fastapi-offline package (no CDN); the listing when it is absent."""
+    page = swagger_page()
+    return HTMLResponse(page if page is not None else docs_page(request.app.openapi()))
+
+
+@router.get("/docs/list", dependencies=[Open], include_in_schema=False)
+async def docs_list(request: Request) -> HTMLResponse:
+    """The API reference as a plain listing, drawn on the server (needs no script at all)."""
     return HTMLResponse(docs_page(request.app.openapi()))
 
 
@@ -198,90 +220,75 @@ def case_out(view: CaseView) -> CaseOut:
     )
 
 
-def _found(view: CaseView | None) -> CaseView:
-    if view is None:
-        raise HTTPException(404, "no such case")
-    return view
-
-
-def save_case(request: Request, user: UserInfo, data: Any, case_id: int | None = None,
-              base_revision: int | None = None) -> CaseView:  # fmt: skip
-    """Match a case and store it (new, or a new revision of `case_id`).
-
-    Raises:
-        HTTPException: 404 for a case of another team or none, 409 for a stale base revision.
-    """
-    ctx = context(request)
-    case, result = match_data(ctx.index, data)
-    case_data = case.model_dump(mode="json", exclude_none=True)
-    result_data = result.model_dump(mode="json")
-    if case_id is None:
-        return ctx.store.create_case(user, case_data, result_data, result.kb_version)
-    try:
-        view = ctx.store.save_revision(
-            user, case_id, case_data, result_data, result.kb_version, base_revision=base_revision
-        )
-    except RevisionConflict as exc:
-        raise HTTPException(409, str(exc)) from exc
-    return _found(view)
-
-
 @router.post("/api/v1/cases", status_code=201, tags=["cases"])
 def create_case(request: Request, user: User, data: CaseBody) -> CaseOut:
     """Store a case with its match result."""
-    return case_out(save_case(request, user, data))
+    return case_out(save_case(context(request), user, data))
 
 
 @router.get("/api/v1/cases", tags=["cases"])
-def list_cases(request: Request, user: User) -> list[CaseSummary]:
-    """The cases of your team, newest first."""
-    return [
-        CaseSummary(
-            id=v.id,
-            revision=v.revision,
-            updated_at=v.updated_at,
-            kb_version=v.kb_version,
-            label=v.case.get("id"),
-            tumor_type=str(v.case.get("tumor_type", "")),
-            options=len(v.result.get("options", [])),
-        )
-        for v in context(request).store.list_cases(user)
-    ]
+def list_cases(
+    request: Request,
+    user: User,
+    limit: Annotated[int, Query(ge=1, le=200, description="Cases a page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Cases to skip")] = 0,
+) -> CasePage:
+    """The cases of your team, newest first, one page at a time (follow `next`)."""
+    views, total = context(request).store.page_cases(user, limit, offset)
+    following = offset + limit
+    return CasePage(
+        items=[
+            CaseSummary(
+                id=v.id,
+                revision=v.revision,
+                updated_at=v.updated_at,
+                kb_version=v.kb_version,
+                label=v.case.get("id"),
+                tumor_type=str(v.case.get("tumor_type", "")),
+                options=len(v.result.get("options", [])),
+            )
+            for v in views
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=f"/api/v1/cases?limit={limit}&offset={following}" if following < total else None,
+    )
 
 
 @router.get("/api/v1/cases/{case_id}", tags=["cases"])
-def read_case(request: Request, user: User, case_id: int) -> CaseOut:
+def read_case(request: Request, user: User, case_id: CaseId) -> CaseOut:
     """One case of your team."""
-    return case_out(_found(context(request).store.get_case(user, case_id)))
+    return case_out(get_case(context(request), user, case_id))
 
 
 @router.put("/api/v1/cases/{case_id}", tags=["cases"], responses={409: {"model": ErrorBody}})
 def update_case(
     request: Request,
     user: User,
-    case_id: int,
+    case_id: CaseId,
     data: CaseBody,
     if_match: Annotated[str | None, Header(description="Revision this edit is based on")] = None,
 ) -> CaseOut:
     """Replace a case (a new revision, matched again); 409 if If-Match is not the latest."""
     base = int(if_match.strip('"')) if if_match and if_match.strip('"').isdigit() else None
-    return case_out(save_case(request, user, data, case_id, base))
+    return case_out(save_case(context(request), user, data, case_id, base))
 
 
 @router.delete("/api/v1/cases/{case_id}", status_code=204, tags=["cases"])
-def delete_case(request: Request, user: User, case_id: int) -> Response:
+def delete_case(request: Request, user: User, case_id: CaseId) -> Response:
     """Delete a case and its revisions (the audit log keeps that it happened)."""
     if not context(request).store.delete_case(user, case_id):
-        raise HTTPException(404, "no such case")
+        raise CaseNotFound
     return Response(status_code=204)
 
 
 @router.get("/api/v1/cases/{case_id}/revisions", tags=["cases"])
-def case_revisions(request: Request, user: User, case_id: int) -> list[RevisionOut]:
+def case_revisions(request: Request, user: User, case_id: CaseId) -> list[RevisionOut]:
     """Every saved revision of a case, oldest first."""
     revisions = context(request).store.revisions(user, case_id)
     if revisions is None:
-        raise HTTPException(404, "no such case")
+        raise CaseNotFound
     return [
         RevisionOut(
             number=r.number,
@@ -293,33 +300,19 @@ def case_revisions(request: Request, user: User, case_id: int) -> list[RevisionO
     ]
 
 
-def rematch_case(request: Request, user: UserInfo, case_id: int) -> RematchOut:
-    """Match a stored case with the current KB; a new revision when the result changed."""
-    ctx = context(request)
-    view = _found(ctx.store.get_case(user, case_id, action="case.rematch"))
-    _case, result = match_data(ctx.index, view.case)
-    new = result.model_dump(mode="json")
-    diff = diff_results(view.result, new)
-    if new != view.result:
-        saved = ctx.store.save_revision(
-            user, case_id, view.case, new, result.kb_version, action="case.rematch"
-        )
-        view = _found(saved)
+@router.post("/api/v1/cases/{case_id}/rematch", tags=["cases"])
+def rematch(request: Request, user: User, case_id: CaseId) -> RematchOut:
+    """Match the case again with the KB in use now and show what changed."""
+    view, diff = rematch_case(context(request), user, case_id)
     return RematchOut(case=case_out(view), diff=diff)
 
 
-@router.post("/api/v1/cases/{case_id}/rematch", tags=["cases"])
-def rematch(request: Request, user: User, case_id: int) -> RematchOut:
-    """Match the case again with the KB in use now and show what changed."""
-    return rematch_case(request, user, case_id)
-
-
 @router.get("/api/v1/cases/{case_id}/diff", tags=["cases"])
-def case_diff(request: Request, user: User, case_id: int, base: int = 1) -> CaseDiff:
+def case_diff(request: Request, user: User, case_id: CaseId, base: int = 1) -> CaseDiff:
     """What changed from revision `base` to the latest."""
     revisions = context(request).store.revisions(user, case_id)
     if not revisions:
-        raise HTTPException(404, "no such case")
+        raise CaseNotFound
     before = next((r for r in revisions if r.number == base), None)
     if before is None:
         raise HTTPException(404, "no such revision")

@@ -6,6 +6,8 @@ adds the alteration autocomplete. Every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -16,7 +18,14 @@ from onconav.errors import OnconavError
 from onconav.match.caseio import case_from_data
 from onconav.match.models import MatchResult
 from onconav.report.render import render_pdf, render_report
-from onconav.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller, context, page_caller
+from onconav.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Caller,
+    client_address,
+    page_caller,
+)
+from onconav.web.context import context
 from onconav.web.forms import (
     CONDITIONS,
     OUTCOMES,
@@ -25,9 +34,9 @@ from onconav.web.forms import (
     case_from_form,
     form_from_case,
 )
-from onconav.web.routes_api import rematch_case, save_case
-from onconav.web.schemas import CaseDiff
-from onconav.web.security import new_token, same_token
+from onconav.web.schemas import CaseDiff, CaseId
+from onconav.web.security import canonical_username, new_token, same_token
+from onconav.web.service import CaseNotFound, get_case, rematch_case, save_case
 from onconav.web.store import CaseView
 
 __all__ = ["router"]
@@ -35,6 +44,10 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 PageCaller = Annotated[Caller, Depends(page_caller)]
 _LUNG_CODES = ("NSCLC", "LUAD", "LUSC", "LUAS", "LCLC", "LUNE")
+_PAGE_SIZE = 50
+# A local path: one "/", then no "/" or "\\" (which browsers read as "//", another host), and
+# printable ASCII only (no control characters, no spaces).
+_LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]{0,2000}")
 _PATIENT_NAV = (
     '<nav class="screen-only" aria-label="Case" style="padding:0.5rem 0;">'
     '<a href="/cases/{id}">Back to the clinician view</a> · '
@@ -49,7 +62,10 @@ def _page(request: Request, name: str, caller: Caller | None, status: int = 200,
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """`target` if it is a path on this site, else "/" (no open redirect)."""
+    if target and _LOCAL_PATH.fullmatch(target) and "\\" not in target:
+        return target
+    return "/"
 
 
 @router.get("/login")
@@ -62,28 +78,40 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the password; start a session, or show the form again."""
+    """Check the password; start a session, or show the form again.
+
+    Too many failures from one address: 429. Many failures on one account: each further try
+    waits a little before the password is checked (slowed down, never locked).
+    """
     ctx = context(request)
-    keys = (f"ip:{request.client.host if request.client else '-'}", f"user:{username.lower()}")
-    wait = ctx.limiter.retry_after(*keys)
+    address = client_address(request.scope, ctx.settings.trusted_proxies)
+    wait = await run_in_threadpool(ctx.limiter.address_wait, address)
     if wait:
+        await run_in_threadpool(ctx.store.record, "login.limited", "-", client=address)
         raise HTTPException(429, "too many failed logins", headers={"Retry-After": str(wait)})
     if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise HTTPException(403, "missing or wrong CSRF token")
-    user = ctx.accounts.authenticate(username, password)
+    key = canonical_username(username)
+    delay = await run_in_threadpool(ctx.limiter.account_delay, key)
+    if delay:
+        await asyncio.sleep(delay)
+    user = await run_in_threadpool(ctx.accounts.authenticate, username, password)
     if user is None:
-        ctx.limiter.failed(*keys)
+        await run_in_threadpool(ctx.limiter.failed, address, key)
+        await run_in_threadpool(ctx.store.record, "login.failed", key or "-", client=address)
         return _page(request, "login.html.j2", None, 401, next=_safe_next(next),
-                         csrf=csrf_token, error="Wrong user name or password.")  # fmt: skip
-    ctx.limiter.succeeded(*keys)
-    token, _csrf = ctx.accounts.open_session(user)
+                     csrf=csrf_token, error="Wrong user name or password.")  # fmt: skip
+    await run_in_threadpool(ctx.limiter.succeeded, key)
+    await run_in_threadpool(ctx.store.record, "login.ok", user.username, user_id=user.id,
+                            client=address)  # fmt: skip
+    token, _csrf = await run_in_threadpool(ctx.accounts.open_session, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -113,10 +141,15 @@ def home() -> Response:
 
 
 @router.get("/cases")
-def case_list(request: Request, caller: PageCaller) -> HTMLResponse:
-    """The team's cases."""
-    cases = context(request).store.list_cases(caller.user)
-    return _page(request, "cases.html.j2", caller, cases=cases)
+def case_list(request: Request, caller: PageCaller, page: int = 1) -> HTMLResponse:
+    """The team's cases, newest first, 50 a page (`?page=2`)."""
+    page = min(max(page, 1), 1_000_000)
+    cases, total = context(request).store.page_cases(
+        caller.user, _PAGE_SIZE, (page - 1) * _PAGE_SIZE
+    )
+    pages = max(1, -(-total // _PAGE_SIZE))
+    return _page(request, "cases.html.j2", caller, cases=cases, total=total, page=page,
+                 pages=pages)  # fmt: skip
 
 
 def _form_page(request: Request, caller: Caller, values: dict[str, Any], action: str,
@@ -147,7 +180,7 @@ async def _submit(request: Request, caller: Caller, case_id: int | None) -> Resp
     data = case_from_form(await request.form())
     action = f"/cases/{case_id}/edit" if case_id else "/cases/new"
     try:
-        view = await run_in_threadpool(save_case, request, caller.user, data, case_id)
+        view = await run_in_threadpool(save_case, context(request), caller.user, data, case_id)
     except OnconavError as exc:
         return _form_page(request, caller, form_from_case(data), action, exc)
     return RedirectResponse(f"/cases/{view.id}", status_code=303)
@@ -159,31 +192,28 @@ async def create_case(request: Request, caller: PageCaller) -> Response:
     return await _submit(request, caller, None)
 
 
-def _case(request: Request, caller: Caller, case_id: int, action: str = "case.read") -> CaseView:
-    view = context(request).store.get_case(caller.user, case_id, action)
-    if view is None:
-        raise HTTPException(404, "no such case")
-    return view
+def _case(request: Request, caller: Caller, case_id: CaseId, action: str = "case.read") -> CaseView:
+    return get_case(context(request), caller.user, case_id, action)
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case_form(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def edit_case_form(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The case form, filled in."""
     view = _case(request, caller, case_id)
     return _form_page(request, caller, form_from_case(view.case), f"/cases/{case_id}/edit")
 
 
 @router.post("/cases/{case_id}/edit")
-async def edit_case(request: Request, caller: PageCaller, case_id: int) -> Response:
+async def edit_case(request: Request, caller: PageCaller, case_id: CaseId) -> Response:
     """Save the edited case as a new revision."""
     return await _submit(request, caller, case_id)
 
 
 @router.post("/cases/{case_id}/delete")
-def delete_case(request: Request, caller: PageCaller, case_id: int) -> Response:
+def delete_case(request: Request, caller: PageCaller, case_id: CaseId) -> Response:
     """Delete a case."""
     if not context(request).store.delete_case(caller.user, case_id):
-        raise HTTPException(404, "no such case")
+        raise CaseNotFound
     return RedirectResponse("/cases", status_code=303)
 
 
@@ -200,16 +230,16 @@ def _result_page(request: Request, caller: Caller, view: CaseView,
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def case_page(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The result page (clinician view): options, avoid list, rationale, citations."""
     return _result_page(request, caller, _case(request, caller, case_id))
 
 
 @router.post("/cases/{case_id}/rematch")
-def rematch(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def rematch(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """Match the case again with the current KB and show what changed."""
-    out = rematch_case(request, caller.user, case_id)
-    return _result_page(request, caller, _case(request, caller, case_id), out.diff)
+    view, diff = rematch_case(context(request), caller.user, case_id)
+    return _result_page(request, caller, view, diff)
 
 
 def _report_html(
@@ -221,7 +251,7 @@ def _report_html(
 
 
 @router.get("/cases/{case_id}/patient")
-def patient_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResponse:
+def patient_page(request: Request, caller: PageCaller, case_id: CaseId) -> HTMLResponse:
     """The patient view: the patient report in plain words, with a way back."""
     view = _case(request, caller, case_id, "case.read.patient")
     html = _report_html(request, view, "patient")
@@ -233,7 +263,7 @@ def patient_page(request: Request, caller: PageCaller, case_id: int) -> HTMLResp
 def report(
     request: Request,
     caller: PageCaller,
-    case_id: int,
+    case_id: CaseId,
     audience: Literal["clinician", "patient"] = "clinician",
     format: Literal["html", "pdf", "markdown"] = "pdf",
 ) -> Response:

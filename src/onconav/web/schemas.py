@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, Field
 
 from onconav.match.models import MatchResult
 
 __all__ = [
+    "CaseId",
+    "UtcDatetime",
     "CaseDiff",
     "CaseOut",
+    "CasePage",
     "CaseSummary",
     "ErrorBody",
     "ErrorDetail",
     "GeneOut",
+    "Health",
     "JobOut",
     "KBVersion",
     "NormalizeOut",
     "RematchOut",
     "RevisionOut",
 ]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# The store keeps UTC without a zone; answers carry it (RFC 3339 `...Z`, as OpenAPI requires).
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+# A case id in a path: a positive 32-bit integer (the database's INTEGER; larger is a 422,
+# not a 500 from the driver).
+CaseId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class ErrorDetail(BaseModel):
@@ -73,11 +91,28 @@ class CaseSummary(BaseModel):
 
     id: int
     revision: int
-    updated_at: dt.datetime
+    updated_at: UtcDatetime
     kb_version: str
     label: str | None
     tumor_type: str
     options: int
+
+
+class CasePage(BaseModel):
+    """One page of the team's cases, newest first; `next` is the next page's URL, if any."""
+
+    items: list[CaseSummary]
+    total: int
+    limit: int
+    offset: int
+    next: str | None
+
+
+class Health(BaseModel):
+    """Liveness: nothing but "ok" and the KB version (open even with --require-auth)."""
+
+    status: Literal["ok"]
+    kb_version: str
 
 
 class CaseOut(BaseModel):
@@ -85,8 +120,8 @@ class CaseOut(BaseModel):
 
     id: int
     revision: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     kb_version: str
     case: dict[str, Any]
     result: MatchResult
@@ -96,7 +131,7 @@ class RevisionOut(BaseModel):
     """One saved revision."""
 
     number: int
-    saved_at: dt.datetime
+    saved_at: UtcDatetime
     kb_version: str
     options: list[str]
 
@@ -127,8 +162,8 @@ class JobOut(BaseModel):
     id: str
     kind: str
     status: Literal["queued", "running", "done", "failed"]
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     error: str | None
     url: str
     files: dict[str, str]

@@ -1,4 +1,4 @@
-"""Passwords, tokens, CSRF and the login rate limit: small pieces the store and routes share.
+"""Passwords, tokens, CSRF, user names and the login rate limit: pieces the routes share.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106). Session and API tokens
 are 32 random bytes; only their SHA-256 is stored, so a copy of the database opens no session.
@@ -6,19 +6,24 @@ are 32 random bytes; only their SHA-256 is stored, so a copy of the database ope
 
 from __future__ import annotations
 
-import collections
+import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
-import threading
-import time
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+
+from onconav.web.db import LoginFailure, utcnow
+from onconav.web.store import Store
 
 __all__ = [
     "TOKEN_PREFIX",
     "LoginLimiter",
+    "canonical_username",
     "hash_password",
     "hash_token",
     "new_token",
@@ -63,46 +68,81 @@ def same_token(a: str | None, b: str | None) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
+def canonical_username(name: str) -> str:
+    """The one form of a user name that is looked up and rate limited.
+
+    NFKC-normalized, stripped of surrounding whitespace, case-folded: `' Carol '`, `'CAROL'`
+    and `'ｃａｒｏｌ'` are one account and share one counter.
+    """
+    return unicodedata.normalize("NFKC", name).strip().casefold()[:100]
+
+
 class LoginLimiter:
-    """Failed logins per key (client address, user name) in a sliding window.
+    """Failed logins, counted in the database so that every worker shares the counts.
+
+    Per client address: `per_address` failures within `window` seconds, then 429 until the
+    oldest one leaves the window. Per account: after `account_free` failures within 15
+    minutes each further try waits (0.5 s, doubling, at most `max_delay`) before the password
+    is checked; the account is never locked, so no one can lock its owner out.
 
     Args:
-        max_failures: Failures allowed within the window before logins are refused.
-        window_seconds: Length of the window.
+        store: The case store (table `login_failures`).
+        per_address: Failures allowed per address within the window.
+        window: Length of the per-address window, in seconds.
+        account_free: Failures on one account before tries on it slow down.
+        max_delay: The longest slow-down, in seconds.
     """
 
-    def __init__(self, max_failures: int = 5, window_seconds: float = 60.0) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._failures: dict[str, collections.deque[float]] = {}
-        self._lock = threading.Lock()
+    ACCOUNT_WINDOW = 900.0
 
-    def _recent(self, key: str, now: float) -> collections.deque[float]:
-        times = self._failures.setdefault(key, collections.deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
+    def __init__(self, store: Store, per_address: int = 5, window: float = 60.0,
+                 account_free: int = 5, max_delay: float = 8.0) -> None:  # fmt: skip
+        self.store = store
+        self.per_address = per_address
+        self.window = window
+        self.account_free = account_free
+        self.max_delay = max_delay
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until a login may be tried again for any of `keys`; 0 when allowed now."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.max_failures:
-                    wait = max(wait, times[0] + self.window - now)
-        return int(wait) + 1 if wait > 0 else 0
+    def _times(self, kind: str, key: str, seconds: float) -> list[dt.datetime]:
+        since = utcnow() - dt.timedelta(seconds=seconds)
+        with self.store.session() as s:
+            return list(
+                s.scalars(
+                    select(LoginFailure.at)
+                    .where(LoginFailure.kind == kind, LoginFailure.key == key)
+                    .where(LoginFailure.at > since)
+                    .order_by(LoginFailure.at)
+                )
+            )
 
-    def failed(self, *keys: str) -> None:
-        """Count one failed login against each key."""
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+    def address_wait(self, address: str) -> int:
+        """Seconds until `address` may try again; 0 when it may now."""
+        times = self._times("ip", address, self.window)
+        if len(times) < self.per_address:
+            return 0
+        oldest = times[-self.per_address]
+        wait = (oldest + dt.timedelta(seconds=self.window) - utcnow()).total_seconds()
+        return max(1, math.ceil(wait))
 
-    def succeeded(self, *keys: str) -> None:
-        """Forget the failures of these keys."""
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+    def account_delay(self, name_key: str) -> float:
+        """Seconds to wait before checking a password for this account (0 for most tries)."""
+        extra = len(self._times("user", name_key, self.ACCOUNT_WINDOW)) - self.account_free
+        return 0.0 if extra < 0 else min(self.max_delay, 0.5 * 2.0**extra)
+
+    def failed(self, address: str, name_key: str) -> None:
+        """Count one failed login against the address and the account."""
+        now = utcnow()
+        old = now - dt.timedelta(seconds=max(self.window, self.ACCOUNT_WINDOW))
+        with self.store.session() as s:
+            s.add_all([LoginFailure(kind="ip", key=address[:200], at=now),
+                       LoginFailure(kind="user", key=name_key[:200], at=now)])  # fmt: skip
+            s.execute(delete(LoginFailure).where(LoginFailure.at < old))
+
+    def succeeded(self, name_key: str) -> None:
+        """Forget the account's failures (the address keeps its count)."""
+        with self.store.session() as s:
+            s.execute(
+                delete(LoginFailure).where(
+                    LoginFailure.kind == "user", LoginFailure.key == name_key
+                )
+            )

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from onconav.web.db import AuditEvent, CaseRecord, CaseRevision, Job, utcnow
@@ -31,6 +33,8 @@ __all__ = [
     "UserInfo",
     "database_url",
     "make_engine",
+    "private_file",
+    "safe_url",
 ]
 
 _logger = logging.getLogger(__name__)
@@ -99,11 +103,27 @@ class AuditView:
     action: str
     case_id: int | None
     job_id: str | None
+    client: str | None = None
+    detail: str | None = None
 
 
 def database_url(db: str) -> str:
     """A SQLAlchemy URL from `--db`: a URL as given, else a SQLite file path."""
     return db if "://" in db else f"sqlite:///{db}"
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password hidden, fit for a log line or an error message."""
+    if "://" not in url:
+        return url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def private_file(path: str | os.PathLike[str]) -> None:
+    """Create `path` empty with mode 0600 if it is missing, else set its mode to 0600."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -122,6 +142,11 @@ def _sqlite_begin(conn: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for `url`, set up for concurrent writers on SQLite."""
     if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            # Patient data: the database file (and SQLite's -wal/-shm, which copy its mode)
+            # is readable by its owner only.
+            private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -178,9 +203,20 @@ class Store:
 
         config = Config()
         config.set_main_option("script_location", "onconav.web:migrations")
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as conn:
+            if sqlite:
+                # SQLite alters a table by copying it; with foreign keys on, dropping the old
+                # `users` would cascade to tokens and sessions. The pragma works only outside
+                # a transaction, so it is set on the raw connection before BEGIN.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+            finally:
+                if sqlite:
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -198,15 +234,36 @@ class Store:
             )
         )
 
-    def audit_events(self, case_id: int | None = None) -> list[AuditView]:
-        """The audit log, oldest first, optionally of one case."""
+    def record(self, action: str, username: str, *, user_id: int | None = None,
+               client: str | None = None, detail: str | None = None,
+               case_id: int | None = None) -> None:  # fmt: skip
+        """An audit event outside a case transaction (a failed login, a denied request)."""
+        with self.session() as s:
+            s.add(AuditEvent(user_id=user_id, username=username[:100], action=action[:40],
+                             case_id=case_id, client=client and client[:64],
+                             detail=detail and detail[:200]))  # fmt: skip
+
+    def audit_events(
+        self, case_id: int | None = None, since: dt.datetime | None = None
+    ) -> list[AuditView]:
+        """The audit log, oldest first, optionally of one case or from a time on."""
         with self.session() as s:
             query = select(AuditEvent).order_by(AuditEvent.id)
             if case_id is not None:
                 query = query.where(AuditEvent.case_id == case_id)
+            if since is not None:
+                query = query.where(AuditEvent.at >= since)
             return [
-                AuditView(e.at, e.username, e.action, e.case_id, e.job_id) for e in s.scalars(query)
+                AuditView(e.at, e.username, e.action, e.case_id, e.job_id, e.client, e.detail)
+                for e in s.scalars(query)
             ]
+
+    def prune_audit(self, days: float) -> int:
+        """Remove audit events older than `days`; how many went."""
+        cutoff = utcnow() - dt.timedelta(days=days)
+        with self.session() as s:
+            result = s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     # -- cases -----------------------------------------------------------------------------
 
@@ -245,19 +302,32 @@ class Store:
         )
         row = s.scalars(query.with_for_update() if lock else query).first()
         if row is None:
+            if s.get(CaseRecord, case_id) is not None:
+                # Another team's case: answered as "not found", recorded as denied.
+                self._audit(s, user, "access.denied", case_id)
             raise LookupError(case_id)
         return row
 
     def list_cases(self, user: UserInfo) -> list[CaseView]:
-        """The cases of the user's team, newest first."""
+        """Every case of the user's team, newest first (see `page_cases` for one page)."""
+        return self.page_cases(user, None, 0)[0]
+
+    def page_cases(
+        self, user: UserInfo, limit: int | None, offset: int = 0
+    ) -> tuple[list[CaseView], int]:
+        """One page of the team's cases, newest first, and how many the team has in all."""
         with self.session() as s:
-            rows = s.scalars(
+            team = CaseRecord.team_id == user.team_id
+            total = s.scalar(select(func.count()).select_from(CaseRecord).where(team)) or 0
+            query = (
                 select(CaseRecord)
-                .where(CaseRecord.team_id == user.team_id)
+                .where(team)
                 .order_by(CaseRecord.updated_at.desc(), CaseRecord.id.desc())
-            ).all()
+                .offset(offset)
+            )
+            rows = s.scalars(query.limit(limit) if limit is not None else query).all()
             self._audit(s, user, "case.list")
-            return [_case_view(r) for r in rows]
+            return [_case_view(r) for r in rows], total
 
     def get_case(self, user: UserInfo, case_id: int, action: str = "case.read") -> CaseView | None:
         """One case of the user's team, or None (another team's case is not found either)."""
@@ -374,10 +444,35 @@ class Store:
             if files is not None:
                 row.files = json.dumps(files)
 
+    def fail_interrupted_jobs(self) -> list[str]:
+        """Mark jobs left queued or running (by a crash or a stop) as failed; their ids."""
+        with self.session() as s:
+            rows = s.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all()
+            for row in rows:
+                row.status, row.finished_at = "failed", utcnow()
+                row.error, row.files = "interrupted: the server stopped while it ran", "[]"
+            return [r.id for r in rows]
+
+    def job_ids(self) -> set[str]:
+        """The ids of every job row."""
+        with self.session() as s:
+            return set(s.scalars(select(Job.id)))
+
+    def old_jobs(self, days: float) -> list[str]:
+        """Remove the rows of jobs finished more than `days` ago; their ids."""
+        cutoff = utcnow() - dt.timedelta(days=days)
+        with self.session() as s:
+            rows = s.scalars(select(Job).where(Job.finished_at < cutoff)).all()
+            for row in rows:
+                s.delete(row)
+            return [r.id for r in rows]
+
     def get_job(self, user: UserInfo, job_id: str) -> JobView | None:
         """A job of the user's team, or None."""
         with self.session() as s:
             row = s.scalars(
                 select(Job).where(Job.id == job_id, Job.team_id == user.team_id)
             ).first()
+            if row is None and s.get(Job, job_id) is not None:
+                self._audit(s, user, "access.denied", job=job_id)
             return _job_view(row) if row else None

@@ -1,6 +1,8 @@
 """Exon tables: which exon a residue or c. base lies in, and which splice changes skip an exon.
 
-The boundaries are cited data in `data/exons.yaml` (RefSeq transcripts), read on first use.
+The boundaries are cited data in `data/exons.yaml` (RefSeq transcripts), read on first use;
+a gene or exon that table does not hold is placed by the coding exons of the shipped MANE
+transcript (`reference.py`), when there are any.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from onconav.normalize.datafiles import load_data
+from onconav.normalize.reference import coding_exons
 
 __all__ = [
     "CPos",
@@ -108,17 +111,24 @@ def residue_exon(gene: str, start: int, end: int | None = None) -> int | None:
         end: Last residue (defaults to `start`).
 
     Returns:
-        The exon number, or None when the gene has no table or the range crosses exons.
+        The exon number, or None when the gene has no table and no shipped exons, or the
+        range crosses exons.
 
     Example:
         >>> residue_exon("EGFR", 746, 750), residue_exon("EGFR", 858), residue_exon("KRAS", 12)
-        (19, 21, None)
+        (19, 21, 2)
+        >>> residue_exon("ALK", 1196) is None  # no exons shipped for ALK
+        True
     """
     last = start if end is None else end
     for exon in exon_table().of_gene(gene):
         low, high = exon.residues
         if exon.protein_numbering and low <= start <= high:
             return exon.number if low <= last <= high else None
+    for coding in coding_exons(gene):
+        low, high = coding.residues
+        if low <= start <= high:
+            return coding.number if low <= last <= high else None
     return None
 
 
@@ -131,7 +141,7 @@ def cdna_exon(gene: str, start: CPos, end: CPos | None = None) -> int | None:
     last = start if end is None else end
     if start.offset or last.offset or start.utr or last.utr:
         return None
-    for exon in exon_table().of_gene(gene):
+    for exon in (*exon_table().of_gene(gene), *coding_exons(gene)):
         low, high = exon.cdna
         if low <= start.base <= high and low <= last.base <= high:
             return exon.number

@@ -15,7 +15,7 @@ from onconav.cohort.columns import REJECT_REASONS, RejectCode
 from onconav.cohort.layer import Key, Layer
 from onconav.kb.index import KBIndex
 from onconav.match.models import AlterationInput
-from onconav.match.significance import unclassed_category
+from onconav.match.significance import referenced_keys, unclassed_category
 from onconav.normalize import Alteration
 from onconav.normalize.aliases import gene_table
 
@@ -123,10 +123,12 @@ class KBView:
         Its class keys, their members, and the keys some entry names. Any other key (most
         variants' own change and wildcard) only names the alteration.
         """
+        everything = referenced_keys(self.index)  # what says 'unknown_significance' or not
         return {
             g: self.index.class_keys(g)
             | self.index.class_members(g)
             | self.referenced.get(g, set())
+            | everything.get(g, frozenset())
             for g in self.genes
         }
 

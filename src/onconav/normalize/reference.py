@@ -75,8 +75,10 @@ class Transcript:
 
     Attributes:
         accession: The accession as onconav shows it (versioned when the version is known).
-        role: 'mane' (the MANE Select RefSeq or Ensembl transcript or its protein) or 'same_cds'
-            (another version with the same CDS, so the same numbering).
+        role: 'mane' (the MANE Select RefSeq or Ensembl transcript or its protein), 'same_cds'
+            (another version verified to have the same CDS, so the same numbering) or
+            'other_version' (another version of the same accession, not compared: read on the
+            shipped version, where the residue and base checks catch a numbering that differs).
     """
 
     accession: str
@@ -199,8 +201,10 @@ def known_transcript(gene: str, accession: str) -> Transcript | str:
     Example:
         >>> known_transcript("EGFR", "NM_005228")
         Transcript(accession='NM_005228.5', role='mane')
-        >>> known_transcript("EGFR", "NM_005228.3")[:41]
-        'NM_005228.3 is not the transcript onconav'
+        >>> known_transcript("EGFR", "NM_005228.3").role
+        'other_version'
+        >>> known_transcript("KRAS", "NM_033360.4")[:41]
+        'NM_033360.4 is not the transcript onconav'
     """
     ref = gene_reference(gene)
     split = _split(accession)
@@ -209,13 +213,17 @@ def known_transcript(gene: str, accession: str) -> Transcript | str:
     if split is None:
         return f"cannot read transcript '{accession}'"
     base, version = split
+    for same in ref.same_cds:
+        if (base, version) == tuple(same.split(".", 1)):
+            return Transcript(same, "same_cds")
     for shipped in (ref.refseq, ref.ensembl, ref.refseq_protein, ref.ensembl_protein):
         ship_base, _, ship_version = shipped.partition(".")
         if base == ship_base and version in (None, ship_version):
             return Transcript(shipped, "mane")
-    for same in ref.same_cds:
-        if (base, version) == tuple(same.split(".", 1)):
-            return Transcript(same, "same_cds")
+        if base == ship_base:
+            # Another version of the MANE transcript (older pipelines): read on the shipped one,
+            # shown as written; the residue and base checks catch a numbering that differs.
+            return Transcript(f"{base}.{version}", "other_version")
     return (
         f"{accession} is not the transcript onconav reads {gene} on ({ref.refseq}, "
         f"{ref.ensembl}, protein {ref.refseq_protein}); give the change on that transcript"

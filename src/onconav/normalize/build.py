@@ -217,12 +217,12 @@ def from_protein(
     The residues it names are checked against the gene's MANE Select protein when one is
     shipped (`residues.py`); `transcript` is the accession the input named, if any.
     """
+    reason = residues.mismatch(gene, pc)
+    if reason is not None:  # first: a 'synonymous' change of a residue that is not there too
+        return fail(text, gene, reason, mismatch=True)
     rejected = _not_altering(text, gene, pc)
     if rejected is not None:
         return rejected
-    reason = residues.mismatch(gene, pc)
-    if reason is not None:
-        return fail(text, gene, reason, mismatch=True)
     result = _from_protein(text, gene, pc, given_exon)
     ref = gene_reference(gene)
     if result.recognized and ref is not None and (ref.protein or transcript):

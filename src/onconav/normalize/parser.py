@@ -200,7 +200,7 @@ def _split_gene(text: str) -> tuple[str, str] | Alteration | None:
     elif "::" not in first and ":" in first:
         accession, _, head = first.partition(":")
         tx_gene = gene_of_transcript(accession)
-        if tx_gene is not None and normalize_gene(accession) is None:
+        if tx_gene is not None:
             return tx_gene, f"{accession}:{head} {rest}".strip()  # 'NM_005228.5:c.2573T>G'
         first, rest = accession, f"{head} {rest}"
     pair = phrases.fusion_pair(first)

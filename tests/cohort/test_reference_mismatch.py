@@ -26,6 +26,7 @@ ROWS = [
     ("S7", "EGFR", "", "", "c.2235_2249del", "In_Frame_Del"),  # read from HGVSc
     ("S8", "ERBB2", "", "", "c.99999del", "Frame_Shift_Del"),  # past the CDS
     ("S9", "ALK", "p.R9999Q", "", "", "Missense_Mutation"),  # no ALK protein shipped: kept
+    ("S10", "EGFR", "p.R108K", "", "", "Missense_Mutation"),  # fits, but no known meaning
 ]
 
 
@@ -49,6 +50,12 @@ def test_rows_kept_in_order_and_mismatches_not_annotated(out: Path) -> None:
         assert by_sample[sample]["HIGHEST_LEVEL"] == ""
     assert by_sample["S7"]["ONCONAV_ALTERATION"] == "EGFR E746_A750del"
     assert by_sample["S3"]["ONCONAV_ALTERATION"] == "KRAS G13C"
+    assert by_sample["S7"]["ONCONAV_CATEGORY"] == "driver"
+    assert by_sample["S9"]["ONCONAV_CATEGORY"] == "unknown_significance"
+    assert (by_sample["S10"]["ONCONAV_CATEGORY"], by_sample["S10"]["HIGHEST_LEVEL"]) == (
+        "unknown_significance",
+        "",
+    )
 
 
 def test_rejected_with_reasons(out: Path) -> None:

@@ -53,7 +53,10 @@ def test_every_kb_gene_has_its_mane_accessions() -> None:
 
 def test_sources_name_version_and_licence() -> None:
     for source in DATA["sources"].values():
-        assert source["name"] and source["version"] and source["licence"] and source["via"]
+        assert source["name"]
+        assert source["version"]
+        assert source["licence"]
+        assert source["via"]
     for gene in GENES:
         entry = DATA["genes"][gene]
         for key in ("cds_source", "protein_source"):

@@ -74,7 +74,8 @@ def test_a_wrong_reference_residue_is_always_rejected(
     change = {"sub": f"{wrong}{pos}{alt}", "del": f"{wrong}{pos}del",
               "fs": f"{wrong}{pos}fs", "X": f"{wrong}{pos}X"}[form]  # fmt: skip
     a = parse_alteration(f"{gene} {change}")
-    assert not a.recognized and a.mismatch
+    assert not a.recognized
+    assert a.mismatch
     assert a.reason == f"residue {pos} of {gene} is {protein[pos - 1]}, not {wrong}"
 
 
@@ -82,7 +83,8 @@ def test_a_wrong_reference_residue_is_always_rejected(
 def test_a_position_past_the_end_is_always_rejected(gene: str, extra: int, residue: str) -> None:
     size = len(_DATA[gene]["protein"])
     a = parse_alteration(f"{gene} {residue}{size + extra}A")
-    assert not a.recognized and a.mismatch
+    assert not a.recognized
+    assert a.mismatch
     assert a.reason == f"{gene} has {size} residues"
 
 
@@ -93,7 +95,8 @@ def test_a_wrong_reference_base_is_always_rejected(gene: str, data: st.DataObjec
     wrong = data.draw(st.sampled_from([b for b in "ACGT" if b != cds[base - 1]]), label="wrong")
     new = data.draw(st.sampled_from([b for b in "ACGT" if b != wrong]), label="new")
     a = parse_alteration(f"{gene} c.{base}{wrong}>{new}")
-    assert not a.recognized and a.mismatch
+    assert not a.recognized
+    assert a.mismatch
 
 
 _ACCESSIONS = st.sampled_from(

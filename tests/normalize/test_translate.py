@@ -48,7 +48,11 @@ def test_substitutions(text: str, protein: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "protein"),
-    [("TP53 c.916C>T", "R306*"), ("CDKN2A c.238C>T", "R80*"), ("EGFR c.2239_2240delinsTAA", "L747*")],
+    [
+        ("TP53 c.916C>T", "R306*"),
+        ("CDKN2A c.238C>T", "R80*"),
+        ("EGFR c.2239_2240delinsTAA", "L747*"),
+    ],
 )
 def test_nonsense(text: str, protein: str) -> None:
     assert _read(text) == (True, protein, "nonsense")
@@ -104,7 +108,10 @@ def test_frameshifts(text: str, protein: str) -> None:
     [
         ("EGFR c.2361G>A", "not protein-altering (synonymous) (c.2361G>A)"),
         ("KRAS c.36T>C", "not protein-altering (synonymous) (c.36T>C)"),
-        ("TP53 c.1180T>C", "the change reaches the stop codon; give the protein change (c.1180T>C)"),
+        (
+            "TP53 c.1180T>C",
+            "the change reaches the stop codon; give the protein change (c.1180T>C)",
+        ),
     ],
 )
 def test_changes_with_no_protein_name(text: str, reason: str) -> None:
@@ -158,7 +165,9 @@ def test_splice_positions_keep_their_c_form(text: str, alteration: str, key: str
 def test_maf_row_reads_hgvsc_when_the_protein_columns_are_empty() -> None:
     a = protein_change_alteration("EGFR", "", "Missense_Mutation", hgvsc="c.2573T>G")
     assert (a.alteration, a.transcript) == ("L858R", "NM_005228.5")
-    b = protein_change_alteration("KRAS", None, "Missense_Mutation", hgvsc="ENST00000311936:c.34G>T")
+    b = protein_change_alteration(
+        "KRAS", None, "Missense_Mutation", hgvsc="ENST00000311936:c.34G>T"
+    )
     assert (b.alteration, b.transcript) == ("G12C", "ENST00000311936.8")
 
 

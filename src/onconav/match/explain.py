@@ -7,6 +7,7 @@ findings are known.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from onconav.match.models import AlterationResult, Avoid, Case, Option
 from onconav.match.rules import LEVEL_RANK
@@ -119,15 +120,21 @@ def _warn_about_alterations(work: Work) -> None:
         work.warn(f"Gene not in the knowledge base, so not used: {'; '.join(outside)}.")
 
 
+@cache
+def _has_protein(gene: str | None) -> bool:
+    """Whether the normalizer ships the gene's reference protein (it checked the residues)."""
+    return gene is not None and protein_length(gene) is not None
+
+
 def _warn_unchecked(work: Work) -> None:
     """Sequence changes of genes whose reference protein onconav does not ship."""
     unchecked = [
         f"{a.gene} {a.alteration}"
         for a in work.alterations
         if a.recognized
+        and not _has_protein(a.gene)
         and a.gene in work.index.genes
         and _PROTEIN_NAME.match(a.alteration or "")
-        and protein_length(a.gene) is None
     ]
     if unchecked:
         work.warn(

@@ -141,10 +141,11 @@ def cdna_exon(gene: str, start: CPos, end: CPos | None = None) -> int | None:
     last = start if end is None else end
     if start.offset or last.offset or start.utr or last.utr:
         return None
-    for exon in (*exon_table().of_gene(gene), *coding_exons(gene)):
-        low, high = exon.cdna
+    ranges = [(e.cdna, e.number) for e in exon_table().of_gene(gene)]
+    ranges += [(e.cdna, e.number) for e in coding_exons(gene)]
+    for (low, high), number in ranges:
         if low <= start.base <= high and low <= last.base <= high:
-            return exon.number
+            return number
     return None
 
 

@@ -5,6 +5,10 @@ substitutions and nonsense; 'exon N deletion' / 'exon N insertion' for in-frame 
 by the exon tables (a dup or a net-gain delins is an insertion, a net-loss delins a deletion);
 'exon N skipping' for splice changes of a `skipping` exon; 'mutation' for every
 protein-altering change; 'fusion'; 'amplification'; 'deletion' (deep deletion).
+
+Protein changes are checked against the gene's shipped MANE Select protein (`residues.py`);
+exonic c. changes are translated on its CDS (`translate.py`) and built as the protein change
+they make; a contradiction of the reference is a not-recognized Alteration with `mismatch`.
 """
 
 from __future__ import annotations

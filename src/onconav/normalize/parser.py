@@ -1,9 +1,12 @@
-"""Turn free-text alteration names into Alteration values; hgvs needs transcripts, we don't.
+"""Turn free-text alteration names into Alteration values; a transcript is optional.
 
 `parse_alteration("EGFR p.Glu746_Ala750del")` reads the gene (aliases resolved), then the
 change: exon-level phrases, fusions, copy number and gene-level words by small regular
-expressions (`phrases.py`), protein and c. changes by the lark grammar (`grammar.py`). The
-result carries the KB's match keys (`build.py`). Nothing here raises on any text.
+expressions (`phrases.py`), protein and c. changes by the lark grammar (`grammar.py`). A
+transcript written before the change ('NM_005228.5:c.2573T>G', which also names the gene) is
+checked against the shipped MANE Select transcript (`transcripts.py`); exonic c. changes are
+translated on its CDS and protein changes checked against its protein (`build.py`). The
+result carries the KB's match keys. Nothing here raises on any text.
 """
 
 from __future__ import annotations

@@ -179,12 +179,19 @@ def test_splice_region_without_a_protein_change_is_not_protein_altering():
 
 
 def test_empty_met_splice_site_with_hgvsc_is_exon_14_skipping():
-    a = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3082+1G>T")
+    # MANE v1.5 pairs ENST00000397752.8 with NM_000245.4 (same CDS): exon 14's donor is c.3028+1
+    # there; c.3082+1 is the same donor on NM_001127500, or on an older ENST00000397752 version.
+    a = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3028+1G>T")
     assert (a.alteration, a.keys) == (
-        "c.3082+1G>T",
-        ("c.3082+1G>T", "exon 14 skipping", "mutation"),
+        "c.3028+1G>T",
+        ("c.3028+1G>T", "exon 14 skipping", "mutation"),
     )
     assert a.exon == 14
+    for hgvsc in ("NM_001127500.3:c.3082+1G>T", "ENST00000397752.3:c.3082+1G>T", "c.3082+1G>T"):
+        b = protein_change_alteration("MET", "", "Splice_Site", hgvsc=hgvsc)
+        assert "exon 14 skipping" in b.keys, hgvsc
+    c = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3082+1G>T")
+    assert "exon 14 skipping" not in c.keys
 
 
 def test_missing_protein_change():

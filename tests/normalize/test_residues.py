@@ -113,3 +113,20 @@ def test_exon_table_alternate_is_read_for_splice_positions_only() -> None:
 
 def test_unknown_accession_alone_is_no_gene() -> None:
     assert parse_alteration("NM_999999.1:c.1A>G").reason == "no gene symbol"
+
+
+@pytest.mark.parametrize(
+    ("text", "skipping"),
+    [
+        ("MET NM_000245.4:c.3028+1G>T", True),  # exon 14 donor on the MANE transcript
+        ("MET ENST00000397752.8:c.2888-2A>G", True),
+        ("MET NM_001127500.3:c.3082+1G>T", True),  # the same donor on the alternate
+        ("MET NM_000245.4:c.3082+1G>T", False),  # c.3082 is past exon 14 on NM_000245
+        ("MET NM_001127500.3:c.3028+1G>T", False),  # ... and c.3028 inside it on NM_001127500
+        ("MET c.3082+1G>T", True),  # no transcript named: either table transcript
+    ],
+)
+def test_splice_positions_are_read_on_the_named_transcript(text: str, skipping: bool) -> None:
+    a = parse_alteration(text)
+    assert a.recognized, a.reason
+    assert ("exon 14 skipping" in a.keys) is skipping

@@ -269,10 +269,12 @@ def _crosses_splice_site(start: CPos, end: CPos, canonical: int) -> bool:
     return start != end and exonic_inside
 
 
-def _cdna_intronic(text: str, gene: str, cc: CdnaChange, end: CPos) -> Alteration:
+def _cdna_intronic(
+    text: str, gene: str, cc: CdnaChange, end: CPos, numbering: str | None
+) -> Alteration:
     name = cdna_name(cc)
     indel = cc.kind != "substitution"
-    exon = skipped_exon(gene, cc.start, cc.end, indel=indel)
+    exon = skipped_exon(gene, cc.start, cc.end, indel=indel, numbering=numbering)
     if exon is not None:
         return _ok(text, gene, name, "splice", f"exon {exon} skipping", MUTATION, exon=exon)
     if _crosses_splice_site(cc.start, end, exon_table().canonical):
@@ -288,13 +290,15 @@ def from_cdna(
     *,
     transcript: str | None = None,
     on_mane: bool = True,
+    numbering: str | None = None,
 ) -> Alteration:
     """Build the Alteration of a c. change.
 
     Exonic changes are translated to their protein change on the shipped CDS (`translate.py`);
     splice and intronic changes keep their c. form. `transcript` is the accession the input
     named, if any; `on_mane` is False when that transcript is numbered otherwise than the
-    shipped MANE transcript (an exon-table alternate: splice positions only).
+    shipped MANE transcript (an exon-table alternate: splice positions only); `numbering`
+    says which exon-table transcripts splice positions are read on (`transcripts.Given`).
     """
     end = cc.start if cc.end is None else cc.end
     if end < cc.start and not (end.utr or cc.start.utr):
@@ -304,7 +308,7 @@ def from_cdna(
     if cc.start.utr or end.utr:
         return fail(text, gene, f"change extends into the UTR ('{cdna_name(cc)}')")
     if cc.start.offset or end.offset:
-        found = _cdna_intronic(text, gene, cc, end)
+        found = _cdna_intronic(text, gene, cc, end, numbering)
         return replace(found, transcript=transcript) if transcript and found.recognized else found
     if not on_mane:
         return fail(text, gene, f"no coding sequence of {transcript} is shipped: give the protein "

@@ -162,7 +162,18 @@ def _touches(exon: Exon, start: CPos, end: CPos, window: dict[str, int]) -> bool
     return bool(spans_acceptor or spans_donor)
 
 
-def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> int | None:
+def _on(exon: Exon, numbering: str | None) -> bool:
+    """Whether `exon` is numbered as `numbering` says (see `skipped_exon`)."""
+    if numbering is None:
+        return True
+    if numbering == "mane":
+        return exon.protein_numbering
+    return exon.transcript.partition(".")[0] == numbering.partition(".")[0]
+
+
+def skipped_exon(
+    gene: str, start: CPos, end: CPos | None, *, indel: bool, numbering: str | None = None
+) -> int | None:
     """Return the exon a c. change skips, if it breaks the splice site of a `skipping` exon.
 
     Args:
@@ -170,6 +181,8 @@ def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> in
         start: First position of the change.
         end: Last position (None for a single base).
         indel: Whether the change is an indel (wider window) rather than a substitution.
+        numbering: The transcript the c. positions are on: None when not said (any table
+            transcript of the gene), 'mane' for its MANE Select transcript, or an accession.
 
     Returns:
         The skipped exon's number, or None.
@@ -177,12 +190,19 @@ def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> in
     Example:
         >>> skipped_exon("MET", CPos(3082, 1), None, indel=False)
         14
+        >>> skipped_exon("MET", CPos(3082, 1), None, indel=False, numbering="mane") is None
+        True
     """
     table = exon_table()
     window = table.windows["indel" if indel else "substitution"]
     last = start if end is None else end
     for exon in table.of_gene(gene):
-        if exon.skipping and not start.utr and _touches(exon, start, last, window):
+        if (
+            exon.skipping
+            and _on(exon, numbering)
+            and not start.utr
+            and _touches(exon, start, last, window)
+        ):
             return exon.number
     return None
 

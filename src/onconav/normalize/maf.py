@@ -59,7 +59,14 @@ def _from_hgvsc(text: str, gene: str, hgvsc: str | None) -> Alteration | None:
     given = transcripts.resolve(gene, accession)
     if given.reason is not None:
         return build.fail(text, gene, given.reason)
-    return build.from_cdna(text, gene, change, transcript=given.accession, on_mane=given.on_mane)
+    return build.from_cdna(
+        text,
+        gene,
+        change,
+        transcript=given.accession,
+        on_mane=given.on_mane,
+        numbering=given.numbering,
+    )
 
 
 def _from_protein(text: str, gene: str, protein: str, vclass: str) -> Alteration | None:

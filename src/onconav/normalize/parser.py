@@ -135,7 +135,13 @@ def _change(text: str, gene: str, rest: str, given_exon: int | None) -> Alterati
                               f"Select transcript, not on {given.accession}")  # fmt: skip
         return build.from_protein(text, gene, change, exon, transcript=given.accession)
     return build.from_cdna(
-        text, gene, change, exon, transcript=given.accession, on_mane=given.on_mane
+        text,
+        gene,
+        change,
+        exon,
+        transcript=given.accession,
+        on_mane=given.on_mane,
+        numbering=given.numbering,
     )
 
 

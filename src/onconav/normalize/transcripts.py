@@ -26,11 +26,15 @@ class Given:
         accession: The accession to show in the output (None: none given, or ignored).
         on_mane: Whether positions are numbered as on the shipped MANE transcript.
         reason: Why the accession cannot be used, or None.
+        numbering: Which exon-table transcripts splice positions are read on: None (any: no
+            transcript named, or another version of the MANE one, whose exons may differ),
+            'mane', or the named alternate accession.
     """
 
     accession: str | None = None
     on_mane: bool = True
     reason: str | None = None
+    numbering: str | None = None
 
 
 _NONE = Given()
@@ -57,8 +61,8 @@ def resolve(gene: str, accession: str | None) -> Given:
         return _NONE
     found = known_transcript(gene, accession)
     if isinstance(found, Transcript):
-        return Given(found.accession)
+        return Given(found.accession, numbering=None if found.role == "other_version" else "mane")
     alternate = _exon_table_transcript(gene, accession)
     if alternate is not None:
-        return Given(alternate, on_mane=False)
+        return Given(alternate, on_mane=False, numbering=alternate)
     return Given(reason=found)

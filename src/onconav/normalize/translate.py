@@ -123,20 +123,21 @@ def _in_frame(old: str, new: str, delta: int, last_codon: int) -> ProteinChange 
 
 
 def _indel(old: str, pre: int, deleted: str, inserted: str) -> ProteinChange:
+    """Name an in-frame change after the common prefix `pre` (deleted and inserted residues)."""
     first, last = pre + 1, pre + len(deleted)
-    ends = {"end_ref": old[last - 1], "end": last} if last > first else {}
+    end_ref, end = (old[last - 1], last) if last > first else (None, None)
     if not inserted:
-        return ProteinChange("deletion", old[pre], first, **ends)  # type: ignore[arg-type]
+        return ProteinChange("deletion", old[pre], first, end_ref, end)
     if not deleted:
         size = len(inserted)
         if size <= pre and old[pre - size : pre] == inserted:
-            dup = {"end_ref": old[pre - 1], "end": pre} if size > 1 else {}
-            return ProteinChange("duplication", old[pre - size], pre - size + 1, **dup)  # type: ignore[arg-type]
+            dup_ref, dup_end = (old[pre - 1], pre) if size > 1 else (None, None)
+            return ProteinChange("duplication", old[pre - size], pre - size + 1, dup_ref, dup_end)
         return ProteinChange("insertion", old[pre - 1], pre, old[pre], pre + 1, seq=inserted)
     if len(deleted) == len(inserted) == 1:
         return ProteinChange("substitution", deleted, first, seq=inserted)
     seq = inserted[: inserted.find("*") + 1] if "*" in inserted else inserted
-    return ProteinChange("delins", old[pre], first, seq=seq, **ends)  # type: ignore[arg-type]
+    return ProteinChange("delins", old[pre], first, end_ref, end, seq=seq)
 
 
 def to_protein(ref: GeneReference, cc: CdnaChange) -> ProteinChange | CdsMismatch | NotTranslated:

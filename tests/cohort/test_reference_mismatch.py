@@ -25,9 +25,13 @@ ROWS = [
     ("S6", "KRAS", "", "", "c.34A>T", "Missense_Mutation"),  # c.34 is G
     ("S7", "EGFR", "", "", "c.2235_2249del", "In_Frame_Del"),  # read from HGVSc
     ("S8", "ERBB2", "", "", "c.99999del", "Frame_Shift_Del"),  # past the CDS
-    ("S9", "ALK", "p.R9999Q", "", "", "Missense_Mutation"),  # no ALK protein shipped: kept
+    ("S9", "NTRK2", "p.R9999Q", "", "", "Missense_Mutation"),  # no NTRK2 protein shipped: kept
     ("S10", "EGFR", "p.R108K", "", "", "Missense_Mutation"),  # fits, but no known meaning
+    ("S11", "ALK", "p.R9999Q", "", "", "Missense_Mutation"),  # ALK has 1620 residues
+    ("S12", "MET", "", "p.Asp1246Asn", "", "Missense_Mutation"),  # NM_001127500 numbering
+    ("S13", "ROS1", "p.G2032R", "", "", "Missense_Mutation"),  # fits: annotated
 ]
+MISMATCHES = ["S2", "S4", "S5", "S6", "S8", "S11", "S12"]
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +48,16 @@ def test_rows_kept_in_order_and_mismatches_not_annotated(out: Path) -> None:
     rows = table(out / "annotated_mutations.tsv")
     assert [r["Tumor_Sample_Barcode"] for r in rows] == [r[0] for r in ROWS]
     annotated = {r["Tumor_Sample_Barcode"]: r["ANNOTATED"] for r in rows}
-    assert [s for s, a in annotated.items() if a == "False"] == ["S2", "S4", "S5", "S6", "S8"]
+    assert [s for s, a in annotated.items() if a == "False"] == MISMATCHES
     by_sample = {r["Tumor_Sample_Barcode"]: r for r in rows}
-    for sample in ("S2", "S4", "S5", "S6", "S8"):
+    for sample in MISMATCHES:
         assert by_sample[sample]["HIGHEST_LEVEL"] == ""
     assert by_sample["S7"]["ONCONAV_ALTERATION"] == "EGFR E746_A750del"
     assert by_sample["S3"]["ONCONAV_ALTERATION"] == "KRAS G13C"
     assert by_sample["S7"]["ONCONAV_CATEGORY"] == "driver"
     assert by_sample["S9"]["ONCONAV_CATEGORY"] == "unknown_significance"
+    assert by_sample["S13"]["ONCONAV_ALTERATION"] == "ROS1 G2032R"
+    assert by_sample["S13"]["ANNOTATED"] == "True"
     assert (by_sample["S10"]["ONCONAV_CATEGORY"], by_sample["S10"]["HIGHEST_LEVEL"]) == (
         "unknown_significance",
         "",
@@ -60,16 +66,18 @@ def test_rows_kept_in_order_and_mismatches_not_annotated(out: Path) -> None:
 
 def test_rejected_with_reasons(out: Path) -> None:
     rejected = {r["SAMPLE"]: r for r in table(out / "rejected.tsv")}
-    assert set(rejected) == {"S2", "S4", "S5", "S6", "S8"}
+    assert set(rejected) == set(MISMATCHES)
     assert {r["CODE"] for r in rejected.values()} == {"reference-mismatch"}
     assert rejected["S2"]["REASON"] == "residue 858 of EGFR is L, not Q"
     assert rejected["S5"]["REASON"] == "TP53 has 393 residues"
     assert rejected["S6"]["REASON"] == "c.34 of KRAS is G, not A"
     assert "has 3768 bases" in rejected["S8"]["REASON"]
+    assert rejected["S11"]["REASON"] == "ALK has 1620 residues"
+    assert rejected["S12"]["REASON"] == "residue 1246 of MET is P, not D"
 
 
 def test_counted_in_summary(out: Path) -> None:
     summary = summary_json(out)
-    assert summary["rejected_by_reason"] == {"reference-mismatch": 5}
+    assert summary["rejected_by_reason"] == {"reference-mismatch": len(MISMATCHES)}
     assert summary["rows_in"] == len(ROWS)
     assert summary["rows_annotated"] + summary["rows_rejected"] == summary["rows_in"]

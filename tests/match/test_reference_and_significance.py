@@ -107,8 +107,9 @@ def test_known_meanings_are_not_unknown_significance() -> None:
 
 
 def test_genes_without_a_reference_protein_are_flagged() -> None:
-    result = run(alterations=["ALK G1202R", "EML4::ALK", "EGFR L858R"])
+    result = run(alterations=["NTRK2 G639R", "EML4::ALK", "EGFR L858R", "ALK G1202R"])
     unchecked = [w for w in result.warnings if w.startswith("Not checked against a reference")]
     assert len(unchecked) == 1
-    assert "ALK G1202R" in unchecked[0]
+    assert "NTRK2 G639R" in unchecked[0]
     assert "EGFR" not in unchecked[0]
+    assert "ALK" not in unchecked[0]  # ALK's protein is shipped (UniProt): checked

@@ -90,14 +90,14 @@ from onconav.normalize import protein_change_alteration
             "nonsense",
             ("R213*", "R213X", "mutation"),
         ),
-        ("STK11", "p.R1018fs", "Frame_Shift_Del", "R1018fs", "frameshift", ("R1018fs", "mutation")),
+        ("STK11", "p.R304fs", "Frame_Shift_Del", "R304fs", "frameshift", ("R304fs", "mutation")),
         (
             "STK11",
-            "p.Arg1018GlufsTer5",
+            "p.Arg304GlufsTer5",
             "Frame_Shift_Ins",
-            "R1018fs",
+            "R304fs",
             "frameshift",
-            ("R1018fs", "mutation"),
+            ("R304fs", "mutation"),
         ),
         (
             "MET",

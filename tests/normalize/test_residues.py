@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from onconav.normalize import normalize_alteration, parse_alteration
+import pytest
+import yaml
+
+from onconav.normalize import normalize_alteration, parse_alteration, protein_length
+from onconav.normalize.reference import reference_data
+
+KB_DATA = Path(__file__).resolve().parents[2] / "src" / "onconav" / "kb" / "data"
 
 
 @pytest.mark.parametrize(
@@ -50,12 +56,80 @@ def test_changes_that_fit_pass(text: str) -> None:
     assert a.transcript is not None
 
 
-@pytest.mark.parametrize("text", ["ALK G1202R", "ALK R9999Q", "MET D1228N", "ROS1 G2032R"])
+@pytest.mark.parametrize("text", ["NTRK2 G639R", "NTRK2 R9999Q", "NRG1 Q9999*", "NRG1 A2_K3del"])
 def test_genes_without_a_protein_are_not_checked(text: str) -> None:
+    assert text.split()[0] in reference_data()["gaps"]["protein"]
     a = parse_alteration(text)
     assert a.recognized
     assert not a.mismatch
     assert a.transcript is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("ALK R9999Q", "ALK has 1620 residues"),
+        ("ALK A1202R", "residue 1202 of ALK is G, not A"),
+        ("ROS1 p.Ala2032Arg", "residue 2032 of ROS1 is G, not A"),
+        ("MET D1246N", "residue 1246 of MET is P, not D"),  # NM_001127500 numbering
+        ("NTRK1 G596R", "residue 596 of NTRK1 is D, not G"),
+        ("NTRK3 G9623R", "NTRK3 has 839 residues"),
+        ("NRAS Q62K", "residue 62 of NRAS is E, not Q"),
+        ("PIK3CA E1047K", "residue 1047 of PIK3CA is H, not E"),
+        ("STK11 Q437*", "STK11 has 433 residues"),
+        ("KEAP1 p.Arg409fs", "residue 409 of KEAP1 is M, not R"),
+        ("SMARCA4 T791V", "residue 791 of SMARCA4 is A, not T"),
+    ],
+)
+def test_genes_with_a_uniprot_protein_are_checked(text: str, reason: str) -> None:
+    a = parse_alteration(text)
+    assert (a.recognized, a.reason, a.mismatch) == (False, reason, True)
+    assert a.gene == text.split()[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ALK G1202R", "ALK L1196M", "MET D1228N", "MET Y1230C",
+     "ROS1 G2032R", "NTRK1 G595R", "NTRK3 G623R", "NRAS Q61K", "PIK3CA H1047R",
+     "STK11 R304fs", "KEAP1 M409*", "SMARCA4 A791V"],
+)  # fmt: skip
+def test_changes_that_fit_a_uniprot_protein_pass(text: str) -> None:
+    a = parse_alteration(text)
+    assert a.recognized, a.reason
+    assert a.transcript is not None
+
+
+def _kb_changes() -> list[tuple[str, str]]:
+    """Every (gene, change) a structured KB field names: `alteration` or `alterations`."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            gene = node.get("gene")
+            names = node.get("alterations", [node.get("alteration")])
+            if isinstance(gene, str):
+                found.update((gene, n) for n in names if isinstance(n, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(KB_DATA.glob("*/*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def test_every_kb_change_fits_the_shipped_proteins() -> None:
+    """A KB change that the residue check rejected could never match: none may."""
+    checked: set[str] = set()
+    for gene, change in _kb_changes():
+        a = parse_alteration(f"{gene} {change}")
+        assert not a.mismatch, (gene, change, a.reason)
+        if a.transcript is not None and protein_length(gene) is not None:
+            checked.add(gene)
+    # the genes whose KB changes name residues, checked against their shipped protein
+    assert {"ALK", "MET", "ROS1", "NTRK1", "NTRK3", "EGFR", "KRAS", "BRAF", "ERBB2"} <= checked
 
 
 def test_object_form_is_checked_too() -> None:

@@ -29,7 +29,7 @@ ROWS = [
     ("S10", "EGFR", "p.R108K", "", "", "Missense_Mutation"),  # fits, but no known meaning
     ("S11", "ALK", "p.R9999Q", "", "", "Missense_Mutation"),  # ALK has 1620 residues
     ("S12", "MET", "", "p.Asp1246Asn", "", "Missense_Mutation"),  # NM_001127500 numbering
-    ("S13", "ROS1", "p.G2032R", "", "", "Missense_Mutation"),  # fits: annotated
+    ("S13", "NTRK1", "p.G595R", "", "", "Missense_Mutation"),  # fits: annotated
 ]
 MISMATCHES = ["S2", "S4", "S5", "S6", "S8", "S11", "S12"]
 
@@ -56,7 +56,7 @@ def test_rows_kept_in_order_and_mismatches_not_annotated(out: Path) -> None:
     assert by_sample["S3"]["ONCONAV_ALTERATION"] == "KRAS G13C"
     assert by_sample["S7"]["ONCONAV_CATEGORY"] == "driver"
     assert by_sample["S9"]["ONCONAV_CATEGORY"] == "unknown_significance"
-    assert by_sample["S13"]["ONCONAV_ALTERATION"] == "ROS1 G2032R"
+    assert by_sample["S13"]["ONCONAV_ALTERATION"] == "NTRK1 G595R"
     assert by_sample["S13"]["ANNOTATED"] == "True"
     assert (by_sample["S10"]["ONCONAV_CATEGORY"], by_sample["S10"]["HIGHEST_LEVEL"]) == (
         "unknown_significance",

@@ -76,6 +76,26 @@ def test_cds_translates_to_the_protein(gene: str) -> None:
     assert protein_length(gene) == len(protein)
 
 
+WITHOUT_CDS = [
+    g for g in GENES if DATA["genes"][g].get("protein") and not DATA["genes"][g].get("cds")
+]
+
+
+@pytest.mark.parametrize("gene", WITHOUT_CDS)
+def test_protein_only_entries_name_their_checks(gene: str) -> None:
+    """A UniProt protein stands for the MANE one only with both mappings and the same length."""
+    entry = DATA["genes"][gene]
+    protein = entry["protein"]
+    assert set(protein) <= set("ACDEFGHIKLMNPQRSTVWY")
+    assert protein.startswith("M")
+    assert entry["protein_source"] in DATA["sources"]
+    checks = entry["protein_checks"]
+    assert entry["refseq_protein"] in checks
+    assert entry["ensembl"].split(".")[0] in checks
+    assert f"({len(protein)} residues)" in checks
+    assert protein_length(gene) == len(protein)
+
+
 @pytest.mark.parametrize("gene", WITH_EXONS)
 def test_coding_exons_add_up_to_the_cds(gene: str) -> None:
     exons = coding_exons(gene)

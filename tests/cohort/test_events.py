@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from onconav.cohort.events import KBView
 from onconav.kb.index import get_index
+from onconav.match.significance import unclassed_category
 from onconav.normalize import Alteration
 from onconav.normalize.models import KINDS
 
@@ -19,9 +20,8 @@ def _direct(alt: Alteration) -> tuple[str, frozenset[str]]:
     index, gene = VIEW.index, alt.gene or ""
     keys = index.expand_keys(gene, alt.keys)
     category = index.class_category(gene, keys)[0]
-    kind_category = {"fusion": "fusion", "amplification": "amplification"}
     relevant = keys & VIEW.referenced.get(gene, frozenset())
-    return category or kind_category.get(alt.kind, "other"), relevant
+    return category or unclassed_category(index, gene, alt.kind, keys), relevant
 
 
 @st.composite

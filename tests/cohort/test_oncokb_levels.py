@@ -46,6 +46,20 @@ FUSIONS = [
     ("NRG1_FUSION", "CD74-NRG1"),
 ]
 AMPLIFICATIONS = [("MET_AMP", "MET"), ("ERBB2_AMP", "ERBB2")]
+# The same changes given only as HGVSc (HGVSp_Short empty): translated on the shipped MANE CDS,
+# they must get the levels of their protein form. (sample, gene, HGVSc, class, protein sample)
+CDNA_MUTATIONS = [
+    ("C_EGFR_L858R", "EGFR", "c.2573T>G", "Missense_Mutation", "EGFR_L858R"),
+    ("C_EGFR_T790M", "EGFR", "ENST00000275493.7:c.2369C>T", "Missense_Mutation", "EGFR_T790M"),
+    ("C_EGFR_C797S", "EGFR", "NM_005228.5:c.2390G>C", "Missense_Mutation", "EGFR_C797S"),
+    ("C_EGFR_G719A", "EGFR", "c.2156G>C", "Missense_Mutation", "EGFR_G719A"),
+    ("C_EGFR_EX20INS", "EGFR", "c.2300_2308dup", "In_Frame_Ins", "EGFR_EX20INS"),
+    ("C_BRAF_V600E", "BRAF", "c.1799T>A", "Missense_Mutation", "BRAF_V600E"),
+    ("C_KRAS_G12C", "KRAS", "c.34G>T", "Missense_Mutation", "KRAS_G12C"),
+    ("C_KRAS_G12D", "KRAS", "NM_004985:c.35G>A", "Missense_Mutation", "KRAS_G12D"),
+    ("C_ERBB2_YVMA", "ERBB2", "c.2313_2324dup", "In_Frame_Ins", "ERBB2_YVMA"),
+    ("C_RET_G810R", "RET", "c.2428G>C", "Missense_Mutation", "RET_G810R"),
+]
 
 # sample -> (HIGHEST_LEVEL, {level column: treatments that must be in it})
 EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
@@ -201,6 +215,7 @@ EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
     # column "3" = 3A; news 03/2026 lists it at 3A in small bowel cancer before a promotion).
     "ERBB2_AMP": ("LEVEL_3A", {"LEVEL_3A": {"Trastuzumab deruxtecan"}}),
 }
+EXPECTED.update({c[0]: EXPECTED[c[4]] for c in CDNA_MUTATIONS})
 
 
 def _write(path: Path, header: list[str], rows: Sequence[tuple[str, ...]]) -> Path:
@@ -214,8 +229,8 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     folder = tmp_path_factory.mktemp("oncokb_levels")
     maf = _write(
         folder / "muts.maf",
-        ["Tumor_Sample_Barcode", "Hugo_Symbol", "HGVSp_Short", "Variant_Classification"],
-        MUTATIONS,
+        ["Tumor_Sample_Barcode", "Hugo_Symbol", "HGVSp_Short", "Variant_Classification", "HGVSc"],
+        [(*m, "") for m in MUTATIONS] + [(s, g, "", v, c) for s, g, c, v, _ in CDNA_MUTATIONS],
     )
     fusions = _write(folder / "fusions.txt", ["Tumor_Sample_Barcode", "Fusion"], FUSIONS)
     cna = _write(

@@ -92,22 +92,32 @@ def test_vep_vcf_with_samples(tmp_path: Path, workdir: Path, zipped: bool) -> No
     got = [(r["POS"], r["Tumor_Sample_Barcode"], r["ANNOTATED"]) for r in rows]
     assert got == [
         ("55259515", "S1", "True"),
-        ("25398285", "S2", "True"),
+        # KRAS on ENSP00000256078 (KRAS4A, GRCh37 VEP's canonical): not the shipped MANE Select
+        # transcript (ENST00000311936, KRAS4B) and no sequence of it is shipped: rejected, with
+        # the reason, rather than read on a numbering onconav cannot check.
+        ("25398285", "S2", "False"),
         ("7577120", "S1", "True"),
         ("7577120", "S2", "True"),
         ("55249071", "", "False"),  # nobody carries it: one row, rejected no-carrier
         ("55259514", "S1", "True"),
     ]
     assert rows[0]["ONCONAV_ALTERATION"] == "EGFR L858R"  # the PICKed, canonical entry
-    assert rows[0]["HGVSp"] == "ENSP00000275493.2:p.Leu858Arg"
+    assert rows[0]["HGVSp"] == "ENSP00000275493.2:p.Leu858Arg"  # an older version: accepted
+    assert rows[2]["ONCONAV_ALTERATION"] == "TP53 R273H"
     assert rows[5]["Variant_Classification"] == "Silent"
-    assert dict(summary.rejected_by_reason) == {"no-carrier": 1}
+    assert dict(summary.rejected_by_reason) == {"no-carrier": 1, "unparsable-protein-change": 1}
+    rejected = table(tmp_path / "out" / "rejected.tsv")
+    (kras,) = [r for r in rejected if "KRAS" in "\t".join(r.values())]
+    assert "ENSP00000256078.4 is not the transcript onconav reads KRAS on" in "\t".join(
+        kras.values()
+    )
 
 
 def test_vep_vcf_one_sample_selected(tmp_path: Path) -> None:
     run(tmp_path / "out", vcf=DATA / "tiny_vep.vcf", sample_ids=("S2",), tumor_type="LUAD")
     rows = table(tmp_path / "out" / "annotated_vcf.tsv")
-    assert [r["Tumor_Sample_Barcode"] for r in rows if r["ANNOTATED"] == "True"] == ["S2", "S2"]
+    # S2's KRAS row names a transcript onconav does not ship (see above): only TP53 is annotated
+    assert [r["Tumor_Sample_Barcode"] for r in rows if r["ANNOTATED"] == "True"] == ["S2"]
 
 
 def test_snpeff_sites_only_vcf(tmp_path: Path) -> None:

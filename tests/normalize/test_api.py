@@ -11,7 +11,10 @@ import pytest
 
 import onconav.normalize as normalize
 
-MODULES = ["__init__", "aliases", "build", "exons", "grammar", "maf", "models", "parser", "phrases"]
+MODULES = [
+    "__init__", "aliases", "build", "exons", "grammar", "maf", "models", "parser", "phrases",
+    "reference", "residues", "transcripts", "translate",
+]  # fmt: skip
 
 
 def test_public_names():
@@ -25,6 +28,9 @@ def test_public_names():
             "normalize_gene",
             "parse_alteration",
             "protein_change_alteration",
+            "protein_length",
+            "residue_at",
+            "coding_exons",
         ]
     )
     for name in normalize.__all__:

@@ -43,7 +43,11 @@ def test_one_protein_numbering_transcript_per_gene():
         ("ERBB2", 772, 775, 20),
         ("ERBB2", 842, None, 21),
         ("MET", 1003, None, 14),
-        ("KRAS", 12, None, None),
+        ("KRAS", 12, None, 2),  # from the shipped MANE exons (reference.json.gz)
+        ("KRAS", 36, 40, None),  # crosses the exon 2 / exon 3 boundary
+        ("BRAF", 600, None, 15),
+        ("TP53", 273, None, 8),
+        ("ALK", 1196, None, None),  # no exons shipped for ALK
     ],
 )
 def test_residue_exon(gene, start, end, exon):

@@ -90,14 +90,14 @@ from onconav.normalize import protein_change_alteration
             "nonsense",
             ("R213*", "R213X", "mutation"),
         ),
-        ("STK11", "p.R1018fs", "Frame_Shift_Del", "R1018fs", "frameshift", ("R1018fs", "mutation")),
+        ("STK11", "p.R304fs", "Frame_Shift_Del", "R304fs", "frameshift", ("R304fs", "mutation")),
         (
             "STK11",
-            "p.Arg1018GlufsTer5",
+            "p.Arg304GlufsTer5",
             "Frame_Shift_Ins",
-            "R1018fs",
+            "R304fs",
             "frameshift",
-            ("R1018fs", "mutation"),
+            ("R304fs", "mutation"),
         ),
         (
             "MET",
@@ -149,11 +149,11 @@ from onconav.normalize import protein_change_alteration
         ),
         (
             "KRAS",
-            "p.*190Qext*24",
+            "p.*189Qext*24",
             "Nonstop_Mutation",
-            "*190Qext*24",
+            "*189Qext*24",
             "substitution",
-            ("*190Qext*24", "mutation"),
+            ("*189Qext*24", "mutation"),
         ),
         ("MET", "", "Splice_Site", "splice", "splice", ("splice", "mutation")),
     ],
@@ -179,12 +179,19 @@ def test_splice_region_without_a_protein_change_is_not_protein_altering():
 
 
 def test_empty_met_splice_site_with_hgvsc_is_exon_14_skipping():
-    a = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3082+1G>T")
+    # MANE v1.5 pairs ENST00000397752.8 with NM_000245.4 (same CDS): exon 14's donor is c.3028+1
+    # there; c.3082+1 is the same donor on NM_001127500, or on an older ENST00000397752 version.
+    a = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3028+1G>T")
     assert (a.alteration, a.keys) == (
-        "c.3082+1G>T",
-        ("c.3082+1G>T", "exon 14 skipping", "mutation"),
+        "c.3028+1G>T",
+        ("c.3028+1G>T", "exon 14 skipping", "mutation"),
     )
     assert a.exon == 14
+    for hgvsc in ("NM_001127500.3:c.3082+1G>T", "ENST00000397752.3:c.3082+1G>T", "c.3082+1G>T"):
+        b = protein_change_alteration("MET", "", "Splice_Site", hgvsc=hgvsc)
+        assert "exon 14 skipping" in b.keys, hgvsc
+    c = protein_change_alteration("MET", "", "Splice_Site", hgvsc="ENST00000397752.8:c.3082+1G>T")
+    assert "exon 14 skipping" not in c.keys
 
 
 def test_missing_protein_change():

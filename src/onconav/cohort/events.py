@@ -15,13 +15,11 @@ from onconav.cohort.columns import REJECT_REASONS, RejectCode
 from onconav.cohort.layer import Key, Layer
 from onconav.kb.index import KBIndex
 from onconav.match.models import AlterationInput
+from onconav.match.significance import referenced_keys, unclassed_category
 from onconav.normalize import Alteration
 from onconav.normalize.aliases import gene_table
 
 __all__ = ["Event", "KBView", "Reading"]
-
-# Kinds whose category, when no alteration class of the gene names them, is the kind itself.
-_KIND_CATEGORY = {"fusion": "fusion", "amplification": "amplification"}
 
 
 @dataclass(frozen=True, order=True)
@@ -125,10 +123,12 @@ class KBView:
         Its class keys, their members, and the keys some entry names. Any other key (most
         variants' own change and wildcard) only names the alteration.
         """
+        everything = referenced_keys(self.index)  # what says 'unknown_significance' or not
         return {
             g: self.index.class_keys(g)
             | self.index.class_members(g)
             | self.referenced.get(g, set())
+            | everything.get(g, frozenset())
             for g in self.genes
         }
 
@@ -140,7 +140,7 @@ class KBView:
             category = self.index.class_category(gene, expanded)[0]
             relevant = expanded & self.referenced.get(gene, frozenset())
             found = self._meanings[(gene, kind, keys)] = (
-                category or _KIND_CATEGORY.get(kind, "other"),
+                category or unclassed_category(self.index, gene, kind, expanded),
                 relevant,
             )
         return found

@@ -42,7 +42,13 @@ ResistanceLevel = Literal["R1", "R2"]
 Status = Literal["recommended", "consider", "trial"]
 Setting = Literal["metastatic", "adjuvant", "consolidation", "neoadjuvant"]
 Category = Literal[
-    "driver", "resistance_mutation", "co_mutation", "amplification", "fusion", "other"
+    "driver",
+    "resistance_mutation",
+    "co_mutation",
+    "amplification",
+    "fusion",
+    "unknown_significance",
+    "other",
 ]
 SourceKind = Literal["fda_label", "trial", "publication", "pmid", "doi", "guideline", "ema_label"]
 Condition = Literal[

@@ -38,6 +38,7 @@ from onconav.match.rules import (
     indication_line,
     mechanism_applies,
 )
+from onconav.match.significance import unclassed_category
 from onconav.match.work import AvoidDraft, Work
 from onconav.normalize import Alteration, normalize_alteration, parse_alteration
 
@@ -70,6 +71,7 @@ def _read_alteration(
         "copy_number": alt.copy_number,
         "partner": alt.partner,
         "exon": alt.exon,
+        "transcript": alt.transcript,
     }
     if not alt.recognized or alt.gene is None:
         message = alt.reason or "not understood"
@@ -85,7 +87,7 @@ def _read_alteration(
     keys = index.expand_keys(alt.gene, alt.keys)
     category, _targetable = index.class_category(alt.gene, keys)
     if category is None:
-        category = {"fusion": "fusion", "amplification": "amplification"}.get(alt.kind, "other")
+        category = unclassed_category(index, alt.gene, alt.kind, keys)
     gene = index.genes.get(alt.gene)
     names = {c.key: c.name for c in gene.alteration_classes} if gene else {}
     classes = [names[k] for k in names if k in keys]

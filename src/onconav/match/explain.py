@@ -6,15 +6,21 @@ findings are known.
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from onconav.match.models import AlterationResult, Avoid, Case, Option
 from onconav.match.rules import LEVEL_RANK
 from onconav.match.work import Work
+from onconav.normalize import protein_length
 
 __all__ = ["actionable", "avoid_list", "dedupe", "history_text", "sort_key", "warn_about"]
 
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
 _CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
 _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
+# A protein change's canonical name starts with its first residue and position ('G1202R').
+_PROTEIN_NAME = re.compile(r"^[A-Z*]\d")
 
 
 def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
@@ -66,7 +72,14 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
         )
     _warn_about_alterations(work)
     actionable = [a for a in work.alterations if a.actionable]
-    if not actionable:
+    unknown = [f"{a.gene} {a.alteration}" for a in work.alterations
+               if a.category == "unknown_significance"]  # fmt: skip
+    if not actionable and unknown:
+        work.warn(
+            "No alteration of known actionable meaning was found, but this does not show that "
+            f"there is no driver: {', '.join(unknown)} is of unknown significance."
+        )
+    elif not actionable:
         work.warn(
             "No actionable driver alteration was found; broad molecular testing (DNA and RNA) "
             "of tissue is advised if not done."
@@ -96,8 +109,38 @@ def _warn_about_alterations(work: Work) -> None:
             outside.append(f"{a.input}{_gene_hint(work, a.gene)}")
         elif a.category == "co_mutation":
             work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
+        elif a.category == "unknown_significance":
+            work.warn(
+                f"{a.gene} {a.alteration} is a change of unknown significance: the knowledge base "
+                "gives it no meaning, so it is not used for matching; review it (molecular tumor "
+                "board) before treating the case as driver-negative."
+            )
+    _warn_unchecked(work)
     if outside:
         work.warn(f"Gene not in the knowledge base, so not used: {'; '.join(outside)}.")
+
+
+@cache
+def _has_protein(gene: str | None) -> bool:
+    """Whether the normalizer ships the gene's reference protein (it checked the residues)."""
+    return gene is not None and protein_length(gene) is not None
+
+
+def _warn_unchecked(work: Work) -> None:
+    """Sequence changes of genes whose reference protein onconav does not ship."""
+    unchecked = [
+        f"{a.gene} {a.alteration}"
+        for a in work.alterations
+        if a.recognized
+        and not _has_protein(a.gene)
+        and a.gene in work.index.genes
+        and _PROTEIN_NAME.match(a.alteration or "")
+    ]
+    if unchecked:
+        work.warn(
+            "Not checked against a reference protein (none is shipped for the gene): "
+            f"{', '.join(unchecked)}."
+        )
 
 
 def _gene_hint(work: Work, gene: str | None) -> str:

@@ -27,7 +27,14 @@ Stage = Literal[
     "IV", "IVA", "IVB",
 ]  # fmt: skip
 ResultCategory = Literal[
-    "driver", "resistance_mutation", "co_mutation", "amplification", "fusion", "other", "unknown"
+    "driver",
+    "resistance_mutation",
+    "co_mutation",
+    "amplification",
+    "fusion",
+    "unknown_significance",
+    "other",
+    "unknown",
 ]
 
 
@@ -130,6 +137,7 @@ class AlterationResult(_Out):
     vaf: float | None = None
     source: str | None = None
     actionable: bool = False
+    transcript: str | None = None
 
 
 class Option(_Out):

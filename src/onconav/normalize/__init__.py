@@ -4,7 +4,9 @@
     >>> parse_alteration("EML4::ALK").keys
     ('fusion',)
 
-Pure: no I/O but reading this package's own data (`data/*.yaml`), lazily and once.
+Pure: no I/O but reading this package's own data (`data/*.yaml`, `data/reference.json.gz`),
+lazily and once. `protein_length`, `residue_at` and `coding_exons` answer from the shipped MANE
+Select reference of a gene (None or () when it has none).
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from onconav.normalize.aliases import known_genes, normalize_gene
 from onconav.normalize.maf import protein_change_alteration
 from onconav.normalize.models import KINDS, Alteration, Kind
 from onconav.normalize.parser import normalize_alteration, parse_alteration
+from onconav.normalize.reference import coding_exons, protein_length, residue_at
 
 __all__ = [
     "KINDS",
     "KNOWN_GENES",
     "Alteration",
     "Kind",
+    "coding_exons",
     "normalize_alteration",
     "normalize_gene",
     "parse_alteration",
     "protein_change_alteration",
+    "protein_length",
+    "residue_at",
 ]
 
 if TYPE_CHECKING:

@@ -5,16 +5,21 @@ substitutions and nonsense; 'exon N deletion' / 'exon N insertion' for in-frame 
 by the exon tables (a dup or a net-gain delins is an insertion, a net-loss delins a deletion);
 'exon N skipping' for splice changes of a `skipping` exon; 'mutation' for every
 protein-altering change; 'fusion'; 'amplification'; 'deletion' (deep deletion).
+
+Protein changes are checked against the gene's shipped MANE Select protein (`residues.py`);
+exonic c. changes are translated on its CDS (`translate.py`) and built as the protein change
+they make; a contradiction of the reference is a not-recognized Alteration with `mismatch`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from onconav.normalize import residues, translate
 from onconav.normalize.aliases import gene_table, is_fusion_driver
 from onconav.normalize.exons import (
     CPos,
-    cdna_exon,
     exon_table,
     residue_exon,
     skipped_exon,
@@ -23,6 +28,7 @@ from onconav.normalize.exons import (
 from onconav.normalize.grammar import CdnaChange, ProteinChange
 from onconav.normalize.models import Alteration, Kind
 from onconav.normalize.phrases import CopyNumber, ExonPhrase
+from onconav.normalize.reference import gene_reference
 
 __all__ = [
     "cdna_name",
@@ -51,9 +57,9 @@ def _keys(*keys: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
-def fail(text: str, gene: str | None, reason: str) -> Alteration:
-    """An Alteration that was not recognized, with its reason."""
-    return Alteration(text, gene, None, "unknown", False, reason=reason)
+def fail(text: str, gene: str | None, reason: str, *, mismatch: bool = False) -> Alteration:
+    """An Alteration that was not recognized, with its reason (`mismatch`: see Alteration)."""
+    return Alteration(text, gene, None, "unknown", False, reason=reason, mismatch=mismatch)
 
 
 def _ok(
@@ -203,12 +209,32 @@ def _not_altering(text: str, gene: str, pc: ProteinChange) -> Alteration | None:
 
 
 def from_protein(
-    text: str, gene: str, pc: ProteinChange, given_exon: int | None = None
+    text: str,
+    gene: str,
+    pc: ProteinChange,
+    given_exon: int | None = None,
+    *,
+    transcript: str | None = None,
 ) -> Alteration:
-    """Build the Alteration of a protein change read by the grammar."""
+    """Build the Alteration of a protein change read by the grammar.
+
+    The residues it names are checked against the gene's MANE Select protein when one is
+    shipped (`residues.py`); `transcript` is the accession the input named, if any.
+    """
+    reason = residues.mismatch(gene, pc)
+    if reason is not None:  # first: a 'synonymous' change of a residue that is not there too
+        return fail(text, gene, reason, mismatch=True)
     rejected = _not_altering(text, gene, pc)
     if rejected is not None:
         return rejected
+    result = _from_protein(text, gene, pc, given_exon)
+    ref = gene_reference(gene)
+    if result.recognized and ref is not None and (ref.protein or transcript):
+        result = replace(result, transcript=transcript or ref.refseq)
+    return result
+
+
+def _from_protein(text: str, gene: str, pc: ProteinChange, given_exon: int | None) -> Alteration:
     if pc.kind in _INDELS:
         return _indel(text, gene, pc, given_exon)
     if pc.kind == "splice_site":
@@ -243,10 +269,12 @@ def _crosses_splice_site(start: CPos, end: CPos, canonical: int) -> bool:
     return start != end and exonic_inside
 
 
-def _cdna_intronic(text: str, gene: str, cc: CdnaChange, end: CPos) -> Alteration:
+def _cdna_intronic(
+    text: str, gene: str, cc: CdnaChange, end: CPos, numbering: str | None
+) -> Alteration:
     name = cdna_name(cc)
     indel = cc.kind != "substitution"
-    exon = skipped_exon(gene, cc.start, cc.end, indel=indel)
+    exon = skipped_exon(gene, cc.start, cc.end, indel=indel, numbering=numbering)
     if exon is not None:
         return _ok(text, gene, name, "splice", f"exon {exon} skipping", MUTATION, exon=exon)
     if _crosses_splice_site(cc.start, end, exon_table().canonical):
@@ -254,8 +282,24 @@ def _cdna_intronic(text: str, gene: str, cc: CdnaChange, end: CPos) -> Alteratio
     return fail(text, gene, f"not protein-altering (intronic {name})")
 
 
-def from_cdna(text: str, gene: str, cc: CdnaChange, given_exon: int | None = None) -> Alteration:
-    """Build the Alteration of a c. change (splice changes keep their c. form)."""
+def from_cdna(
+    text: str,
+    gene: str,
+    cc: CdnaChange,
+    given_exon: int | None = None,
+    *,
+    transcript: str | None = None,
+    on_mane: bool = True,
+    numbering: str | None = None,
+) -> Alteration:
+    """Build the Alteration of a c. change.
+
+    Exonic changes are translated to their protein change on the shipped CDS (`translate.py`);
+    splice and intronic changes keep their c. form. `transcript` is the accession the input
+    named, if any; `on_mane` is False when that transcript is numbered otherwise than the
+    shipped MANE transcript (an exon-table alternate: splice positions only); `numbering`
+    says which exon-table transcripts splice positions are read on (`transcripts.Given`).
+    """
     end = cc.start if cc.end is None else cc.end
     if end < cc.start and not (end.utr or cc.start.utr):
         return fail(text, gene, f"range end is not after its start ('{cdna_name(cc)}')")
@@ -264,24 +308,24 @@ def from_cdna(text: str, gene: str, cc: CdnaChange, given_exon: int | None = Non
     if cc.start.utr or end.utr:
         return fail(text, gene, f"change extends into the UTR ('{cdna_name(cc)}')")
     if cc.start.offset or end.offset:
-        return _cdna_intronic(text, gene, cc, end)
-    return _cdna_exonic(text, gene, cc, end, given_exon)
+        found = _cdna_intronic(text, gene, cc, end, numbering)
+        return replace(found, transcript=transcript) if transcript and found.recognized else found
+    if not on_mane:
+        return fail(text, gene, f"no coding sequence of {transcript} is shipped: give the protein "
+                    f"change, or the change on {gene}'s MANE Select transcript")  # fmt: skip
+    return _cdna_exonic(text, gene, cc, given_exon, transcript)
 
 
 def _cdna_exonic(
-    text: str, gene: str, cc: CdnaChange, end: CPos, given_exon: int | None
+    text: str, gene: str, cc: CdnaChange, given_exon: int | None, transcript: str | None
 ) -> Alteration:
-    name = cdna_name(cc)
-    exon = cdna_exon(gene, cc.start, end)
-    exon = given_exon if exon is None else exon
-    codon = (cc.start.base + 2) // 3
-    if cc.kind == "substitution":
-        # The protein effect of an exonic base change is unknown without the reference
-        # sequence (it may be synonymous), so it gets no 'mutation' key.
-        return _ok(text, gene, name, "substitution", exon=exon, position=codon)
-    span = 0 if cc.kind == "insertion" else end.base - cc.start.base + 1
-    net = _net(cc.kind, span, len(cc.alt))
-    if net % 3:
-        return _ok(text, gene, name, "frameshift", MUTATION, exon=exon, position=codon)
-    key = _exon_key(exon, net)
-    return _ok(text, gene, name, _INDELS[cc.kind], key, MUTATION, exon=exon, position=codon)
+    """An exonic c. change, translated on the shipped CDS to the protein change it makes."""
+    ref = gene_reference(gene)
+    if ref is None or not ref.cds:
+        return fail(text, gene, f"no coding sequence of {gene} is shipped: give the protein change")
+    found = translate.to_protein(ref, cc)
+    if isinstance(found, translate.CdsMismatch):
+        return fail(text, gene, found.reason, mismatch=True)
+    if isinstance(found, translate.NotTranslated):
+        return fail(text, gene, f"{found.reason} ({cdna_name(cc)})")
+    return from_protein(text, gene, found, given_exon, transcript=transcript or ref.refseq)

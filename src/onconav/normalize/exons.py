@@ -1,6 +1,8 @@
 """Exon tables: which exon a residue or c. base lies in, and which splice changes skip an exon.
 
-The boundaries are cited data in `data/exons.yaml` (RefSeq transcripts), read on first use.
+The boundaries are cited data in `data/exons.yaml` (RefSeq transcripts), read on first use;
+a gene or exon that table does not hold is placed by the coding exons of the shipped MANE
+transcript (`reference.py`), when there are any.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from onconav.normalize.datafiles import load_data
+from onconav.normalize.reference import coding_exons
 
 __all__ = [
     "CPos",
@@ -108,17 +111,24 @@ def residue_exon(gene: str, start: int, end: int | None = None) -> int | None:
         end: Last residue (defaults to `start`).
 
     Returns:
-        The exon number, or None when the gene has no table or the range crosses exons.
+        The exon number, or None when the gene has no table and no shipped exons, or the
+        range crosses exons.
 
     Example:
         >>> residue_exon("EGFR", 746, 750), residue_exon("EGFR", 858), residue_exon("KRAS", 12)
-        (19, 21, None)
+        (19, 21, 2)
+        >>> residue_exon("ALK", 1196) is None  # no exons shipped for ALK
+        True
     """
     last = start if end is None else end
     for exon in exon_table().of_gene(gene):
         low, high = exon.residues
         if exon.protein_numbering and low <= start <= high:
             return exon.number if low <= last <= high else None
+    for coding in coding_exons(gene):
+        low, high = coding.residues
+        if low <= start <= high:
+            return coding.number if low <= last <= high else None
     return None
 
 
@@ -131,10 +141,11 @@ def cdna_exon(gene: str, start: CPos, end: CPos | None = None) -> int | None:
     last = start if end is None else end
     if start.offset or last.offset or start.utr or last.utr:
         return None
-    for exon in exon_table().of_gene(gene):
-        low, high = exon.cdna
+    ranges = [(e.cdna, e.number) for e in exon_table().of_gene(gene)]
+    ranges += [(e.cdna, e.number) for e in coding_exons(gene)]
+    for (low, high), number in ranges:
         if low <= start.base <= high and low <= last.base <= high:
-            return exon.number
+            return number
     return None
 
 
@@ -151,7 +162,18 @@ def _touches(exon: Exon, start: CPos, end: CPos, window: dict[str, int]) -> bool
     return bool(spans_acceptor or spans_donor)
 
 
-def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> int | None:
+def _on(exon: Exon, numbering: str | None) -> bool:
+    """Whether `exon` is numbered as `numbering` says (see `skipped_exon`)."""
+    if numbering is None:
+        return True
+    if numbering == "mane":
+        return exon.protein_numbering
+    return exon.transcript.partition(".")[0] == numbering.partition(".")[0]
+
+
+def skipped_exon(
+    gene: str, start: CPos, end: CPos | None, *, indel: bool, numbering: str | None = None
+) -> int | None:
     """Return the exon a c. change skips, if it breaks the splice site of a `skipping` exon.
 
     Args:
@@ -159,6 +181,8 @@ def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> in
         start: First position of the change.
         end: Last position (None for a single base).
         indel: Whether the change is an indel (wider window) rather than a substitution.
+        numbering: The transcript the c. positions are on: None when not said (any table
+            transcript of the gene), 'mane' for its MANE Select transcript, or an accession.
 
     Returns:
         The skipped exon's number, or None.
@@ -166,12 +190,19 @@ def skipped_exon(gene: str, start: CPos, end: CPos | None, *, indel: bool) -> in
     Example:
         >>> skipped_exon("MET", CPos(3082, 1), None, indel=False)
         14
+        >>> skipped_exon("MET", CPos(3082, 1), None, indel=False, numbering="mane") is None
+        True
     """
     table = exon_table()
     window = table.windows["indel" if indel else "substitution"]
     last = start if end is None else end
     for exon in table.of_gene(gene):
-        if exon.skipping and not start.utr and _touches(exon, start, last, window):
+        if (
+            exon.skipping
+            and _on(exon, numbering)
+            and not start.utr
+            and _touches(exon, start, last, window)
+        ):
             return exon.number
     return None
 

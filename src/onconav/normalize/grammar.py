@@ -142,7 +142,8 @@ class CdnaChange:
         kind: 'substitution', 'deletion', 'duplication', 'insertion' or 'delins'.
         start: First position.
         end: Last position of a range, else None.
-        ref: Reference bases of a substitution.
+        ref: Reference bases of a substitution, or the bases a deletion, duplication or
+            'delXinsY' names when written ('' when not written).
         alt: New bases (substitution, insertion, delins).
     """
 
@@ -255,7 +256,10 @@ def _cdna(tree: Tree[Token]) -> CdnaChange:
     if kind == "substitution":
         return CdnaChange(kind, start, None, nucs[0], nucs[1])
     alt = nucs[-1] if kind in ("insertion", "ins", "delins") else ""
-    return CdnaChange("insertion" if kind == "ins" else kind, start, end, alt=alt)
+    # The bases a deletion, duplication or 'delXinsY' names, when written, for the CDS check.
+    named = len(nucs) - (1 if alt else 0)
+    ref = nucs[0] if named > 0 else ""
+    return CdnaChange("insertion" if kind == "ins" else kind, start, end, ref=ref, alt=alt)
 
 
 def _read_exact(text: str) -> ProteinChange | CdnaChange | None:

@@ -1,5 +1,9 @@
 """Read one MAF row's protein change (HGVSp_Short or HGVSp) with its Variant_Classification.
 
+When the row has no protein change, its HGVSc is read and translated on the shipped CDS
+(`translate.py`); a change that contradicts the reference is `mismatch` (rejected as
+`reference-mismatch` in cohorts), and is not read again from another column.
+
 Silent and non-coding classes are not recognized ("not protein-altering (Silent)"); splice-site
 rows of MET at exon 14's edges ('p.X1010_splice', or a c. change given as `hgvsc`) are exon 14
 skipping. The class vocabulary is `data/variant_classes.yaml`.
@@ -11,7 +15,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
-from onconav.normalize import build, phrases
+from onconav.normalize import build, phrases, transcripts
 from onconav.normalize.aliases import normalize_gene
 from onconav.normalize.datafiles import load_data
 from onconav.normalize.grammar import CdnaChange, ProteinChange, read_change
@@ -48,20 +52,36 @@ def variant_classes() -> VariantClasses:
 def _from_hgvsc(text: str, gene: str, hgvsc: str | None) -> Alteration | None:
     if not hgvsc:
         return None
-    change = read_change(phrases.strip_transcript(hgvsc.strip()))
-    if isinstance(change, CdnaChange):
-        return build.from_cdna(text, gene, change)
-    return None
+    accession, written = phrases.take_transcript(hgvsc.strip())
+    change = read_change(written)
+    if not isinstance(change, CdnaChange):
+        return None
+    given = transcripts.resolve(gene, accession)
+    if given.reason is not None:
+        return build.fail(text, gene, given.reason)
+    return build.from_cdna(
+        text,
+        gene,
+        change,
+        transcript=given.accession,
+        on_mane=given.on_mane,
+        numbering=given.numbering,
+    )
 
 
 def _from_protein(text: str, gene: str, protein: str, vclass: str) -> Alteration | None:
-    change = read_change(phrases.strip_transcript(protein))
+    accession, written = phrases.take_transcript(protein)
+    change = read_change(written)
     if not isinstance(change, ProteinChange):
         return None
+    given = transcripts.resolve(gene, accession)
+    if given.reason is not None or not given.on_mane:
+        reason = given.reason or f"protein changes of {gene} are read on its MANE Select transcript"
+        return build.fail(text, gene, reason)
     if change.kind == "wildcard" and vclass == "Nonsense_Mutation":
         # Older MAFs write a stop as X (p.R213X); the class says which X is meant.
         change = replace(change, kind="nonsense")
-    return build.from_protein(text, gene, change)
+    return build.from_protein(text, gene, change, transcript=given.accession)
 
 
 def _read(text: str, gene: str, protein: str, vclass: str, hgvsc: str | None) -> Alteration:
@@ -69,10 +89,10 @@ def _read(text: str, gene: str, protein: str, vclass: str, hgvsc: str | None) ->
     if vclass in classes.not_protein_altering:
         return build.fail(text, gene, f"not protein-altering ({vclass})")
     found = None if protein.lower() in _EMPTY else _from_protein(text, gene, protein, vclass)
-    if found is not None and found.recognized:
-        return found
+    if found is not None and (found.recognized or found.mismatch):
+        return found  # a protein change that contradicts the reference is not read again
     from_c = _from_hgvsc(text, gene, hgvsc)
-    if from_c is not None and from_c.recognized:
+    if from_c is not None and (from_c.recognized or (found is None and from_c.mismatch)):
         return from_c
     if vclass == "Splice_Site":
         return build.splice_unplaced(text, gene)

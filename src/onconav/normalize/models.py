@@ -48,6 +48,10 @@ class Alteration:
         partner: Fusion partner (the other gene), official symbol.
         copy_number: Copy number when given.
         keys: Match keys (see the KB README, "Match keys").
+        transcript: The reference transcript the change was read or checked on (MANE Select
+            RefSeq or Ensembl accession, versioned), when a shipped reference was used.
+        mismatch: True when the change contradicts the reference sequence (a residue or base
+            that is not there, a position past the end); `reason` says how.
     """
 
     input: str
@@ -64,6 +68,8 @@ class Alteration:
     partner: str | None = None
     copy_number: float | None = None
     keys: tuple[str, ...] = ()
+    transcript: str | None = None
+    mismatch: bool = False
 
     def __str__(self) -> str:
         """Return 'GENE alteration' when recognized, else the input as given.

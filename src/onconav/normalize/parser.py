@@ -1,9 +1,12 @@
-"""Turn free-text alteration names into Alteration values; hgvs needs transcripts, we don't.
+"""Turn free-text alteration names into Alteration values; a transcript is optional.
 
 `parse_alteration("EGFR p.Glu746_Ala750del")` reads the gene (aliases resolved), then the
 change: exon-level phrases, fusions, copy number and gene-level words by small regular
-expressions (`phrases.py`), protein and c. changes by the lark grammar (`grammar.py`). The
-result carries the KB's match keys (`build.py`). Nothing here raises on any text.
+expressions (`phrases.py`), protein and c. changes by the lark grammar (`grammar.py`). A
+transcript written before the change ('NM_005228.5:c.2573T>G', which also names the gene) is
+checked against the shipped MANE Select transcript (`transcripts.py`); exonic c. changes are
+translated on its CDS and protein changes checked against its protein (`build.py`). The
+result carries the KB's match keys. Nothing here raises on any text.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from onconav.normalize import build, phrases
+from onconav.normalize import build, phrases, transcripts
 from onconav.normalize.aliases import gene_table, normalize_gene
 from onconav.normalize.exons import exon_table
-from onconav.normalize.grammar import ProteinChange, read_change
+from onconav.normalize.grammar import CdnaChange, ProteinChange, read_change
 from onconav.normalize.models import Alteration
+from onconav.normalize.reference import gene_of_transcript
 
 __all__ = ["normalize_alteration", "parse_alteration", "read_alteration"]
 
@@ -87,8 +91,8 @@ def _phrase(text: str, gene: str, rest: str) -> Alteration | None:
     return None
 
 
-def _decorations(rest: str) -> tuple[str, int | None]:
-    """Strip 'exon 21 ' before, and '(exon 21)' or ' mutation' after, a change."""
+def _decorations(rest: str) -> tuple[str, int | None, str | None]:
+    """Strip 'exon 21 ' before, '(exon 21)' or ' mutation' after, and 'NM_...:' before a change."""
     exon: int | None = None
     lead = _LEAD_EXON.match(rest)
     if lead:
@@ -99,26 +103,46 @@ def _decorations(rest: str) -> tuple[str, int | None]:
     rest = _TRAIL_WORDS.sub("", rest).strip()
     if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
         rest = rest[1:-1].strip()
-    return phrases.strip_transcript(rest), exon
+    accession, rest = phrases.take_transcript(rest)
+    return rest, exon, accession
+
+
+def _read_parts(change_text: str) -> ProteinChange | CdnaChange | None:
+    change = read_change(change_text)
+    if change is not None:
+        return change
+    paren = _PAREN.fullmatch(change_text)
+    if paren is None:
+        return None
+    # 'L858R (c.2573T>G)' or 'c.2573T>G (p.L858R)': prefer the protein change.
+    readings = [read_change(phrases.strip_transcript(paren.group(p))) for p in ("main", "inner")]
+    proteins = [r for r in readings if isinstance(r, ProteinChange)]
+    return proteins[0] if proteins else next((r for r in readings if r), None)
 
 
 def _change(text: str, gene: str, rest: str, given_exon: int | None) -> Alteration | None:
-    change_text, exon = _decorations(rest)
+    change_text, exon, accession = _decorations(rest)
     exon = given_exon if exon is None else exon
-    change = read_change(change_text)
+    change = _read_parts(change_text)
     if change is None:
-        paren = _PAREN.fullmatch(change_text)
-        if paren is None:
-            return None
-        # 'L858R (c.2573T>G)' or 'c.2573T>G (p.L858R)': prefer the protein change.
-        readings = [read_change(paren.group(p)) for p in ("main", "inner")]
-        proteins = [r for r in readings if isinstance(r, ProteinChange)]
-        change = proteins[0] if proteins else next((r for r in readings if r), None)
-        if change is None:
-            return None
+        return None
+    given = transcripts.resolve(gene, accession)
+    if given.reason is not None:
+        return build.fail(text, gene, given.reason)
     if isinstance(change, ProteinChange):
-        return build.from_protein(text, gene, change, exon)
-    return build.from_cdna(text, gene, change, exon)
+        if not given.on_mane:
+            return build.fail(text, gene, f"protein changes of {gene} are read on its MANE "
+                              f"Select transcript, not on {given.accession}")  # fmt: skip
+        return build.from_protein(text, gene, change, exon, transcript=given.accession)
+    return build.from_cdna(
+        text,
+        gene,
+        change,
+        exon,
+        transcript=given.accession,
+        on_mane=given.on_mane,
+        numbering=given.numbering,
+    )
 
 
 def _unreadable(text: str, gene: str, rest: str) -> Alteration:
@@ -183,8 +207,11 @@ def _split_gene(text: str) -> tuple[str, str] | Alteration | None:
     if split is not None:
         first, rest = split
     elif "::" not in first and ":" in first:
-        first, _, head = first.partition(":")
-        rest = f"{head} {rest}"
+        accession, _, head = first.partition(":")
+        tx_gene = gene_of_transcript(accession)
+        if tx_gene is not None:
+            return tx_gene, f"{accession}:{head} {rest}".strip()  # 'NM_005228.5:c.2573T>G'
+        first, rest = accession, f"{head} {rest}"
     pair = phrases.fusion_pair(first)
     if pair is not None:
         return _fusion_token(text, pair, rest)

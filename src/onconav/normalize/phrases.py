@@ -24,6 +24,7 @@ __all__ = [
     "glued_gene",
     "negative_phrase",
     "positive_phrase",
+    "take_transcript",
     "transcript_split",
 ]
 
@@ -66,7 +67,7 @@ _NUMBER = re.compile(r"x?(\d+(?:\.\d+)?)x?")
 _TRANSCRIPT = r"(?:N[MPRC]_\d+|ENS[TP]\d+)(?:\.\d+)?"
 _TX_GENE = re.compile(rf"(?P<tx>{_TRANSCRIPT})\((?P<gene>[^()\s]+)\):?(?P<rest>.*)")
 _GENE_TX = re.compile(rf"(?P<gene>[^()\s:]+)\((?P<tx>{_TRANSCRIPT})\):?(?P<rest>.*)")
-_TX_PREFIX = re.compile(rf"{_TRANSCRIPT}\s*:\s*")
+_TX_PREFIX = re.compile(rf"(?P<tx>{_TRANSCRIPT})\s*:\s*")
 _GLUED = re.compile(
     r"(?P<gene>[A-Za-z][A-Za-z0-9]*?)-?(?P<rest>(?:ex(?:on)?|\u0394ex|\u03b4ex)\d{1,2}\w*"
     r"|(?:del|ins)\d{1,2}|\d{1,2}(?:del|ins)|fusion|amp|\+)",
@@ -215,18 +216,33 @@ def positive_phrase(text: str) -> bool:
 def transcript_split(text: str) -> tuple[str, str] | None:
     """Split 'NM_005228.5(EGFR):c.2573T>G' or 'EGFR(NM_005228.5):c.2573T>G' into gene and change.
 
+    The change keeps its transcript ('NM_005228.5:c.2573T>G'), for `take_transcript`.
+
     Returns:
         (gene token, change), or None when `text` has neither form.
     """
     match = _TX_GENE.fullmatch(text) or _GENE_TX.fullmatch(text)
     if match is None:
         return None
-    return match.group("gene"), match.group("rest").strip()
+    rest = match.group("rest").strip()
+    return match.group("gene"), f"{match.group('tx')}:{rest}" if rest else rest
+
+
+def take_transcript(change: str) -> tuple[str | None, str]:
+    """Split a leading transcript accession off a change: ('NM_005228.5', 'c.2573T>G').
+
+    Returns:
+        (accession or None, the change without it).
+    """
+    match = _TX_PREFIX.match(change)
+    if match is None:
+        return None, change
+    return match.group("tx"), change[match.end() :]
 
 
 def strip_transcript(change: str) -> str:
     """Drop a leading transcript accession ('NM_005228.5:', 'NP_005219.2:') from a change."""
-    return _TX_PREFIX.sub("", change, count=1)
+    return take_transcript(change)[1]
 
 
 def glued_gene(token: str) -> tuple[str, str] | None:

@@ -46,8 +46,11 @@ def reject_protein(alt: Alteration, protein: str | None, vclass: str | None) -> 
 
     Rejected when the class says the protein changes (or no class is given) and the protein
     change cannot be read, or the class says so and none is given; a silent, intronic or UTR
-    row is annotated (with no level), not rejected.
+    row is annotated (with no level), not rejected. A change that contradicts the gene's
+    reference sequence is `reference-mismatch`.
     """
+    if alt.mismatch:
+        return "reference-mismatch"
     classes = variant_classes()
     vc = (vclass or "").strip()
     if vc in classes.not_protein_altering or vc in classes.conditional:

@@ -335,3 +335,16 @@ def test_a_vcf_record_starting_with_hash_and_too_many_fields_is_located(tmp_path
     err = _fails(tmp_path, vcf, vcf=vcf, tumor_type="LUAD")
     assert err.line == header + 2
     assert "fields where the header has" in err.message
+
+
+@pytest.mark.parametrize("column", ["Amino_Acid_Change", "HGVSp_Short", "Hugo_Symbol"])
+def test_maf_columns_written_twice_alike_are_read(tmp_path, workdir, column) -> None:
+    """cBioPortal's MAFs name Amino_Acid_Change twice with the same values: read, not an error."""
+    names = ["Hugo_Symbol", "Tumor_Sample_Barcode", "HGVSp_Short", "Amino_Acid_Change"]
+    rows = [["EGFR", "S1", "p.L858R", "L858R"], ["KRAS", "S2", "", "G12C"], ["ALK", "S3", "", ""]]
+    at = names.index(column)
+    lines = ["\t".join([*names, column])] + ["\t".join([*r, r[at]]) for r in rows]
+    summary = run(tmp_path / "out", maf=_write(workdir, "alike.maf", lines), tumor_type="LUAD")
+    assert summary.rows_in == 3 == summary.rows_annotated + summary.rows_rejected
+    genes = summary_json(tmp_path / "out")["samples_by_gene"]
+    assert (genes.get("EGFR"), genes.get("KRAS")) == (1, 1)  # L858R, and G12C from the copy

@@ -70,6 +70,7 @@ class Table:
     nul_lines: tuple[int, ...] = ()
     unterminated: bool = False
     _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _alike: dict[tuple[int, ...], bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -84,9 +85,12 @@ class Table:
     def find(self, *candidates: str) -> str | None:
         """The internal name of the first candidate column present (case-insensitive).
 
+        A column the header names twice is read when its copies hold the same values in every
+        row (cBioPortal's MAFs carry `Amino_Acid_Change` twice, alike).
+
         Raises:
-            CohortInputError: that column appears more than once in the header (which one
-                to read would be a guess).
+            CohortInputError: that column appears more than once in the header with different
+                values (which one to read would be a guess).
         """
         if not self._upper:
             for i, name in enumerate(self.header):
@@ -95,10 +99,19 @@ class Table:
             found = self._upper.get(cand.upper())
             if found is None:
                 continue
-            if len(found) > 1:
+            if len(found) > 1 and not self._copies_alike(found):
                 raise self.duplicate(found)
             return f"c{found[0]}"
         return None
+
+    def _copies_alike(self, positions: list[int]) -> bool:
+        """Whether the columns at `positions` hold the same value in every row (one scan)."""
+        key = tuple(positions)
+        if key not in self._alike:
+            first, *rest = (pl.col(f"c{i}") for i in positions)
+            alike = pl.all_horizontal([first.eq_missing(other).all() for other in rest])
+            self._alike[key] = bool(self.scan().select(alike).collect().item())
+        return self._alike[key]
 
     def duplicate(self, positions: list[int]) -> CohortInputError:
         """The error for a column name the header holds at several `positions` (0-based)."""

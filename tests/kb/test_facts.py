@@ -71,7 +71,8 @@ def test_approval_status(index) -> None:
     assert index.drugs["neladalkib"].approval_status == "investigational"
     assert index.drugs["savolitinib"].approval_status == "investigational"
     assert index.drugs["osimertinib"].approval_status == "approved"
-    assert index.drugs["zidesamtinib"].approval_status == "approved"
+    # No page read confirms an FDA decision (goal date 2026-09-18): pending, so investigational.
+    assert index.drugs["zidesamtinib"].approval_status == "investigational"
     assert index.drugs["sacituzumab tirumotecan"].approval_status == "investigational"
 
 

@@ -141,7 +141,7 @@ class Option(_Out):
     level: str
     setting: str
     line: str
-    status: Literal["recommended", "consider", "trial"]
+    status: Literal["recommended", "consider", "trial", "next_line"]
     rationale: str
     sources: list[Source]
     indication_id: str

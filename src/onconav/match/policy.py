@@ -1,0 +1,133 @@
+"""Rules that temper options once they are collected: sequencing, immunotherapy, pending, pregnancy.
+
+Each rule reads the options the engine collected and the case's facts, and caps a status (never
+raises one), adds a caution, or adds a warning, always with the reason:
+- sequencing: after progression on a targeted drug, another drug of the same drug class is
+  `consider` at most, unless the indication's sources show that sequence works
+  (`sequenced_after`);
+- immunotherapy alone with a targetable driver is `consider` at most (lower benefit);
+- an FDA decision still `pending` is an investigational option with its decision date;
+- pregnancy: every systemic option carries a caution that a specialist must decide.
+"""
+
+from __future__ import annotations
+
+from onconav.kb.models import Indication
+from onconav.match.models import Option
+from onconav.match.work import Work
+
+__all__ = ["PREGNANCY_NOTE", "pending_notes", "temper"]
+
+PREGNANCY_NOTE = (
+    "Pregnancy: systemic therapy in pregnancy is a decision for a specialist team (oncology with "
+    "maternal-fetal medicine); see each drug's label on embryo-fetal risk and contraception."
+)
+_IO_CLASS = "immune_checkpoint_inhibitor"
+_NON_IO = ("chemotherapy", "vegf_inhibitor")
+
+
+def temper(work: Work, options: dict[str, Option]) -> None:
+    """Apply the rules above to `options` in place (keyed by indication id)."""
+    driver = _targetable_driver(work)
+    pregnant = "pregnancy" in work.facts.conditions
+    for ind_id, opt in list(options.items()):
+        ind = work.index.indications[ind_id]
+        cautions: list[str] = []
+        status = opt.status
+        same = _same_class_progression(work, ind)
+        if same and status != "next_line":
+            cautions.append(same)
+            status = _at_most_consider(status)
+        if driver and status != "next_line" and _io_alone(work, ind):
+            cautions.append(
+                f"Immunotherapy alone with a targetable driver ({driver}): lower benefit than "
+                "in tumours without one (NCCN); targeted therapy comes first."
+            )
+            status = _at_most_consider(status)
+        if ind.fda_status == "pending" and status != "next_line":
+            status = "trial"
+        if pregnant:
+            cautions.append(PREGNANCY_NOTE)
+        if cautions or status != opt.status:
+            options[ind_id] = opt.model_copy(
+                update={"status": status, "cautions": [*opt.cautions, *cautions]}
+            )
+    if pregnant and options:
+        work.warn(PREGNANCY_NOTE)
+
+
+def pending_notes(work: Work, options: list[Option]) -> None:
+    """Warn about each option shown whose FDA decision is pending, naming the decision date."""
+    for opt in options:
+        ind = work.index.indications[opt.indication_id]
+        if ind.fda_status != "pending":
+            continue
+        when = f", decision date {ind.decision_date.isoformat()}" if ind.decision_date else ""
+        work.warn(
+            f"{' + '.join(ind.drugs)} ({ind.biomarker_label}): FDA decision pending{when}; no "
+            "approval was confirmed, so it is shown as investigational (trial), not as approved."
+        )
+
+
+def _at_most_consider(status: str) -> str:
+    return "consider" if status == "recommended" else status
+
+
+def _same_class_progression(work: Work, ind: Indication) -> str | None:
+    """The reason `ind` may not be recommended: progression on another drug of its class."""
+    index = work.index
+    seq = index.sequencing_classes
+    wanted = {c for d in ind.drugs for c in seq.get(d, ())}
+    if not wanted:
+        return None
+    shown = (
+        index.drugs_of(ind.sequenced_after.drugs, ind.sequenced_after.classes)
+        if ind.sequenced_after
+        else frozenset()
+    )
+    for names, outcome in work.facts.history:
+        if outcome != "progression":
+            continue
+        for prior in sorted(names):
+            if prior in ind.drugs or prior in shown or prior in work.restored:
+                continue
+            common = wanted & seq.get(prior, frozenset())
+            if common:
+                return (
+                    f"Progression on {prior} ({', '.join(sorted(common))}): no source in this "
+                    f"indication shows {' + '.join(ind.drugs)} works after it; expect "
+                    "cross-resistance."
+                )
+    return None
+
+
+def _io_alone(work: Work, ind: Indication) -> bool:
+    """True for immunotherapy without chemotherapy or another partner."""
+    tags = work.index.drug_classes
+    return all(_IO_CLASS in tags.get(d, frozenset()) for d in ind.drugs) and not any(
+        c in tags.get(d, frozenset()) for d in ind.drugs for c in _NON_IO
+    )
+
+
+def _targetable_driver(work: Work) -> str | None:
+    """A driver with a standard first-line targeted option ('ROS1 fusion'), or None.
+
+    KRAS G12C is targetable but only after first-line therapy, where chemo-immunotherapy or
+    immunotherapy is the standard: it does not count here.
+    """
+    index = work.index
+    for gene, keys in work.facts.keys_by_gene.items():
+        entry = index.genes.get(gene)
+        if entry is None or not any(
+            ind.level in ("1", "2")
+            and ind.line in ("first", "any")
+            and ind.setting == "metastatic"
+            and keys.intersection(ind.alterations)
+            for ind in index.indications_by_gene.get(gene, ())
+        ):
+            continue
+        for cls in entry.alteration_classes:
+            if cls.targetable and cls.category in ("driver", "fusion") and cls.key in keys:
+                return cls.name
+        return f"{gene} driver"
+    return None

@@ -24,7 +24,7 @@ meta:
 DRUG = """\
 drugs:
   - name: testinib
-    drug_class: test kinase inhibitor
+    drug_class: ALK TKI
     classes: [tki]
     route: oral
     schedule: 100 mg once daily

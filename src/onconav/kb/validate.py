@@ -10,7 +10,7 @@ from pathlib import Path
 
 from onconav.errors import KBProblem
 from onconav.kb.loader import KnowledgeBase, Origins, read_kb_dir
-from onconav.kb.models import Indication
+from onconav.kb.models import SEQUENCING_CLASSES, Indication
 
 __all__ = ["GENERIC_KEYS", "PROVENANCE_FROM_YEAR", "cross_check", "validate_kb_dir"]
 
@@ -150,6 +150,17 @@ class _Checker:
         elif ind.approval_source.approved_on and ind.approval_source.approved_on.year != year:
             self.add("indications", i, f"{what}: approval_year {year} differs from approval_source")
 
+    def sequencing_classes(self) -> None:
+        """Targeted drugs (kinase inhibitors, antibody-drug conjugates) carry a sequencing class."""
+        for i, drug in enumerate(self.kb.drugs):
+            targeted = {"tki", "adc"} & set(drug.classes)
+            if targeted and drug.drug_class not in SEQUENCING_CLASSES:
+                self.add("drugs", i, f"drug {drug.name!r}: drug_class {drug.drug_class!r} is not "
+                         "one of the sequencing classes (kb/models.py SEQUENCING_CLASSES)")  # fmt: skip
+            for extra in drug.also_drug_classes:
+                if extra not in SEQUENCING_CLASSES:
+                    self.add("drugs", i, f"drug {drug.name!r}: unknown also_drug_classes {extra!r}")
+
     def gene_groups(self) -> None:
         for i, group in enumerate(self.kb.gene_groups):
             self.names("gene_groups", i, f"gene group {group.symbol!r}: gene", group.genes,
@@ -190,4 +201,5 @@ def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:
     checker.resistance_and_mechanisms()
     checker.contraindications()
     checker.gene_groups()
+    checker.sequencing_classes()
     return checker.problems

@@ -159,7 +159,7 @@ class AlterationClass(_Model):
     # Residues (first, last, on the gene's canonical protein) the sources define for the class,
     # e.g. the kinase domain. A missense change in this range that is not a member is of
     # unknown significance: never a member, never a driver (the engine warns about it).
-    residues: tuple[int, int] | None = None
+    residues: list[int] | None = Field(default=None, min_length=2, max_length=2)
     # Names people write for the class as a whole ("kinase domain duplication", "KDD"), read
     # as a member of the class when the normalizer cannot read them as a change.
     aliases: list[str] = Field(default_factory=list)

@@ -1,5 +1,4 @@
-"""`onconav kb audit`: every fact of the KB that rests on curator judgement, for a curator to work
-through.
+"""`onconav kb audit`: every fact of the KB that rests on curator judgement, to work through.
 
 What counts as judgement here:
 - NCCN placements without a document read: entries citing an NCCN guideline with no `url` and
@@ -77,14 +76,17 @@ def _nccn(kb: KnowledgeBase) -> list[AuditItem]:
             rests = "" if _has_label(ind.sources) else "; no label among its sources"
             out.append(AuditItem("nccn_unread", f"indication {ind.id} (level {ind.level})",
                                  reason + rests))  # fmt: skip
-    for res in kb.resistance:
-        if _nccn_unread(res.sources):
-            out.append(AuditItem("nccn_unread", f"resistance {res.gene} {res.alteration} / "
-                                 f"{res.drug}", reason))  # fmt: skip
-    for gene in kb.genes:
-        for cls in gene.alteration_classes:
-            if _nccn_unread(cls.sources):
-                out.append(AuditItem("nccn_unread", f"class {gene.symbol} {cls.key}", reason))
+    out.extend(
+        AuditItem("nccn_unread", f"resistance {r.gene} {r.alteration} / {r.drug}", reason)
+        for r in kb.resistance
+        if _nccn_unread(r.sources)
+    )
+    out.extend(
+        AuditItem("nccn_unread", f"class {gene.symbol} {cls.key}", reason)
+        for gene in kb.genes
+        for cls in gene.alteration_classes
+        if _nccn_unread(cls.sources)
+    )
     return out
 
 
@@ -125,11 +127,11 @@ def _approvals(kb: KnowledgeBase) -> list[AuditItem]:
     for ind in kb.indications:
         if ind.fda_status == "pending":
             when = ind.decision_date.isoformat() if ind.decision_date else "no date read"
-            out.append(AuditItem("pending", f"indication {ind.id}",
-                                 f"FDA decision pending (decision date: {when}); re-check"))  # fmt: skip
+            reason = f"FDA decision pending (decision date: {when}); re-check"
+            out.append(AuditItem("pending", f"indication {ind.id}", reason))
         elif ind.approval_source is not None and ind.approval_source.approved_on is None:
-            out.append(AuditItem("approval_date", f"indication {ind.id}",
-                                 "the page read states the approval but not its date"))  # fmt: skip
+            reason = "the page read states the approval but not its date"
+            out.append(AuditItem("approval_date", f"indication {ind.id}", reason))
     return out
 
 
@@ -140,7 +142,7 @@ def _sequences(kb: KnowledgeBase, data_dir: Path | None) -> list[AuditItem]:
             AuditItem(
                 "protein_sequence",
                 "all genes",
-                "skipped: the normalizer ships no reference protein sequences in this installation",
+                "skipped: the normalizer ships no reference protein sequences here",
             )
         ]
     return [

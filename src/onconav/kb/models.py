@@ -170,7 +170,7 @@ class AlterationClass(_Model):
     @model_validator(mode="after")
     def _range_order(self) -> AlterationClass:
         if self.residues is not None and not 0 < self.residues[0] <= self.residues[1]:
-            raise ValueError(f"class {self.key!r}: residues must be (first, last), 0 < first <= last")
+            raise ValueError(f"class {self.key!r}: residues are [first, last], 0 < first <= last")
         return self
 
 

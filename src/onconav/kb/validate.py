@@ -155,8 +155,10 @@ class _Checker:
         for i, drug in enumerate(self.kb.drugs):
             targeted = {"tki", "adc"} & set(drug.classes)
             if targeted and drug.drug_class not in SEQUENCING_CLASSES:
-                self.add("drugs", i, f"drug {drug.name!r}: drug_class {drug.drug_class!r} is not "
-                         "one of the sequencing classes (kb/models.py SEQUENCING_CLASSES)")  # fmt: skip
+                self.add(
+                    "drugs", i, f"drug {drug.name!r}: drug_class {drug.drug_class!r} is not one "
+                    "of the sequencing classes (kb/models.py SEQUENCING_CLASSES)",
+                )  # fmt: skip
             for extra in drug.also_drug_classes:
                 if extra not in SEQUENCING_CLASSES:
                     self.add("drugs", i, f"drug {drug.name!r}: unknown also_drug_classes {extra!r}")

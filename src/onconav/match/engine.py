@@ -23,7 +23,6 @@ from onconav.match.explain import (
     warn_about,
 )
 from onconav.match.memo import memo_of, signature
-from onconav.match.policy import pending_notes, temper
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
@@ -33,6 +32,7 @@ from onconav.match.models import (
     ResistanceFinding,
     TumorTypeResult,
 )
+from onconav.match.policy import pending_notes, temper
 from onconav.match.rules import (
     case_facts,
     fits_after_first_line,

@@ -18,9 +18,11 @@ _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutat
 
 
 def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
-    """Rank options: the current line before next_line; then level, status (a recommended
-    standard before an alternative of the same level), line fit, favoured, reduced, CNS
-    activity, preference."""
+    """Rank options: current line before next_line, then level, status, fit and the rest.
+
+    Within the current line: level, status (a recommended standard before an alternative of
+    the same level), line fit, favoured, reduced, CNS activity, preference.
+    """
     index = work.index
     fit = 1 if opt.line == "any line" else 0
     favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0

@@ -13,7 +13,7 @@ raises one), adds a caution, or adds a warning, always with the reason:
 from __future__ import annotations
 
 from onconav.kb.models import Indication
-from onconav.match.models import Option
+from onconav.match.models import Option, OptionStatus
 from onconav.match.work import Work
 
 __all__ = ["PREGNANCY_NOTE", "pending_notes", "temper"]
@@ -33,7 +33,7 @@ def temper(work: Work, options: dict[str, Option]) -> None:
     for ind_id, opt in list(options.items()):
         ind = work.index.indications[ind_id]
         cautions: list[str] = []
-        status = opt.status
+        status: OptionStatus = opt.status
         same = _same_class_progression(work, ind)
         if same and status != "next_line":
             cautions.append(same)
@@ -69,7 +69,7 @@ def pending_notes(work: Work, options: list[Option]) -> None:
         )
 
 
-def _at_most_consider(status: str) -> str:
+def _at_most_consider(status: OptionStatus) -> OptionStatus:
     return "consider" if status == "recommended" else status
 
 

@@ -369,15 +369,24 @@ def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
         if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
             work.used_genes.add(gene)
             for ind in later:
-                if _blocked(work, ind):
-                    continue
-                opt = _option(work, ind, _NEXT_LINE)
-                options[ind.id] = opt.model_copy(update={"status": "next_line"})
+                if not _blocked(work, ind):
+                    options[ind.id] = _next_line_option(work, ind)
             drugs = ", ".join(dict.fromkeys(" + ".join(i.drugs) for i in later))
             work.warn(
                 f"{later[0].biomarker_label}: options ({drugs}) are for after prior systemic "
                 "therapy; they are listed as next_line, the plan for second line."
             )
+
+
+def _next_line_option(work: Work, ind: Indication) -> Option:
+    """The option of `ind` as the planned next step (status `next_line`), kept per memo."""
+    base = _option(work, ind, _NEXT_LINE)
+    key = ("next_line", ind.id, base.rationale, tuple(base.cautions))
+    found = work.memo.options.get(key)
+    if found is None:
+        found = base.model_copy(update={"status": "next_line"})
+        work.memo.keep(work.memo.options, key, found)
+    return found
 
 
 def _copy_number_notes(work: Work) -> None:

@@ -22,23 +22,32 @@ PREGNANCY_NOTE = (
     "Pregnancy: systemic therapy in pregnancy is a decision for a specialist team (oncology with "
     "maternal-fetal medicine); see each drug's label on embryo-fetal risk and contraception."
 )
-_IO_CLASS = "immune_checkpoint_inhibitor"
-_NON_IO = ("chemotherapy", "vegf_inhibitor")
 
 
 def temper(work: Work, options: dict[str, Option]) -> None:
     """Apply the rules above to `options` in place (keyed by indication id)."""
+    seq = work.index.sequencing_classes
+    progressed = [
+        (drug, seq[drug])
+        for names, outcome in work.facts.history
+        if outcome == "progression"
+        for drug in sorted(names)
+        if seq.get(drug)
+    ]
     driver = _targetable_driver(work)
     pregnant = "pregnancy" in work.facts.conditions
+    indications = work.index.indications
     for ind_id, opt in list(options.items()):
-        ind = work.index.indications[ind_id]
+        ind = indications[ind_id]
+        if not (progressed or driver or pregnant or ind.fda_status == "pending"):
+            continue
         cautions: list[str] = []
         status: OptionStatus = opt.status
-        same = _same_class_progression(work, ind)
+        same = _same_class_progression(work, ind, progressed) if progressed else None
         if same and status != "next_line":
             cautions.append(same)
             status = _at_most_consider(status)
-        if driver and status != "next_line" and _io_alone(work, ind):
+        if driver and status != "next_line" and ind_id in work.memo.io_alone:
             cautions.append(
                 f"Immunotherapy alone with a targetable driver ({driver}): lower benefit than "
                 "in tumours without one (NCCN); targeted therapy comes first."
@@ -73,50 +82,51 @@ def _at_most_consider(status: OptionStatus) -> OptionStatus:
     return "consider" if status == "recommended" else status
 
 
-def _same_class_progression(work: Work, ind: Indication) -> str | None:
+def _same_class_progression(
+    work: Work, ind: Indication, progressed: list[tuple[str, frozenset[str]]]
+) -> str | None:
     """The reason `ind` may not be recommended: progression on another drug of its class."""
     index = work.index
     seq = index.sequencing_classes
     wanted = {c for d in ind.drugs for c in seq.get(d, ())}
-    if not wanted:
+    if not wanted or not work.restored.isdisjoint(ind.drugs):
         return None
     shown = (
         index.drugs_of(ind.sequenced_after.drugs, ind.sequenced_after.classes)
         if ind.sequenced_after
         else frozenset()
     )
-    for names, outcome in work.facts.history:
-        if outcome != "progression":
+    for prior, classes in progressed:
+        if prior in ind.drugs or prior in shown:
             continue
-        for prior in sorted(names):
-            if prior in ind.drugs or prior in shown or prior in work.restored:
-                continue
-            common = wanted & seq.get(prior, frozenset())
-            if common:
-                return (
-                    f"Progression on {prior} ({', '.join(sorted(common))}): no source in this "
-                    f"indication shows {' + '.join(ind.drugs)} works after it; expect "
-                    "cross-resistance."
-                )
+        common = wanted & classes
+        if common:
+            return (
+                f"Progression on {prior} ({', '.join(sorted(common))}): no source in this "
+                f"indication shows {' + '.join(ind.drugs)} works after it; expect "
+                "cross-resistance."
+            )
     return None
-
-
-def _io_alone(work: Work, ind: Indication) -> bool:
-    """True for immunotherapy without chemotherapy or another partner."""
-    tags = work.index.drug_classes
-    return all(_IO_CLASS in tags.get(d, frozenset()) for d in ind.drugs) and not any(
-        c in tags.get(d, frozenset()) for d in ind.drugs for c in _NON_IO
-    )
 
 
 def _targetable_driver(work: Work) -> str | None:
     """A driver with a standard first-line targeted option ('ROS1 fusion'), or None.
 
     KRAS G12C is targetable but only after first-line therapy, where chemo-immunotherapy or
-    immunotherapy is the standard: it does not count here.
+    immunotherapy is the standard: it does not count here. Kept per set of keys (memo).
     """
+    memo = work.memo
+    key = frozenset(work.facts.keys_by_gene.items())
+    if key in memo.drivers:
+        return memo.drivers[key]
+    found = _find_driver(work)
+    memo.keep(memo.drivers, key, found)
+    return found
+
+
+def _find_driver(work: Work) -> str | None:
     index = work.index
-    for gene, keys in work.facts.keys_by_gene.items():
+    for gene, keys in sorted(work.facts.keys_by_gene.items()):
         entry = index.genes.get(gene)
         if entry is None or not any(
             ind.level in ("1", "2")

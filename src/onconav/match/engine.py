@@ -459,7 +459,9 @@ def _collect_mechanisms(work: Work, options: dict[str, Option]) -> list[Resistan
 def _gene_groups(index: KBIndex, keys_by_gene: dict[str, frozenset[str]],
                  warn: list[str]) -> None:  # fmt: skip
     """An alteration written with a group's name ("NTRK fusion") meets each member gene."""
-    for symbol in [g for g in keys_by_gene if g in index.gene_groups and g not in index.genes]:
+    for symbol in sorted(keys_by_gene.keys() & index.gene_groups.keys()):
+        if symbol in index.genes:
+            continue
         group = index.gene_groups[symbol]
         keys = keys_by_gene.pop(symbol)
         for gene in group.genes:

@@ -178,15 +178,20 @@ EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
             "LEVEL_3A": {"Neladalkib"},
         },
     ),
-    # Level 1 crizotinib, entrectinib, repotrectinib (table), taletrectinib (news 06/2025);
-    # level 2 ceritinib, lorlatinib (news 05/2022). Zidesamtinib is deliberately set apart: an
-    # earlier version cited OncoKB news of 08/2026 (not in the oncokb-public snapshot read, which
-    # ends in July 2026) for level 1; no page read confirms its FDA approval, so KB 2026.12.4
-    # records the decision as pending (level 3A, trial).
+    # Level 1 crizotinib, entrectinib, repotrectinib (table), taletrectinib (news 06/2025),
+    # zidesamtinib (news 08/2026, not in the oncokb-public snapshot read, which ends in July
+    # 2026; the FDA approval of 2026-07-22 is in the openFDA Drugs@FDA record of NDA 220185);
+    # level 2 ceritinib, lorlatinib (news 05/2022).
     "ROS1_FUSION": (
         "LEVEL_1",
         {
-            "LEVEL_1": {"Crizotinib", "Entrectinib", "Repotrectinib", "Taletrectinib"},
+            "LEVEL_1": {
+                "Crizotinib",
+                "Entrectinib",
+                "Repotrectinib",
+                "Taletrectinib",
+                "Zidesamtinib",
+            },
             "LEVEL_2": {"Ceritinib", "Lorlatinib"},
         },
     ),

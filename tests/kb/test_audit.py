@@ -15,7 +15,7 @@ def test_audit_lists_each_kind_of_judgement(index) -> None:
     kinds = {i.kind for i in items}
     assert {"nccn_unread", "preclinical_only", "severity", "pending"} <= kinds
     entries = {i.entry for i in items}
-    assert "indication ros1-zidesamtinib-after-ros1-tki" in entries  # pending decision
+    assert "indication alk-neladalkib-after-lorlatinib" in entries  # pending decision
     assert any(e.startswith("contraindication pregnancy-") for e in entries)
     assert any(i.kind == "preclinical_only" and "map2k1-trametinib-luad" in i.entry for i in items)
     text = audit_text(items)

@@ -25,7 +25,7 @@ def _her2_class(result) -> bool:
 @pytest.mark.parametrize(
     "alteration",
     ["ERBB2 L755S", "ERBB2 D769Y", "ERBB2 V777L", "ERBB2 V842I", "ERBB2 R896C", "ERBB2 I767M",
-     "ERBB2 T798M", "ERBB2 L755_T759del", "ERBB2 G776delinsVC"],
+     "ERBB2 T798M", "ERBB2 T733I", "ERBB2 D821N", "ERBB2 L866M", "ERBB2 G776delinsVC"],
 )  # fmt: skip
 def test_her2_kinase_domain_members_get_her2_drugs_after_chemo_io(alteration: str) -> None:
     result = run(alterations=[alteration], history=CHEMO_IO)
@@ -33,6 +33,13 @@ def test_her2_kinase_domain_members_get_her2_drugs_after_chemo_io(alteration: st
     for drug in HER2_DRUGS:
         assert options_with(result, drug), (alteration, drug)
     assert not any("no actionable driver" in w.lower() for w in result.warnings)
+
+
+def test_her2_exon19_deletion_is_activating_but_not_in_the_tkd_list() -> None:
+    result = run(alterations=["ERBB2 L755_T759del"], history=CHEMO_IO)
+    assert best_level(result, "trastuzumab deruxtecan") == "1"
+    assert best_level(result, "zongertinib") == "2"  # OncoKB 09/2025: outside the TKD list
+    assert not options_with(result, "sevabertinib")
 
 
 @pytest.mark.parametrize("alteration", ["ERBB2 N857S", "ERBB2 K883E", "ERBB2 A730T"])
@@ -44,7 +51,7 @@ def test_her2_kinase_domain_missense_not_shown_activating_is_not_a_member(altera
     assert alt.category != "driver"
     assert not alt.actionable
     assert not any(options_with(result, d) for d in HER2_DRUGS)
-    assert any("unknown significance" in w and "720-987" in w for w in result.warnings)
+    assert any("unknown significance" in w and "721-975" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(
@@ -203,9 +210,7 @@ def test_no_next_line_once_there_is_history() -> None:
 @pytest.mark.parametrize(
     ("case", "drug", "date"),
     [
-        ({"alterations": ["ROS1 fusion"],
-          "history": [{"drugs": ["crizotinib"], "outcome": "progression"}]},
-         "zidesamtinib", "2026-09-18"),
+        ({"alterations": ["ERBB2 A775_G776insYVMA"]}, "sevabertinib", None),
         ({"alterations": ["EGFR L858R"],
           "history": [{"drugs": ["osimertinib"], "outcome": "progression"}]},
          "ivonescimab", "2026-11-14"),
@@ -226,6 +231,17 @@ def test_pending_decisions_are_investigational_with_a_warning(case, drug, date) 
     assert notes
     if date:
         assert date in notes[0]
+
+
+@pytest.mark.parametrize("prior", ["crizotinib", "lorlatinib", "repotrectinib"])
+def test_zidesamtinib_is_approved_after_any_ros1_tki(prior: str) -> None:
+    result = run(
+        alterations=["ROS1 fusion"], history=[{"drugs": [prior], "outcome": "progression"}]
+    )
+    opts = options_with(result, "zidesamtinib")
+    assert opts[0].level == "1"
+    assert opts[0].status == "recommended"
+    assert not any("zidesamtinib" in w and "pending" in w for w in result.warnings)
 
 
 # ------------------------------------------------------------------ special situations

@@ -50,7 +50,8 @@ def temper(work: Work, options: dict[str, Option]) -> None:
         if driver and status != "next_line" and ind_id in work.memo.io_alone:
             cautions.append(
                 f"Immunotherapy alone with a targetable driver ({driver}): lower benefit than "
-                "in tumours without one (NCCN); targeted therapy comes first."
+                "in tumours without one (NCCN); targeted therapy comes first, and immunotherapy "
+                "given before some targeted drugs raises their toxicity (hepatitis, pneumonitis)."
             )
             status = _at_most_consider(status)
         if ind.fda_status == "pending" and status != "next_line":

@@ -81,6 +81,16 @@ class Memo:
         }
         self.findings: dict[tuple[object, ...], ResistanceFinding] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
+        # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
+        self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+            ind.id: (
+                frozenset(c for d in ind.drugs for c in index.sequencing_classes.get(d, ())),
+                index.drugs_of(ind.sequenced_after.drugs, ind.sequenced_after.classes)
+                if ind.sequenced_after
+                else frozenset(),
+            )
+            for ind in index.kb.indications
+        }
         # The targetable driver (policy.py) of a case's keys by gene, or None.
         self.drivers: dict[frozenset[tuple[str, frozenset[str]]], str | None] = {}
         # Indications whose drugs are all immune checkpoint inhibitors, with no partner.

@@ -27,13 +27,10 @@ PREGNANCY_NOTE = (
 def temper(work: Work, options: dict[str, Option]) -> None:
     """Apply the rules above to `options` in place (keyed by indication id)."""
     seq = work.index.sequencing_classes
-    progressed = [
-        (drug, seq[drug])
-        for names, outcome in work.facts.history
-        if outcome == "progression"
-        for drug in sorted(names)
-        if seq.get(drug)
-    ]
+    progressed: list[tuple[str, frozenset[str]]] = []
+    for names, outcome in work.facts.history:
+        if outcome == "progression":
+            progressed.extend((d, seq[d]) for d in sorted(names) if seq.get(d))
     driver = _targetable_driver(work)
     pregnant = "pregnancy" in work.facts.conditions
     indications = work.index.indications
@@ -87,18 +84,11 @@ def _same_class_progression(
     work: Work, ind: Indication, progressed: list[tuple[str, frozenset[str]]]
 ) -> str | None:
     """The reason `ind` may not be recommended: progression on another drug of its class."""
-    index = work.index
-    seq = index.sequencing_classes
-    wanted = {c for d in ind.drugs for c in seq.get(d, ())}
+    wanted, shown = work.memo.sequencing[ind.id]
     if not wanted or not work.restored.isdisjoint(ind.drugs):
         return None
-    shown = (
-        index.drugs_of(ind.sequenced_after.drugs, ind.sequenced_after.classes)
-        if ind.sequenced_after
-        else frozenset()
-    )
     for prior, classes in progressed:
-        if prior in ind.drugs or prior in shown:
+        if prior in shown or prior in ind.drugs:
             continue
         common = wanted & classes
         if common:

@@ -16,6 +16,7 @@ VERBS = [
     ["kb", "stats"],
     ["kb", "show"],
     ["kb", "validate"],
+    ["kb", "audit"],
     ["kb", "export"],
     ["report"],
 ]

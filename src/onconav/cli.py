@@ -285,6 +285,37 @@ def kb_validate(
     sys.stdout.write(f"{root}: valid\n")
 
 
+@kb_app.command("audit")
+@user_errors
+def kb_audit(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+) -> None:
+    """List every fact that rests on curator judgement, for a curator to work through.
+
+    NCCN placements without a document read, preclinical-only entries, severity judgements,
+    pending FDA decisions, approvals without a dated source, genes without a protein sequence.
+
+    Worked examples:
+
+    \b
+      onconav kb audit
+      onconav kb audit --format json
+    """  # noqa: D301 - click's no-rewrap marker is a real backspace character
+    if fmt not in ("text", "json"):
+        fail(f"--format: {fmt!r} is not supported (use text or json)")
+    from onconav.kb.audit import audit, audit_text
+
+    items = audit(_index(kb).kb)
+    if fmt == "json":
+        import orjson
+
+        rows = [{"kind": i.kind, "entry": i.entry, "reason": i.reason} for i in items]
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    sys.stdout.write(audit_text(items) + "\n")
+
+
 @kb_app.command("export")
 @user_errors
 def kb_export(

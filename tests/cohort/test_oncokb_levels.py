@@ -37,6 +37,14 @@ MUTATIONS = [
     ("MET_D1010H", "MET", "p.D1010H", "Missense_Mutation"),
     ("ERBB2_YVMA", "ERBB2", "p.A775_G776insYVMA", "In_Frame_Ins"),
     ("ERBB2_S310F", "ERBB2", "p.S310F", "Missense_Mutation"),
+    # Issue 12: oncogenic classes and OncoKB 2024-2026 entries.
+    ("ERBB2_L755S", "ERBB2", "p.L755S", "Missense_Mutation"),
+    ("ERBB2_V777L", "ERBB2", "p.V777L", "Missense_Mutation"),
+    ("ROS1_L2086F", "ROS1", "p.L2086F", "Missense_Mutation"),
+    ("ALK_T1151M", "ALK", "p.T1151M", "Missense_Mutation"),
+    ("ALK_L1196Q", "ALK", "p.L1196Q", "Missense_Mutation"),
+    ("ALK_I1171T", "ALK", "p.I1171T", "Missense_Mutation"),
+    ("FGFR3_S249C", "FGFR3", "p.S249C", "Missense_Mutation"),
 ]
 FUSIONS = [
     ("ALK_FUSION", "EML4-ALK"),
@@ -44,6 +52,8 @@ FUSIONS = [
     ("RET_FUSION", "KIF5B-RET"),
     ("NTRK1_FUSION", "TPM3-NTRK1"),
     ("NRG1_FUSION", "CD74-NRG1"),
+    ("FGFR3_FUSION", "FGFR3-TACC3"),
+    ("FGFR2_FUSION", "FGFR2-BICC1"),
 ]
 AMPLIFICATIONS = [("MET_AMP", "MET"), ("ERBB2_AMP", "ERBB2")]
 # The same changes given only as HGVSc (HGVSp_Short empty): translated on the shipped MANE CDS,
@@ -183,7 +193,9 @@ EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
         },
     ),
     # Level 1 crizotinib, entrectinib, repotrectinib (table), taletrectinib (news 06/2025),
-    # zidesamtinib (news 08/2026); level 2 ceritinib, lorlatinib (news 05/2022).
+    # zidesamtinib (news 08/2026, not in the oncokb-public snapshot read, which ends in July
+    # 2026; the FDA approval of 2026-07-22 is in the openFDA Drugs@FDA record of NDA 220185);
+    # level 2 ceritinib, lorlatinib (news 05/2022).
     "ROS1_FUSION": (
         "LEVEL_1",
         {
@@ -209,6 +221,40 @@ EXPECTED: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     # Level 1 zenocutuzumab (news 12/2024).
     "NRG1_FUSION": ("LEVEL_1", {"LEVEL_1": {"Zenocutuzumab"}}),
+    # ---- issue 12 (KB 2026.12.4), OncoKB release notes read from oncokb/oncokb-public
+    # ERBB2 oncogenic missense mutations: level 1 trastuzumab deruxtecan (news 06/2026); kinase-
+    # domain (TKD) activating mutations: level 1 zongertinib (news 08/2025), sevabertinib (news
+    # 12/2025); level 2 ado-trastuzumab emtansine (table, news 09/2025).
+    "ERBB2_L755S": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {"Trastuzumab deruxtecan", "Zongertinib", "Sevabertinib"},
+            "LEVEL_2": {"Trastuzumab emtansine"},
+        },
+    ),
+    "ERBB2_V777L": (
+        "LEVEL_1",
+        {
+            "LEVEL_1": {"Trastuzumab deruxtecan", "Zongertinib", "Sevabertinib"},
+            "LEVEL_2": {"Trastuzumab emtansine"},
+        },
+    ),
+    # Level 3A cabozantinib; R2 lorlatinib, repotrectinib (news 10/24/2024).
+    "ROS1_L2086F": (
+        "LEVEL_3A",
+        {"LEVEL_3A": {"Cabozantinib"}, "LEVEL_R2": {"Lorlatinib", "Repotrectinib"}},
+    ),
+    # R2 crizotinib (news 05/2026).
+    "ALK_T1151M": ("LEVEL_R2", {"LEVEL_R2": {"Crizotinib"}}),
+    # R2 alectinib (news 05/2026).
+    "ALK_L1196Q": ("LEVEL_R2", {"LEVEL_R2": {"Alectinib"}}),
+    # R2 alectinib and crizotinib (news 05/2026).
+    "ALK_I1171T": ("LEVEL_R2", {"LEVEL_R2": {"Alectinib", "Crizotinib"}}),
+    # FGFR2/FGFR3 oncogenic mutations (fusions included) in NSCLC: level 2 erdafitinib (news
+    # 02/2025, NCCN V3.2025).
+    "FGFR3_S249C": ("LEVEL_2", {"LEVEL_2": {"Erdafitinib"}}),
+    "FGFR3_FUSION": ("LEVEL_2", {"LEVEL_2": {"Erdafitinib"}}),
+    "FGFR2_FUSION": ("LEVEL_2", {"LEVEL_2": {"Erdafitinib"}}),
     # Level 2 crizotinib, capmatinib, tepotinib (news 05/2022, 10/2022; table).
     "MET_AMP": ("LEVEL_2", {"LEVEL_2": {"Crizotinib", "Capmatinib", "Tepotinib"}}),
     # Trastuzumab deruxtecan level 3A for ERBB2 amplification in all solid tumors (table, level
@@ -260,3 +306,72 @@ def test_levels_match_oncokb(rows: dict[str, dict[str, str]], sample: str) -> No
     for column, treatments in cells.items():
         present = {item for item in row[column].split(",") if item}
         assert treatments <= present, (sample, column, treatments - present)
+
+
+# The issue-12 samples: what the cohort gives per level is what `match` gives for the same
+# alteration, history-free, and after the prior therapy each later-line indication asks for.
+ISSUE_12 = {
+    "ERBB2_L755S": ["ERBB2 L755S"],
+    "ERBB2_V777L": ["ERBB2 V777L"],
+    "ROS1_L2086F": ["ROS1 L2086F"],
+    "ALK_T1151M": ["ALK T1151M"],
+    "ALK_L1196Q": ["ALK L1196Q"],
+    "ALK_I1171T": ["ALK I1171T"],
+    "FGFR3_S249C": ["FGFR3 S249C"],
+    "FGFR3_FUSION": ["FGFR3-TACC3"],
+    "FGFR2_FUSION": ["FGFR2-BICC1"],
+}
+
+
+def _match_levels(alterations: list[str]) -> dict[str, set[str]]:
+    from onconav.cohort.context import treatment
+    from onconav.kb.index import get_index
+    from onconav.match.caseio import case_from_data
+    from onconav.match.engine import match_case
+    from onconav.normalize import parse_alteration
+
+    index = get_index()
+    keys: dict[str, frozenset[str]] = {}
+    for text in alterations:
+        alt = parse_alteration(text)
+        assert alt.gene is not None
+        keys[alt.gene] = keys.get(alt.gene, frozenset()) | index.expand_keys(alt.gene, alt.keys)
+    genes = set(keys)
+    histories: list[list[dict[str, object]]] = [[]]
+    for ind in (i for g in genes for i in index.indications_by_gene.get(g or "", ())):
+        for prior in (p for p in (ind.prior, *ind.also_prior) if p is not None):
+            drugs = sorted(index.drugs_of(prior.drugs, prior.classes) - set(ind.drugs))
+            if drugs:
+                histories.append([{"drugs": [drugs[0]], "outcome": "progression"}])
+    histories.append([{"drugs": ["carboplatin", "pemetrexed"], "outcome": "progression"}])
+    levels: dict[str, set[str]] = {}
+    for history in histories:
+        case = {"tumor_type": "LUAD", "alterations": alterations, "history": history}
+        result = match_case(index, case_from_data(case))
+        for o in result.options:
+            ind = index.indications[o.indication_id]
+            # The indications written for this alteration (not a mechanism's next steps, not
+            # those that need a non-genomic biomarker, which a cohort file does not carry).
+            if ind.gene in keys and keys[ind.gene] & set(ind.alterations) and not ind.biomarker:
+                levels.setdefault(f"LEVEL_{o.level}", set()).add(treatment(o.drugs))
+        if not history:
+            for a in result.avoid:
+                if a.kind == "resistance" and a.level:
+                    levels.setdefault(f"LEVEL_{a.level}", set()).add(treatment(a.drugs))
+    return levels
+
+
+@pytest.mark.parametrize("sample", sorted(ISSUE_12))
+def test_cohort_levels_agree_with_match(rows: dict[str, dict[str, str]], sample: str) -> None:
+    row = rows[sample]
+    from_match = _match_levels(ISSUE_12[sample])
+    for column, treatments in from_match.items():
+        present = {item for item in row.get(column, "").split(",") if item}
+        # A treatment the cohort shows at a better level is shown once, at its best level.
+        better = {item for c, v in row.items() if c.startswith("LEVEL_") and c < column
+                  for item in v.split(",") if item}  # fmt: skip
+        assert treatments - better <= present, (sample, column, treatments - present - better)
+    for column, cell in row.items():
+        if column.startswith("LEVEL_") and cell:
+            shown = set(cell.split(","))
+            assert shown <= from_match.get(column, set()), (sample, column, shown)

@@ -71,6 +71,7 @@ def test_approval_status(index) -> None:
     assert index.drugs["neladalkib"].approval_status == "investigational"
     assert index.drugs["savolitinib"].approval_status == "investigational"
     assert index.drugs["osimertinib"].approval_status == "approved"
+    # Approved 2026-07-22 (openFDA Drugs@FDA record of NDA 220185, read 2026-12-06).
     assert index.drugs["zidesamtinib"].approval_status == "approved"
     assert index.drugs["sacituzumab tirumotecan"].approval_status == "investigational"
 

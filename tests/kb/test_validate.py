@@ -24,7 +24,7 @@ meta:
 DRUG = """\
 drugs:
   - name: testinib
-    drug_class: test kinase inhibitor
+    drug_class: ALK TKI
     classes: [tki]
     route: oral
     schedule: 100 mg once daily
@@ -168,3 +168,69 @@ def test_copy_of_shipped_kb_with_a_broken_file(tmp_path: Path) -> None:
     assert problems
     assert all(p.file == "broken.yaml" for p in problems)
     assert {p.line for p in problems} == {2}
+
+
+# ------------------------------------------------------------------ issue 12: provenance
+def _approved(year: int, extra: str = "") -> str:
+    return INDICATION.replace(
+        "    rationale: works\n", f"    approval_year: {year}\n{extra}    rationale: works\n"
+    )
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_recent_approval_without_a_page_read_fails(tmp_path: Path, year: int) -> None:
+    problems = validate_kb_dir(_kb(tmp_path, **{"ind.yaml": _approved(year)}))
+    assert len(problems) == 1
+    assert "without approval_source" in problems[0].message
+    assert problems[0].file == "ind.yaml"
+
+
+def test_older_approval_needs_no_page(tmp_path: Path) -> None:
+    assert validate_kb_dir(_kb(tmp_path, **{"ind.yaml": _approved(2023)})) == []
+
+
+def test_recent_approval_with_a_page_read_passes(tmp_path: Path) -> None:
+    page = (
+        "    approval_source:\n"
+        "      url: https://example.org/fda-approves-testinib\n"
+        "      accessed: 2026-12-06\n"
+        "      approved_on: 2025-03-01\n"
+        "      says: FDA approved testinib for ALK-positive NSCLC.\n"
+    )
+    assert validate_kb_dir(_kb(tmp_path, **{"ind.yaml": _approved(2025, page)})) == []
+    wrong_year = page.replace("2025-03-01", "2024-03-01")
+    problems = validate_kb_dir(_kb(tmp_path, **{"ind.yaml": _approved(2025, wrong_year)}))
+    assert any("differs from approval_source" in p.message for p in problems)
+
+
+def test_pending_decision_must_be_investigational(tmp_path: Path) -> None:
+    pending = INDICATION.replace(
+        "    rationale: works\n",
+        "    fda_status: pending\n    decision_date: 2026-09-18\n    rationale: works\n",
+    )
+    problems = validate_kb_dir(_kb(tmp_path, **{"ind.yaml": pending}))
+    assert any("pending" in p.message for p in problems)  # level 1 / recommended
+    ok = pending.replace('level: "1"', "level: 3A").replace("recommended", "trial")
+    assert validate_kb_dir(_kb(tmp_path, **{"ind.yaml": ok})) == []
+
+
+def test_web_source_needs_the_page_and_the_day_read(tmp_path: Path) -> None:
+    text = INDICATION.replace(
+        "{kind: trial, id: TEST-1, year: 2020}", "{kind: web, id: a news page}"
+    )
+    problems = validate_kb_dir(_kb(tmp_path, **{"ind.yaml": text}))
+    assert any("url and accessed" in p.message for p in problems)
+
+
+def test_targeted_drug_needs_a_sequencing_class(tmp_path: Path) -> None:
+    drug = DRUG.replace("drug_class: ALK TKI", "drug_class: test kinase inhibitor")
+    problems = validate_kb_dir(_kb(tmp_path, **{"drugs.yaml": drug}))
+    assert any("sequencing classes" in p.message for p in problems)
+
+
+def test_class_residue_range_is_ordered(tmp_path: Path) -> None:
+    gene = GENE.replace(
+        "members: [fusion], summary: s}", "members: [fusion], residues: [900, 800], summary: s}"
+    )
+    problems = validate_kb_dir(_kb(tmp_path, **{"genes.yaml": gene}))
+    assert any("residues" in p.message for p in problems)

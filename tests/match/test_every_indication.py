@@ -21,6 +21,8 @@ def _alteration_text(gene: str, key: str, depth: int = 0) -> str:
     """A concrete alteration string that the normalizer turns into `key` for `gene`."""
     classes = {c.key: c for c in INDEX.genes[gene].alteration_classes}
     if key in classes and depth < 5:
+        if not classes[key].members:  # a class read by its name ("kinase domain duplication")
+            return f"{gene} {classes[key].aliases[0]}"
         return _alteration_text(gene, classes[key].members[0], depth + 1)
     if re.fullmatch(r"[A-Z]\d+X", key):
         return f"{gene} {key[:-1]}{'A' if key[0] != 'A' else 'G'}"

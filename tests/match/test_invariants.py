@@ -39,8 +39,9 @@ def test_every_entry_cites_a_source(results) -> None:
 
 
 def test_options_ordered_by_level(results) -> None:
+    """The current line's options by level, then the next_line options by level."""
     for r in results:
-        ranks = [LEVEL_RANK[o.level] for o in r.options]
+        ranks = [(o.status == "next_line", LEVEL_RANK[o.level]) for o in r.options]
         assert ranks == sorted(ranks)
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 from onconav.errors import TumorTypeError
 from onconav.kb.loader import KnowledgeBase, default_kb_dir, load_kb
 from onconav.kb.models import (
+    SEQUENCING_CLASSES,
     Biomarker,
     Contraindication,
     Drug,
     Gene,
+    GeneGroup,
     Indication,
     Mechanism,
     Resistance,
@@ -80,6 +82,28 @@ class KBIndex:
             g.symbol: {c.key: frozenset(c.members) for c in g.alteration_classes} for g in kb.genes
         }
         self._tumor_names = self._tumor_name_table(kb.tumor_types)
+        self.gene_groups: dict[str, GeneGroup] = {g.symbol: g for g in kb.gene_groups}
+        # Drug -> its sequencing classes (targeted drugs only; see SEQUENCING_CLASSES).
+        self.sequencing_classes: dict[str, frozenset[str]] = {
+            d.name: frozenset(
+                c for c in (d.drug_class, *d.also_drug_classes) if c in SEQUENCING_CLASSES
+            )
+            for d in kb.drugs
+        }
+        self._class_aliases: dict[tuple[str, str], str] = {
+            (g.symbol, _norm(alias)): c.key
+            for g in kb.genes
+            for c in g.alteration_classes
+            for alias in c.aliases
+        }
+        self.class_ranges: dict[str, tuple[tuple[str, str, int, int], ...]] = {
+            g.symbol: tuple(
+                (c.key, c.name, int(c.residues[0]), int(c.residues[1]))
+                for c in g.alteration_classes
+                if c.residues is not None
+            )
+            for g in kb.genes
+        }
 
     # -- drugs ---------------------------------------------------------------------------------
 
@@ -133,6 +157,25 @@ class KBIndex:
                     found.add(key)
                     changed = True
         return frozenset(found)
+
+    def class_alias(self, gene: str, text: str) -> str | None:
+        """The class of `gene` that `text` names as a whole ("kinase domain duplication")."""
+        return self._class_aliases.get((gene, _norm(text)))
+
+    def unlisted_in_range(self, gene: str, position: int | None, keys: frozenset[str]
+                          ) -> list[tuple[str, int, int]]:  # fmt: skip
+        """Classes of `gene` whose residue range holds `position` but not this alteration.
+
+        Returns (class name, first, last) for each: the change lies where the class lives, yet
+        no source in the KB shows it to be a member (a variant of unknown significance).
+        """
+        if position is None:
+            return []
+        return [
+            (name, lo, hi)
+            for key, name, lo, hi in self.class_ranges.get(gene, ())
+            if lo <= position <= hi and key not in keys
+        ]
 
     def class_keys(self, gene: str) -> frozenset[str]:
         """The alteration-class keys defined for `gene`."""

@@ -28,6 +28,7 @@ from onconav.kb.models import (
     Contraindication,
     Drug,
     Gene,
+    GeneGroup,
     Indication,
     KBMeta,
     Mechanism,
@@ -42,6 +43,7 @@ _logger = logging.getLogger(__name__)
 # Top-level keys a data file may hold, and the model of each item.
 SECTIONS: dict[str, type[BaseModel]] = {
     "genes": Gene,
+    "gene_groups": GeneGroup,
     "biomarkers": Biomarker,
     "drugs": Drug,
     "indications": Indication,
@@ -50,7 +52,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "contraindications": Contraindication,
     "tumor_types": TumorType,
 }
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 
 
 class KnowledgeBase(BaseModel):
@@ -60,6 +62,7 @@ class KnowledgeBase(BaseModel):
 
     meta: KBMeta
     genes: list[Gene] = Field(default_factory=list)
+    gene_groups: list[GeneGroup] = Field(default_factory=list)
     biomarkers: list[Biomarker] = Field(default_factory=list)
     drugs: list[Drug] = Field(default_factory=list)
     indications: list[Indication] = Field(default_factory=list)

@@ -14,14 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "LEVELS",
     "RESISTANCE_LEVELS",
+    "SEQUENCING_CLASSES",
     "AlterationClass",
     "Biomarker",
     "BiomarkerCriterion",
     "Condition",
     "Contraindication",
+    "ApprovalSource",
     "Drug",
     "DrugFormulation",
     "Gene",
+    "GeneGroup",
     "Indication",
     "KBMeta",
     "Mechanism",
@@ -32,6 +35,31 @@ __all__ = [
     "Source",
     "TumorType",
 ]
+
+# Drug classes of targeted drugs: after progression on a drug of one of these classes, another
+# drug of the same class is not a recommended option unless its indication's sources show the
+# sequence works (`sequenced_after`). Chemotherapy and immunotherapy classes are descriptive.
+SEQUENCING_CLASSES = (
+    "EGFR TKI",
+    "EGFR exon 20 insertion TKI",
+    "EGFR antibody",
+    "ALK TKI",
+    "ROS1 TKI",
+    "TRK TKI",
+    "RET inhibitor",
+    "MET type I inhibitor",
+    "MET type II inhibitor",
+    "BRAF inhibitor",
+    "MEK inhibitor",
+    "KRAS G12C inhibitor",
+    "RAS(ON) inhibitor",
+    "HER2 TKI",
+    "HER2 antibody-drug conjugate",
+    "TROP2 antibody-drug conjugate",
+    "c-Met antibody-drug conjugate",
+    "HER2 x HER3 bispecific antibody",
+    "FGFR inhibitor",
+)
 
 # OncoKB therapeutic levels of evidence (oncokb.org/levels): sensitivity, then resistance.
 LEVELS = ("1", "2", "3A", "3B", "4")
@@ -50,7 +78,9 @@ Category = Literal[
     "unknown_significance",
     "other",
 ]
-SourceKind = Literal["fda_label", "trial", "publication", "pmid", "doi", "guideline", "ema_label"]
+SourceKind = Literal[
+    "fda_label", "trial", "publication", "pmid", "doi", "guideline", "ema_label", "database", "web"
+]
 Condition = Literal[
     "hemoptysis",
     "anticoagulation",
@@ -77,7 +107,9 @@ class Source(_Model):
     year. kind `publication`: a paper that is not a named trial, by first author and year
     (`Gainor 2016`), with title, journal and year, where no identifier was verified. kind
     `pmid`: digits only. kind `doi`: `10.xxxx/...`. kind `guideline`: e.g.
-    `NCCN NSCLC` with year.
+    `NCCN NSCLC` with year. kind `database`: a curated knowledge base entry or release note
+    (OncoKB, Reactome, UniProt) with `url` and `accessed`. kind `web`: a public page (FDA
+    announcement, company release, news report) with `url` and `accessed`.
     """
 
     kind: SourceKind
@@ -86,6 +118,9 @@ class Source(_Model):
     journal: str | None = None
     year: int | None = Field(default=None, ge=1990, le=2030)
     note: str | None = None
+    # A public page that was read for this source, and the day it was read.
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    accessed: dt.date | None = None
 
     @field_validator("id")
     @classmethod
@@ -98,6 +133,8 @@ class Source(_Model):
             raise ValueError(f"pmid must be digits only, got {self.id!r}")
         if self.kind == "doi" and not self.id.startswith("10."):
             raise ValueError(f"doi must start with '10.', got {self.id!r}")
+        if self.kind in ("database", "web") and (self.url is None or self.accessed is None):
+            raise ValueError(f"a {self.kind} source needs url and accessed (the day it was read)")
         return self
 
 
@@ -125,9 +162,22 @@ class AlterationClass(_Model):
     category: Category
     members: list[str] = Field(default_factory=list)
     targetable: bool = True
+    # Residues (first, last, on the gene's canonical protein) the sources define for the class,
+    # e.g. the kinase domain. A missense change in this range that is not a member is of
+    # unknown significance: never a member, never a driver (the engine warns about it).
+    residues: list[int] | None = Field(default=None, min_length=2, max_length=2)
+    # Names people write for the class as a whole ("kinase domain duplication", "KDD"), read
+    # as a member of the class when the normalizer cannot read them as a change.
+    aliases: list[str] = Field(default_factory=list)
     summary: str
     patient_summary: str | None = None
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _range_order(self) -> AlterationClass:
+        if self.residues is not None and not 0 < self.residues[0] <= self.residues[1]:
+            raise ValueError(f"class {self.key!r}: residues are [first, last], 0 < first <= last")
+        return self
 
 
 class Gene(_Model):
@@ -139,6 +189,19 @@ class Gene(_Model):
     summary: str
     patient_summary: str
     alteration_classes: list[AlterationClass] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class GeneGroup(_Model):
+    """A name that stands for several genes ("NTRK" for NTRK1, NTRK2 and NTRK3).
+
+    An alteration written with the group's name is matched against each member gene's entries,
+    with a warning that the gene must be confirmed.
+    """
+
+    symbol: str = Field(pattern=r"^[A-Z0-9]+$")
+    genes: list[str] = Field(min_length=2)
+    note: str
     sources: list[Source] = Field(min_length=1)
 
 
@@ -170,6 +233,9 @@ class Drug(_Model):
     brands: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
     drug_class: str
+    # Further classes of a multi-target drug (crizotinib: ROS1 TKI, MET type I inhibitor).
+    # `drug_class` and these, when in SEQUENCING_CLASSES, govern treatment sequencing.
+    also_drug_classes: list[str] = Field(default_factory=list)
     classes: list[str] = Field(default_factory=list)
     targets: list[str] = Field(default_factory=list)
     route: Literal["oral", "intravenous", "subcutaneous", "intravenous or subcutaneous"]
@@ -214,8 +280,25 @@ class PriorCriterion(_Model):
     outcome: Literal["progression", "any"] = "any"
 
 
+class ApprovalSource(_Model):
+    """The public page read to confirm an FDA approval: where, when read, what it says."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    accessed: dt.date
+    approved_on: dt.date | None = None
+    says: str = Field(min_length=10)
+
+
 class Indication(_Model):
-    """A drug (or combination) for a biomarker, tumor type, setting and line, with its level."""
+    """A drug (or combination) for a biomarker, tumor type, setting and line, with its level.
+
+    `fda_status: pending` marks an FDA decision that no page read confirms: the option is
+    investigational (`status: trial`, level 3A at most, no `approval_year`) and its output warns
+    with `decision_date` when a page gave one. `approval_source` is the page that states the
+    approval; every indication approved from 2024 on needs one (`onconav kb validate`).
+    `sequenced_after` names the drugs or classes after which the indication's sources show the
+    drug works although it shares a drug class with them (lorlatinib after alectinib).
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     gene: str | None = None
@@ -243,9 +326,24 @@ class Indication(_Model):
     amp_tier: Literal["IA", "IB", "IIC", "IID"] | None = None
     escat: str | None = None
     approval_year: int | None = None
+    fda_status: Literal["approved", "pending"] | None = None
+    decision_date: dt.date | None = None
+    approval_source: ApprovalSource | None = None
+    sequenced_after: PriorCriterion | None = None
     pivotal_trial: str | None = None
     rationale: str
     sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _pending_is_investigational(self) -> Indication:
+        if self.fda_status == "pending":
+            if self.status != "trial" or self.level in ("1", "2"):
+                raise ValueError("a pending FDA decision is status trial, level 3A at most")
+            if self.approval_year is not None:
+                raise ValueError("a pending FDA decision has no approval_year")
+        elif self.decision_date is not None:
+            raise ValueError("decision_date belongs to fda_status: pending")
+        return self
 
     @model_validator(mode="after")
     def _has_criterion(self) -> Indication:

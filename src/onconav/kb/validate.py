@@ -10,8 +10,12 @@ from pathlib import Path
 
 from onconav.errors import KBProblem
 from onconav.kb.loader import KnowledgeBase, Origins, read_kb_dir
+from onconav.kb.models import SEQUENCING_CLASSES, Indication
 
-__all__ = ["GENERIC_KEYS", "cross_check", "validate_kb_dir"]
+__all__ = ["GENERIC_KEYS", "PROVENANCE_FROM_YEAR", "cross_check", "validate_kb_dir"]
+
+# FDA approvals from this year on must name the public page that states them.
+PROVENANCE_FROM_YEAR = 2024
 
 # Match keys the normalizer gives every alteration of its kind (see normalize/models.py).
 GENERIC_KEYS = frozenset(
@@ -124,12 +128,47 @@ class _Checker:
                 self.names("indications", i, f"{what}: biomarker", [ind.biomarker.key], biomarkers)
             self.names("indications", i, f"{what}: excluded tumor type", ind.exclude_tumor_types,
                        self.tumor_codes)  # fmt: skip
-            for prior in (ind.prior, ind.not_prior, *ind.also_prior):
+            self.provenance(i, what, ind)
+            for prior in (ind.prior, ind.not_prior, ind.sequenced_after, *ind.also_prior):
                 if prior:
                     self.names("indications", i, f"{what}: prior drug", prior.drugs, self.drugs)
                     self.names(
                         "indications", i, f"{what}: drug class", prior.classes, self.drug_classes
                     )
+
+    def provenance(self, i: int, what: str, ind: Indication) -> None:
+        """An FDA approval from 2024 on names the page read that states it."""
+        year = ind.approval_year
+        if ind.fda_status == "pending" or year is None or year < PROVENANCE_FROM_YEAR:
+            return
+        if ind.approval_source is None:
+            self.add(
+                "indications", i,
+                f"{what}: FDA approval in {year} without approval_source (the public page that "
+                "states it, and the date it was read); record it, or make it fda_status: pending",
+            )  # fmt: skip
+        elif ind.approval_source.approved_on and ind.approval_source.approved_on.year != year:
+            self.add("indications", i, f"{what}: approval_year {year} differs from approval_source")
+
+    def sequencing_classes(self) -> None:
+        """Targeted drugs (kinase inhibitors, antibody-drug conjugates) carry a sequencing class."""
+        for i, drug in enumerate(self.kb.drugs):
+            targeted = {"tki", "adc"} & set(drug.classes)
+            if targeted and drug.drug_class not in SEQUENCING_CLASSES:
+                self.add(
+                    "drugs", i, f"drug {drug.name!r}: drug_class {drug.drug_class!r} is not one "
+                    "of the sequencing classes (kb/models.py SEQUENCING_CLASSES)",
+                )  # fmt: skip
+            for extra in drug.also_drug_classes:
+                if extra not in SEQUENCING_CLASSES:
+                    self.add("drugs", i, f"drug {drug.name!r}: unknown also_drug_classes {extra!r}")
+
+    def gene_groups(self) -> None:
+        for i, group in enumerate(self.kb.gene_groups):
+            self.names("gene_groups", i, f"gene group {group.symbol!r}: gene", group.genes,
+                       self.genes)  # fmt: skip
+            if group.symbol in self.genes:
+                self.add("gene_groups", i, f"gene group {group.symbol!r} is also a gene")
 
     def resistance_and_mechanisms(self) -> None:
         for i, res in enumerate(self.kb.resistance):
@@ -163,4 +202,6 @@ def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:
     checker.indications()
     checker.resistance_and_mechanisms()
     checker.contraindications()
+    checker.gene_groups()
+    checker.sequencing_classes()
     return checker.problems

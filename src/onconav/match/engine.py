@@ -32,6 +32,7 @@ from onconav.match.models import (
     ResistanceFinding,
     TumorTypeResult,
 )
+from onconav.match.policy import pending_notes, temper
 from onconav.match.rules import (
     case_facts,
     fits_after_first_line,
@@ -65,6 +66,7 @@ def _read_alteration(
 ) -> tuple[AlterationResult, frozenset[str]]:
     alt, obj = _normalize(item)
     text = item if isinstance(item, str) else f"{item.gene} {item.alteration}"
+    alt = _class_alias(index, alt, text if obj is None else obj.alteration)
     extra = {
         "vaf": obj.vaf if obj else None,
         "source": obj.source if obj else None,
@@ -100,7 +102,42 @@ def _read_alteration(
         classes=classes,
         **extra,
     )
+    note = _unlisted_note(index, alt, keys)
+    if note:
+        result = result.model_copy(update={"message": note})
     return result, keys
+
+
+def _class_alias(index: KBIndex, alt: Alteration, written: str) -> Alteration:
+    """An alteration the normalizer could not read that names a whole class of its gene.
+
+    "EGFR kinase domain duplication" reads as a member of the EGFR class whose `aliases` hold
+    "kinase domain duplication" (the text after the gene, any case).
+    """
+    if alt.recognized or alt.gene is None:
+        return alt
+    rest = written.strip()
+    if rest.upper().startswith(alt.gene.upper()):
+        rest = rest[len(alt.gene) :]
+    key = index.class_alias(alt.gene, rest.strip(" :-"))
+    if key is None:
+        return alt
+    return Alteration(alt.input, alt.gene, key, "gene_level", True, keys=(key, "mutation"))
+
+
+def _unlisted_note(index: KBIndex, alt: Alteration, keys: frozenset[str]) -> str | None:
+    """Say when a substitution lies in a class's residue range without being a member."""
+    if alt.kind != "substitution" or alt.gene is None:
+        return None
+    found = index.unlisted_in_range(alt.gene, alt.position, keys)
+    if not found:
+        return None
+    where = "; ".join(f"{name}, residues {lo}-{hi}" for name, lo, hi in found)
+    return (
+        f"{alt.gene} {alt.alteration} lies in the range of {where}, but no source in the "
+        "knowledge base shows it to be activating: a variant of unknown significance, not a "
+        "member of the class (no option rests on it)."
+    )
 
 
 def _history(index: KBIndex, case: Case, warn: list[str]
@@ -315,8 +352,16 @@ def _collect_options(work: Work) -> dict[str, Option]:
     return options
 
 
+_NEXT_LINE = "after progression on first-line therapy"
+
+
 def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
-    """Name the targeted options a first-line case will reach after its first therapy."""
+    """List the targeted options a first-line case will reach after its first therapy.
+
+    They are options with status `next_line` (the planned next step), shown after the current
+    line's options: KRAS G12C inhibitors in first line, osimertinib for T790M found without a
+    history. Only when no standard (level 1-2) option of the gene fits the current line.
+    """
     index, facts = work.index, work.facts
     if facts.prior_therapy:
         return  # fits_after_first_line holds for no indication then
@@ -325,11 +370,25 @@ def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
         standard = (o for o in options.values() if o.level in ("1", "2"))
         if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
             work.used_genes.add(gene)
+            for ind in later:
+                if not _blocked(work, ind):
+                    options[ind.id] = _next_line_option(work, ind)
             drugs = ", ".join(dict.fromkeys(" + ".join(i.drugs) for i in later))
             work.warn(
-                f"{later[0].biomarker_label}: targeted options ({drugs}) are approved after prior "
-                "systemic therapy; plan them for second line."
+                f"{later[0].biomarker_label}: options ({drugs}) are for after prior systemic "
+                "therapy; they are listed as next_line, the plan for second line."
             )
+
+
+def _next_line_option(work: Work, ind: Indication) -> Option:
+    """The option of `ind` as the planned next step (status `next_line`), kept per memo."""
+    base = _option(work, ind, _NEXT_LINE)
+    key = ("next_line", ind.id, base.rationale, tuple(base.cautions))
+    found = work.memo.options.get(key)
+    if found is None:
+        found = base.model_copy(update={"status": "next_line"})
+        work.memo.keep(work.memo.options, key, found)
+    return found
 
 
 def _copy_number_notes(work: Work) -> None:
@@ -399,6 +458,19 @@ def _collect_mechanisms(work: Work, options: dict[str, Option]) -> list[Resistan
     return findings
 
 
+def _gene_groups(index: KBIndex, keys_by_gene: dict[str, frozenset[str]],
+                 warn: list[str]) -> None:  # fmt: skip
+    """An alteration written with a group's name ("NTRK fusion") meets each member gene."""
+    for symbol in sorted(keys_by_gene.keys() & index.gene_groups.keys()):
+        if symbol in index.genes:
+            continue
+        group = index.gene_groups[symbol]
+        keys = keys_by_gene.pop(symbol)
+        for gene in group.genes:
+            keys_by_gene[gene] = keys_by_gene.get(gene, frozenset()) | keys
+        warn.append(f"{symbol}: {group.note}")
+
+
 def _tumor(index: KBIndex, text: str) -> TumorTypeResult:
     node = index.resolve_tumor_type(text)
     return TumorTypeResult(
@@ -435,6 +507,7 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
         if result.gene and keys:
             keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
     early_warnings: list[str] = []
+    _gene_groups(index, keys_by_gene, early_warnings)
     history = _history(index, case, early_warnings)
     facts = case_facts(
         index, case, tumor.code, keys_by_gene, history=history, copy_number_by_gene=copies
@@ -448,9 +521,11 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options_by_id = _collect_options(work)
     findings = _collect_mechanisms(work, options_by_id)
     _later_line_hints(work, options_by_id)
+    temper(work, options_by_id)
     _copy_number_notes(work)
     options = sorted(options_by_id.values(), key=lambda o: sort_key(work, o))
     options = dedupe(options)
+    pending_notes(work, options)
     work.alterations = [
         a.model_copy(update={"actionable": True}) if actionable(work, a, keys) else a
         for a, keys in zip(alterations, own_keys, strict=True)

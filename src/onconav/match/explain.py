@@ -16,7 +16,7 @@ from onconav.normalize import protein_length
 
 __all__ = ["actionable", "avoid_list", "dedupe", "history_text", "sort_key", "warn_about"]
 
-_STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
+_STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2, "next_line": 3}
 _CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
 _ACTIONABLE_CATEGORIES = {"driver", "fusion", "amplification", "resistance_mutation"}
 # A protein change's canonical name starts with its first residue and position ('G1202R').
@@ -24,7 +24,11 @@ _PROTEIN_NAME = re.compile(r"^[A-Z*]\d")
 
 
 def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
-    """Rank options: level, line fit, favoured, reduced, CNS activity, status, preference."""
+    """Rank options: current line before next_line, then level, status, fit and the rest.
+
+    Within the current line: level, status (a recommended standard before an alternative of
+    the same level), line fit, favoured, reduced, CNS activity, preference.
+    """
     index = work.index
     fit = 1 if opt.line == "any line" else 0
     favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0
@@ -34,12 +38,13 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
         cns = min(_CNS_RANK[index.drugs[d].cns_activity] for d in opt.drugs)
     preference = index.indications[opt.indication_id].preference
     return (
+        1 if opt.status == "next_line" else 0,
         LEVEL_RANK[opt.level],
+        _STATUS_RANK[opt.status],
         fit,
         favoured,
         reduced,
         cns,
-        _STATUS_RANK[opt.status],
         preference,
     )
 
@@ -105,6 +110,10 @@ def _warn_about_alterations(work: Work) -> None:
     for a in work.alterations:
         if not a.recognized:
             work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
+        elif a.message:
+            work.warn(a.message)
+        elif a.gene in index.gene_groups and a.gene not in index.genes:
+            continue
         elif a.gene not in index.genes:
             outside.append(f"{a.input}{_gene_hint(work, a.gene)}")
         elif a.category == "co_mutation":
@@ -169,6 +178,9 @@ def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
     if alt.gene is None or alt.category not in _ACTIONABLE_CATEGORIES:
         return False
     if alt.gene in work.used_genes:
+        return True
+    group = work.index.gene_groups.get(alt.gene)
+    if group is not None and work.used_genes.intersection(group.genes):
         return True
     return any(
         keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(alt.gene, ())

@@ -81,6 +81,30 @@ class Memo:
         }
         self.findings: dict[tuple[object, ...], ResistanceFinding] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
+        # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
+        self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+            ind.id: (
+                frozenset(c for d in ind.drugs for c in index.sequencing_classes.get(d, ())),
+                index.drugs_of(ind.sequenced_after.drugs, ind.sequenced_after.classes)
+                if ind.sequenced_after
+                else frozenset(),
+            )
+            for ind in index.kb.indications
+        }
+        # The targetable driver (policy.py) of a case's keys by gene, or None.
+        self.drivers: dict[frozenset[tuple[str, frozenset[str]]], str | None] = {}
+        # Indications whose drugs are all immune checkpoint inhibitors, with no partner.
+        tags = index.drug_classes
+        self.io_alone: frozenset[str] = frozenset(
+            ind.id
+            for ind in index.kb.indications
+            if all("immune_checkpoint_inhibitor" in tags.get(d, frozenset()) for d in ind.drugs)
+            and not any(
+                c in tags.get(d, frozenset())
+                for d in ind.drugs
+                for c in ("chemotherapy", "vegf_inhibitor")
+            )
+        )
         # Mechanisms that can apply: the histology ones, and per gene the ones on that gene
         # (`mechanism_applies` answers None for any other); positions keep the KB order.
         self.histology_mechanisms: list[tuple[int, Mechanism]] = []

@@ -17,6 +17,7 @@ __all__ = [
     "HistoryEntry",
     "MatchResult",
     "Option",
+    "OptionStatus",
     "ResistanceFinding",
     "TumorTypeResult",
 ]
@@ -26,6 +27,7 @@ Stage = Literal[
     "0", "I", "IA", "IA1", "IA2", "IA3", "IB", "II", "IIA", "IIB", "III", "IIIA", "IIIB", "IIIC",
     "IV", "IVA", "IVB",
 ]  # fmt: skip
+OptionStatus = Literal["recommended", "consider", "trial", "next_line"]
 ResultCategory = Literal[
     "driver",
     "resistance_mutation",
@@ -149,7 +151,7 @@ class Option(_Out):
     level: str
     setting: str
     line: str
-    status: Literal["recommended", "consider", "trial"]
+    status: OptionStatus
     rationale: str
     sources: list[Source]
     indication_id: str

@@ -4,7 +4,9 @@
 For each `kb_version` that `src/onconav/kb/data/kb.yaml` has carried, take the data folder at
 the newest commit (in the history of HEAD) that still carries it: the version as it was last
 released. (For 2026.11.0 the commit that created kb.yaml held only the skeleton; the curated
-data arrived in later commits under the same version, so the last state is the real one.) Load
+data arrived in later commits under the same version, so the last state is the real one.)
+Data committed before its version bump belongs to the version that announced it (see
+`release_commits`). Load
 it with today's loader and snapshot reader (upgrade rules included), and write
 `src/onconav/kb/snapshots/<version>.json.gz`. The current version is not stored: it is built
 from the live data when asked for.
@@ -50,14 +52,37 @@ def _version_at(root: Path, commit: str) -> str | None:
     return str(version) if version else None
 
 
-def last_commit_per_version(root: Path) -> dict[str, str]:
-    """Each KB version and the newest commit of HEAD's history whose data carries it."""
+def _data_id(root: Path, commit: str) -> str:
+    """The data folder's content at `commit`, without kb.yaml and the CHANGELOG."""
+    listing = _git(root, "ls-tree", "-r", commit, "--", DATA).decode().splitlines()
+    return "\n".join(line for line in listing if not line.endswith(("/kb.yaml", "/CHANGELOG.md")))
+
+
+def release_commits(root: Path) -> dict[str, str]:
+    """Each KB version and the commit that holds its released data.
+
+    That is the newest commit of HEAD's history whose kb.yaml carries the version, except that
+    data committed before its version bump (the 2026.11.1 audit landed one commit before the
+    bump to 2026.11.1) belongs to the version that announced it: a commit whose data equals
+    the next version's first data is skipped.
+    """
     commits = _git(root, "rev-list", "--topo-order", "HEAD", "--", DATA).decode().split()
-    out: dict[str, str] = {}
+    by_version: dict[str, list[str]] = {}
+    order: list[str] = []  # newest version first
     for commit in commits:
         version = _version_at(root, commit)
-        if version and version not in out:
-            out[version] = commit
+        if version is None:
+            continue
+        if version not in by_version:
+            by_version[version] = []
+            order.append(version)
+        by_version[version].append(commit)
+    out: dict[str, str] = {}
+    for i, version in enumerate(order):
+        later = by_version[order[i - 1]][-1] if i > 0 else None
+        announced = _data_id(root, later) if later else None
+        kept = [c for c in by_version[version] if _data_id(root, c) != announced]
+        out[version] = (kept or by_version[version])[0]
     return out
 
 
@@ -102,7 +127,7 @@ def main() -> int:
     out = root / OUT
     out.mkdir(exist_ok=True)
     wanted = {}
-    for version, commit in sorted(last_commit_per_version(root).items()):
+    for version, commit in sorted(release_commits(root).items()):
         if version in (live, current):
             continue
         try:

@@ -74,6 +74,9 @@ def _root(
     )
 
 
+_KB_HELP = "Knowledge base: a folder, a snapshot file, or a version from `onconav kb versions`."
+
+
 def _index(kb_dir: Path | None) -> KBIndex:
     from onconav.kb.index import get_index
 
@@ -185,7 +188,7 @@ def match(
 @kb_app.command("stats")
 @user_errors
 def kb_stats(
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
 ) -> None:
     """Count what the knowledge base holds, with its version and date.
 
@@ -205,7 +208,7 @@ def kb_show(
     name: Annotated[
         str, typer.Argument(help="A gene (ALK, HER2) or a drug (lorlatinib, Tagrisso).")
     ],
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
 ) -> None:
     """Show a gene or a drug, with its indications, resistance and sources.
 
@@ -228,7 +231,7 @@ def kb_show(
 @user_errors
 def kb_validate(
     directory: Annotated[
-        Path | None, typer.Argument(help="A KB folder (default: the shipped KB).")
+        Path | None, typer.Argument(help="A KB folder or snapshot file (default: the shipped KB).")
     ] = None,
 ) -> None:
     """Check a knowledge-base folder: schema and cross-references, each problem with file and line.
@@ -240,11 +243,19 @@ def kb_validate(
     \b
       onconav kb validate
       onconav kb validate src/onconav/kb/data
+      onconav kb validate onconav-kb.json
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.loader import default_kb_dir
     from onconav.kb.validate import validate_kb_dir
 
     root = directory or default_kb_dir()
+    if root.is_file():
+        from onconav.kb.snapshot import read_snapshot
+
+        warnings = read_snapshot(root).warnings  # a problem raises: one line, exit 2
+        sys.stderr.writelines(f"warning: {w}\n" for w in warnings)
+        sys.stdout.write(f"{root}: valid snapshot\n")
+        return
     problems = validate_kb_dir(root)
     for p in problems:
         sys.stderr.write(f"{p}\n")
@@ -258,30 +269,47 @@ def kb_validate(
 @user_errors
 def kb_export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Only json for now.")] = "json",
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (.gz: compressed).")
+    ] = None,
 ) -> None:
-    """Print the whole knowledge base as one JSON object (see kb-export.md).
+    """Print the whole knowledge base as one snapshot: sorted JSON with its version and hash.
 
-    Worked example:
+    The snapshot (kb-export.md) carries kb_version, kb_date, snapshot_format and content_hash;
+    the same KB always gives the same bytes. Any command's --kb reads it back.
+
+    Worked examples:
 
     \b
       onconav kb export --format json > onconav-kb.json
+      onconav kb export --kb 2026.12.1 -o kb-2026.12.1.json.gz
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     if fmt != "json":
         fail(f"--format: {fmt!r} is not supported (use json)")
-    import orjson
+    from onconav.kb.snapshot import dumps_snapshot, snapshot_data
 
-    from onconav.kb.summary import export_data
+    data = dumps_snapshot(snapshot_data(_index(kb).kb))
+    if output is None:
+        sys.stdout.write(data.decode())
+        return
+    import gzip
 
-    sys.stdout.write(orjson.dumps(export_data(_index(kb)), option=orjson.OPT_INDENT_2).decode())
-    sys.stdout.write("\n")
+    from onconav.cli_report import write_atomic
+
+    write_atomic(output, gzip.compress(data, mtime=0) if output.suffix == ".gz" else data)
 
 
 def _register() -> None:
     """Verbs that live in their own adapter modules."""
     from onconav.cli_annotate import annotate
+    from onconav.cli_kb import kb_compare, kb_diff, kb_versions
     from onconav.cli_report import report
     from onconav.cli_serve import serve, user_app
+
+    kb_app.command("versions")(kb_versions)
+    kb_app.command("diff")(kb_diff)
+    kb_app.command("compare")(kb_compare)
 
     app.command()(annotate)
     app.command()(report)

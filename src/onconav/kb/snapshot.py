@@ -36,6 +36,7 @@ from onconav.kb.loader import SECTIONS, KnowledgeBase, Origins
 from onconav.kb.models import KBMeta
 
 __all__ = [
+    "HASH_SCHEME",
     "SNAPSHOT_FORMAT",
     "VERSIONED_RULES",
     "LoadedKB",
@@ -55,6 +56,8 @@ _logger = logging.getLogger(__name__)
 # The layout of a snapshot document. Bump it when a field is renamed or removed, or a new field
 # has no default, and add the step from the previous format to `_UPGRADES`.
 SNAPSHOT_FORMAT = 1
+# How `canonical_hash` reads a KB; bump when it changes (it keys the cached hash of a folder).
+HASH_SCHEME = 1
 # Fields an export adds for readers that are not part of the model (kb-export.md).
 _DERIVED: dict[str, frozenset[str]] = {"indications": frozenset({"alteration"})}
 _TOP_KEYS = frozenset(

@@ -17,7 +17,14 @@ from pathlib import Path
 from onconav._cache import cache_dir
 from onconav.errors import KBError
 from onconav.kb.loader import KnowledgeBase, default_kb_dir, load_kb
-from onconav.kb.snapshot import LoadedKB, SnapshotInfo, canonical_hash, read_snapshot, version_key
+from onconav.kb.snapshot import (
+    HASH_SCHEME,
+    LoadedKB,
+    SnapshotInfo,
+    canonical_hash,
+    read_snapshot,
+    version_key,
+)
 
 __all__ = [
     "ShippedVersion",
@@ -59,7 +66,7 @@ def _hash_cached(root: Path, kb: KnowledgeBase) -> str:
     from onconav.kb.loader import _fingerprint
 
     folder = cache_dir()
-    path = folder / f"kb-{_fingerprint(root)}.hash" if folder else None
+    path = folder / f"kb-{_fingerprint(root)}.hash{HASH_SCHEME}" if folder else None
     if path is not None and path.is_file():
         try:
             text = path.read_text(encoding="ascii").strip()

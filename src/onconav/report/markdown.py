@@ -57,5 +57,9 @@ def match_markdown(result: MatchResult) -> str:
             out += [f"- {s}" for s in f.next_steps]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
-    out += ["", f"_Knowledge base {result.kb_version} ({result.kb_date}). {result.disclaimer}_"]
+    out += [
+        "",
+        f"_Knowledge base {result.kb_version} ({result.kb_date}, {result.kb_hash[:19]}); "
+        f"normalizer {result.normalizer_version}. {result.disclaimer}_",
+    ]
     return "\n".join(out)

@@ -151,7 +151,11 @@ def match(
     fmt: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = (
         MatchFormat.json
     ),
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
+    compare_kb: Annotated[
+        Path | None,
+        typer.Option(help="Also match with this KB and print what changes per case."),
+    ] = None,
 ) -> None:
     """Match cases to evidence-graded targeted-therapy options and an avoid list.
 
@@ -167,6 +171,7 @@ def match(
       onconav match -a "EGFR L858R" -a "EGFR C797S" -t LUAD --prior osimertinib:progression
       onconav match -a "KRAS G12C" -t "lung adenocarcinoma" --format markdown
       cat cases.jsonl | onconav match - --format json
+      onconav match examples/braf_v600e.json --kb 2026.11.2 --compare-kb 2026.12.3 -f text
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.match.caseio import read_cases
     from onconav.match.engine import match_case
@@ -181,6 +186,11 @@ def match(
         fail("give a case file, - for standard input, or --alteration with --tumor-type")
     index = _index(kb)
     many = len(case_list) > 1
+    if compare_kb is not None:
+        from onconav.cli_kb import print_deltas
+
+        print_deltas(index, _index(compare_kb), case_list, fmt.value)
+        return
     for case in case_list:
         _print_result(match_case(index, case), fmt, many)
 
@@ -243,7 +253,7 @@ def kb_validate(
     \b
       onconav kb validate
       onconav kb validate src/onconav/kb/data
-      onconav kb validate onconav-kb.json
+      onconav kb validate src/onconav/kb/snapshots/2026.12.1.json.gz
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.loader import default_kb_dir
     from onconav.kb.validate import validate_kb_dir

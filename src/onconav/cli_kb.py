@@ -10,14 +10,18 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from onconav._cliutil import fail
 from onconav.errors import OnconavError
 
-__all__ = ["DiffFormat", "kb_compare", "kb_diff", "kb_versions"]
+if TYPE_CHECKING:
+    from onconav.kb.index import KBIndex
+    from onconav.match.models import Case
+
+__all__ = ["DiffFormat", "kb_compare", "kb_diff", "kb_versions", "print_deltas"]
 
 
 class DiffFormat(StrEnum):
@@ -32,6 +36,28 @@ def _json(data: object) -> None:
     import orjson
 
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def print_deltas(old: KBIndex, new: KBIndex, cases: list[Case], fmt: str) -> None:
+    """`match --compare-kb`: per case, what appears, disappears or changes between two KBs."""
+    import orjson
+
+    from onconav.match.compare import compare_results, delta_json, delta_markdown, delta_text
+    from onconav.match.engine import match_case
+
+    if fmt == "markdown":
+        sys.stdout.write(f"# Re-evaluation: KB {old.info.label} -> {new.info.label}\n\n")
+    for case in cases:
+        before = match_case(old, case).model_dump(mode="json")
+        after = match_case(new, case).model_dump(mode="json")
+        delta = compare_results(before, after)
+        if fmt == "json":
+            option = 0 if len(cases) > 1 else orjson.OPT_INDENT_2
+            sys.stdout.write(orjson.dumps(delta_json(delta), option=option).decode() + "\n")
+        elif fmt == "markdown":
+            sys.stdout.write(delta_markdown(delta) + "\n\n")
+        else:
+            sys.stdout.write(delta_text(delta) + "\n")
 
 
 def kb_versions(

@@ -124,7 +124,8 @@ def entry_label(section: str, item: BaseModel) -> str:
         )
     if section == "resistance":
         level = f", {d['level']}" if d.get("level") else ""
-        return f"{d['gene']} {d['alteration']} with {d['drug']}: {d['effect']} ({d['evidence']}{level})"
+        what = f"{d['gene']} {d['alteration']} with {d['drug']}"
+        return f"{what}: {d['effect']} ({d['evidence']}{level})"
     if section == "contraindications":
         names = ", ".join([*d["drugs"], *(f"class {c}" for c in d["classes"])])
         return f"{d['condition']}: {d['severity']} {names}"

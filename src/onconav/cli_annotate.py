@@ -169,7 +169,7 @@ def annotate(
     except OnconavError as exc:
         fail(str(exc))
     _report(summary, out)
-    if earlier is not None:
+    if earlier is not None and old is not None:
         sys.stdout.write(
             f"{len(changes)} sample(s) changed against {compare}/ (KB {old.info.kb_version} -> "
             f"{index.info.kb_version}): {out}/changes.tsv\n"

@@ -164,8 +164,8 @@ def kb_compare(
     Worked examples:
 
     \b
-      onconav kb compare --civic ClinicalEvidenceSummaries.tsv --moalmanac moalmanac/
-      onconav kb compare --civic civic.tsv -o agreement.tsv --format markdown
+      onconav kb compare --civic tests/data/peers/civic_evidence.tsv --moalmanac tests/data/peers/moalmanac
+      onconav kb compare --civic tests/data/peers/civic_evidence.tsv --format markdown
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.compare import compare_peers, compare_text, write_table
     from onconav.kb.index import get_index

@@ -1,7 +1,7 @@
 """`onconav kb versions | diff | compare`: KB versions, what changed, and agreement with peers.
 
 Registered on the `kb` group by `cli.py`. Like every verb they only read the flags, call the
-core (`onconav.kb.versions`, `onconav.kb.diff`, `onconav.kb.compare`) and print; a user error is
+core (`onconav.kb.versions`, `onconav.kb.diff`, `onconav.match.peers`) and print; a user error is
 one line on standard error and exit code 2.
 """
 
@@ -164,11 +164,11 @@ def kb_compare(
     Worked examples:
 
     \b
-      onconav kb compare --civic tests/data/peers/civic_evidence.tsv --moalmanac tests/data/peers/moalmanac
-      onconav kb compare --civic tests/data/peers/civic_evidence.tsv --format markdown
+      onconav kb compare --civic tests/data/peers/civic_evidence.tsv -o agreement.tsv
+      onconav kb compare --moalmanac tests/data/peers/moalmanac --format markdown
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
-    from onconav.kb.compare import compare_peers, compare_text, write_table
     from onconav.kb.index import get_index
+    from onconav.match.peers import compare_peers, compare_text, write_table
 
     if civic is None and moalmanac is None:
         fail("give --civic FILE, --moalmanac DIR, or both")

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from onconav.cli import app
-from onconav.kb.compare import COLUMNS, compare_peers, read_civic
 from onconav.kb.index import get_index
+from onconav.match.peers import COLUMNS, compare_peers, read_civic
 from tests.conftest import SHARED
 
 runner = CliRunner()
@@ -148,11 +148,13 @@ def test_bad_peer_input_exits_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("verb", [["kb", "versions"], ["kb", "diff"], ["kb", "compare"]])
-def test_help_examples_of_the_kb_version_verbs_run(verb, monkeypatch) -> None:
+def test_help_examples_of_the_kb_version_verbs_run(verb, monkeypatch, tmp_path: Path) -> None:
     text = runner.invoke(app, [*verb, "--help"], terminal_width=200).stdout
     examples = [x.strip() for x in text.splitlines() if x.strip().startswith("onconav ")]
     assert examples
-    monkeypatch.chdir(ROOT)
+    for name in ("tests", "src", "examples"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    monkeypatch.chdir(tmp_path)
     for example in examples:
         result = runner.invoke(app, shlex.split(example)[1:])
         assert result.exit_code == 0, (example, result.output)

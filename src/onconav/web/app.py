@@ -198,9 +198,21 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)
 
 
+def _templates(folder: Path) -> Jinja2Templates:
+    """The page templates, every one autoescaped.
+
+    Starlette's default (`select_autoescape()`) escapes only `.html`, `.htm` and `.xml` names;
+    ours end in `.j2`, so without this a case id holding markup reached the page as markup.
+    """
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True)
+    return Jinja2Templates(env=env)
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the store, load the KB, mount routes and pages."""
-    from onconav.web import routes_api, routes_pages
+    from onconav.web import routes_api, routes_kbchanges, routes_pages
 
     settings = settings or WebSettings()
     store = Store(database_url(settings.db))
@@ -215,7 +227,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         limiter=LoginLimiter(settings.login_max_failures, 60.0),
         jobs=JobRunner(store, data_dir, index),
         index=index,
-        templates=Jinja2Templates(directory=str(package / "templates")),
+        templates=_templates(package / "templates"),
     )
 
     @contextlib.asynccontextmanager
@@ -237,6 +249,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.ctx = ctx
     _handlers(app)
     app.include_router(routes_api.router)
+    app.include_router(routes_kbchanges.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
     app.add_middleware(_LimitAndLog, settings=settings)

@@ -115,8 +115,11 @@ def home() -> Response:
 @router.get("/cases")
 def case_list(request: Request, caller: PageCaller) -> HTMLResponse:
     """The team's cases."""
+    from onconav.web.routes_kbchanges import affected_count
+
     cases = context(request).store.list_cases(caller.user)
-    return _page(request, "cases.html.j2", caller, cases=cases)
+    affected = affected_count(request, cases)
+    return _page(request, "cases.html.j2", caller, cases=cases, affected=affected)
 
 
 def _form_page(request: Request, caller: Caller, values: dict[str, Any], action: str,

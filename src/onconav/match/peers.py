@@ -15,6 +15,9 @@ marks each peer entry (one row and drug) against the KB:
 
 Each peer scale is mapped onto OncoKB levels (`CIVIC_LEVELS`, `MOALMANAC_LEVELS`); the table
 shows the peer's own level and the mapped band. It changes nothing by itself.
+
+It lives in the match stage because it reads peer alterations with the normalizer and looks
+them up in the KB's indexes, as matching does.
 """
 
 from __future__ import annotations

@@ -83,9 +83,8 @@ def kb_versions(
     try:
         for v in shipped_versions():
             info = open_kb(v.kb_version).info
-            origin = (
-                "current (live data)" if v.current else f"snapshot of git {info.commit or '?'}"[:30]
-            )
+            commit = (info.commit or "?")[:10]
+            origin = "current (live data)" if v.current else f"snapshot of git {commit}"
             rows.append((v.kb_version, info.kb_date, info.short_hash, origin, info.content_hash))
     except OnconavError as exc:
         fail(str(exc))

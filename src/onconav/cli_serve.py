@@ -52,7 +52,10 @@ def serve(
     data_dir: Annotated[
         Path | None, typer.Option(help="Folder for annotation jobs (default: a temp folder).")
     ] = None,
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(help="Knowledge base: a folder, a snapshot file or a shipped version."),
+    ] = None,
 ) -> None:
     """Run the web app and HTTP API (OpenAPI reference at /docs).
 

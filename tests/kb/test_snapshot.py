@@ -247,3 +247,16 @@ def test_export_to_a_file(tmp_path: Path) -> None:
     assert runner.invoke(app, ["kb", "validate", str(out)]).exit_code == 0
     with pytest.raises(KBError):
         parse_snapshot(b"{}", "empty.json")
+
+
+def test_kb_validate_runs_the_versioned_rules_on_current_data(monkeypatch) -> None:
+    from onconav.kb.loader import default_kb_dir
+    from onconav.kb.validate import validate_kb_dir
+
+    current = get_index().kb.meta.kb_version
+    for since, failing in ((current, True), ("2999.1.0", False)):
+        rule = VersionedRule("provenance", since=since, check=_pretend_rule)
+        monkeypatch.setattr("onconav.kb.snapshot.VERSIONED_RULES", [rule])
+        problems = validate_kb_dir(default_kb_dir())
+        assert bool(problems) is failing
+        assert all("approved without provenance" in p.message for p in problems)

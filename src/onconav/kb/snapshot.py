@@ -20,7 +20,6 @@ hash of old content.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import re
@@ -286,6 +285,8 @@ def _decode(raw: bytes, name: str) -> dict[str, Any]:
     import orjson
 
     if raw[:2] == b"\x1f\x8b":
+        import gzip
+
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:

@@ -164,5 +164,6 @@ async def affected_page(
     """The same list as a page."""
     data = await run_in_threadpool(_page_of, request, caller.user, page, per_page)
     ctx = context(request)
-    values = {"caller": caller, "kb": ctx.index.kb.meta, "data": data}
+    values = {"caller": caller, "kb": ctx.index.kb.meta, "kb_hash": ctx.index.info.short_hash,
+              "data": data}  # fmt: skip
     return ctx.templates.TemplateResponse(request, "kbchanges.html.j2", values)

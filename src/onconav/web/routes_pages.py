@@ -44,7 +44,8 @@ _PATIENT_NAV = (
 
 def _page(request: Request, name: str, caller: Caller | None, status: int = 200,
           **values: Any) -> HTMLResponse:  # fmt: skip
-    values.update(caller=caller, kb=context(request).index.kb.meta)
+    index = context(request).index
+    values.update(caller=caller, kb=index.kb.meta, kb_hash=index.info.short_hash)
     return context(request).templates.TemplateResponse(request, name, values, status_code=status)
 
 

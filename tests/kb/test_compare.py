@@ -46,6 +46,20 @@ def test_agreement_where_the_kb_says_the_same(table) -> None:
     assert rows[("EID12", "Alectinib")].status == "agree"
 
 
+def test_the_most_specific_kb_entry_speaks(table) -> None:
+    """FQEA is sensitive to erlotinib although the exon 20 insertion class is resistant."""
+    rows = _by_ref(table)
+    fqea = rows[("EID14", "Erlotinib")]
+    assert fqea.entry.alteration == "EGFR A763_Y764insFQEA"
+    assert (fqea.status, fqea.onconav_level) == ("agree", "sensitive")
+    other = rows[("EID15", "Erlotinib")]  # another insertion: the class entry, R1
+    assert (other.status, other.how, other.onconav_level) == (
+        "agree",
+        "resistant, onconav stronger",
+        "R1",
+    )
+
+
 def test_substitutes_split_and_combinations_stay_whole(table) -> None:
     rows = _by_ref(table)
     assert ("EID11", "Gefitinib") in rows
@@ -68,8 +82,7 @@ def test_disagreements_say_how(table) -> None:
     assert s768i.how.startswith("peer: no benefit")
     kras = rows[("somatic_variant.tsv:4", "Gefitinib")]
     assert kras.status == "disagree"
-    assert "onconav R2" in kras.how
-    assert "(R1)" in kras.how
+    assert kras.how == "onconav weaker: resistance R2, peer Guideline (R1)"
     top = table.top_disagreements()
     assert len(top) == 3
     assert [r.importance for r, _ in top] == sorted((r.importance for r, _ in top), reverse=True)
@@ -112,17 +125,17 @@ def test_cli_writes_the_table_and_prints_counts(tmp_path: Path) -> None:
     result = runner.invoke(app, ["kb", "compare", "--civic", str(CIVIC), "--moalmanac", str(MOA),
                                  "-o", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert "civic: 12 entries" in result.stdout
+    assert "civic: 14 entries" in result.stdout
     assert "CIViC B: 3A" in result.stdout
     with out.open() as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) == 18
+    assert len(rows) == 20
     assert {r["status"] for r in rows} == {"agree", "disagree", "not covered"}
     data = json.loads(
         runner.invoke(app, ["kb", "compare", "--civic", str(CIVIC), "-f", "json"]).stdout
     )
-    assert data["counts"]["civic"]["agree"] == 8 - 0
+    assert data["counts"]["civic"]["agree"] == 10 - 0
     assert "moalmanac" not in data["counts"]
     assert data["mapping"]["civic"]["B"] == ["3A"]
     md = runner.invoke(app, ["kb", "compare", "--moalmanac", str(MOA), "-f", "markdown"]).stdout

@@ -8,8 +8,8 @@ marks each peer entry (one row and drug) against the KB:
 - **agree**: same direction, and onconav's level is within the peer's mapped band or stronger
   (a peer grades one evidence item; an approval outranks a single study);
 - **disagree**, and how: opposite direction (peer sensitivity, onconav resistance; or the
-  reverse; or peer "does not support" where onconav offers the drug), onconav weaker than the
-  peer's band, or another resistance level;
+  reverse; or peer "does not support" where onconav offers the drug), or onconav weaker than
+  the peer's band (a lower level, or R2 where the peer's evidence reads as R1);
 - **not covered**: onconav has no entry for that alteration and drug; or the entry is outside
   onconav's scope (a drug not in the KB, not a DNA alteration, an alteration it cannot read).
 
@@ -441,6 +441,12 @@ class _Found:
     any_resistance: bool
 
 
+def _specificity(index: KBIndex, entry: Resistance) -> int:
+    """How many of an entry's parts name one protein change (not a class or a position)."""
+    parts = index.resistance_parts[id(entry)]
+    return sum(1 for p in parts if re.fullmatch(r"[A-Z]\d+\w*", p) and not p.endswith("X"))
+
+
 def _lookup(index: KBIndex, gene: str, keys: frozenset[str], names: frozenset[str]) -> _Found:
     gene_level = keys <= {"mutation", "oncogenic mutation"}
     inds = [
@@ -455,6 +461,11 @@ def _lookup(index: KBIndex, gene: str, keys: frozenset[str], names: frozenset[st
         for r in index.resistance_by_gene.get(gene, [])
         if r.drug in names and index.resistance_parts[id(r)] <= keys
     ]
+    # The most specific entries speak, as in matching: EGFR A763_Y764insFQEA (sensitive to
+    # erlotinib) before the exon 20 insertion class (resistant).
+    if res:
+        top = max(_specificity(index, r) for r in res)
+        res = [r for r in res if _specificity(index, r) == top]
     best = min((i.level for i in inds), key=_rank, default="")
     ids = tuple(sorted({i.id for i in inds} | {f"{r.gene} {r.alteration}/{r.drug}" for r in res}))
     against = [r for r in res if r.effect in ("resistant", "reduced")]
@@ -488,11 +499,12 @@ def _sensitivity(e: PeerEntry, f: _Found, lv: str) -> _Verdict:
 def _resistance(e: PeerEntry, f: _Found, lv: str) -> _Verdict:
     want = e.mapped[0] if e.mapped else "R2"
     top = f.against[0] if f.against else None
-    if top and top.level and top.level != want:
-        how = f"resistance level: onconav {top.level}, peer {e.peer_level} ({want})"
+    if top and top.level and top.level > want:  # R2 where the peer's evidence says R1
+        how = f"onconav weaker: resistance {top.level}, peer {e.peer_level} ({want})"
         return "disagree", how, top.level, 1
     if top:
-        return "agree", "resistant", lv, 0
+        stronger = bool(top.level) and top.level < want
+        return "agree", "resistant, onconav stronger" if stronger else "resistant", lv, 0
     if f.any_resistance:
         return "disagree", "opposite: peer resistance, onconav sensitive", "sensitive", 3
     if f.best and _rank(f.best) <= _rank("3A"):

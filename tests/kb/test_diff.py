@@ -79,7 +79,9 @@ def test_versions_lists_current_and_every_changelog_release() -> None:
     changelog = (default_kb_dir() / "CHANGELOG.md").read_text()
     shipped = [v.kb_version for v in shipped_versions()]
     assert shipped[0] == open_kb().kb.meta.kb_version
-    assert set(changelog_versions(changelog)) == set(shipped)
+    assert set(changelog_versions(changelog)) == set(shipped), (
+        "a KB release without its snapshot: run python scripts/build_kb_snapshots.py"
+    )
     result = runner.invoke(app, ["kb", "versions", "--format", "json"])
     rows = json.loads(result.stdout)
     assert [r["kb_version"] for r in rows] == shipped

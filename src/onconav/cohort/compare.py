@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,8 +166,28 @@ def _entry_drugs(change: EntryChange) -> set[str]:
     return out
 
 
-def _relevant(diff: KBDiff, genes: set[str], drugs: set[str]) -> list[str]:
-    by_key = {}
+def _specific_parts_absent(change: EntryChange, alterations: str) -> bool:
+    """A resistance entry naming a protein change the sample does not carry (G2032R)."""
+    if change.section != "resistance":
+        return False
+    named = change.key.split(" / ")[0].partition(" ")[2]
+    parts = [p.strip() for p in named.split("+")]
+    return any(re.fullmatch(r"[A-Z]\d+\w*", p) and p.lower() not in alterations for p in parts)
+
+
+def _describe(change: EntryChange) -> str:
+    detail = ", ".join(
+        f"{f.field} {f.before} -> {f.after}"
+        for f in change.fields
+        if f.field in ("level", "status", "drugs", "effect")
+    )
+    section = "resistance" if change.section == "resistance" else change.section[:-1]
+    return f"{section} {change.key} {change.change}{f' ({detail})' if detail else ''}"
+
+
+def _relevant(diff: KBDiff, genes: set[str], drugs: set[str], alterations: str) -> list[str]:
+    """The KB changes that touch one of the sample's genes and one of the drugs that moved."""
+    out = {}
     for c in diff.changes:
         if c.section not in ("indications", "resistance", "contraindications"):
             continue
@@ -175,12 +196,9 @@ def _relevant(diff: KBDiff, genes: set[str], drugs: set[str]) -> list[str]:
         touches_gene = c.section == "contraindications" or any(
             text.startswith(f"{g.lower()} ") for g in genes
         )
-        if touches_drug and touches_gene:
-            detail = ", ".join(f"{f.field} {f.before} -> {f.after}" for f in c.fields
-                               if f.field in ("level", "status", "drugs", "effect"))  # fmt: skip
-            by_key[c.key] = f"{c.section[:-1] if c.section != 'resistance' else 'resistance'} " \
-                f"{c.key} {c.change}{f' ({detail})' if detail else ''}"  # fmt: skip
-    return list(by_key.values())
+        if touches_drug and touches_gene and not _specific_parts_absent(c, alterations):
+            out[c.key] = _describe(c)
+    return list(out.values())
 
 
 def _why(before: dict[str, str], after: dict[str, str], diff: KBDiff, same_kb: bool,
@@ -189,7 +207,8 @@ def _why(before: dict[str, str], after: dict[str, str], diff: KBDiff, same_kb: b
     if before["HIGHEST_LEVEL"] != after["HIGHEST_LEVEL"]:
         moved |= _drugs(before["LEVEL_1_OPTIONS"]) | _drugs(after["LEVEL_1_OPTIONS"])
     genes = _genes(before["ACTIONABLE_ALTERATIONS"], after["ACTIONABLE_ALTERATIONS"])
-    reasons = [] if same_kb else _relevant(diff, genes, moved)
+    carried = f"{before['ACTIONABLE_ALTERATIONS']},{after['ACTIONABLE_ALTERATIONS']}".lower()
+    reasons = [] if same_kb else _relevant(diff, genes, moved, carried)
     if before["ACTIONABLE_ALTERATIONS"] != after["ACTIONABLE_ALTERATIONS"]:
         reasons.append(
             f"input: actionable alterations {before['ACTIONABLE_ALTERATIONS'] or '-'} -> "

@@ -499,11 +499,12 @@ def _sensitivity(e: PeerEntry, f: _Found, lv: str) -> _Verdict:
 def _resistance(e: PeerEntry, f: _Found, lv: str) -> _Verdict:
     want = e.mapped[0] if e.mapped else "R2"
     top = f.against[0] if f.against else None
-    if top and top.level and top.level > want:  # R2 where the peer's evidence says R1
-        how = f"onconav weaker: resistance {top.level}, peer {e.peer_level} ({want})"
-        return "disagree", how, top.level, 1
+    level = (top.level or "") if top else ""
+    if level and level > want:  # R2 where the peer's evidence says R1
+        how = f"onconav weaker: resistance {level}, peer {e.peer_level} ({want})"
+        return "disagree", how, level, 1
     if top:
-        stronger = bool(top.level) and top.level < want
+        stronger = bool(level) and level < want
         return "agree", "resistant, onconav stronger" if stronger else "resistant", lv, 0
     if f.any_resistance:
         return "disagree", "opposite: peer resistance, onconav sensitive", "sensitive", 3

@@ -262,9 +262,9 @@ def kb_validate(
     if root.is_file():
         from onconav.kb.snapshot import read_snapshot
 
-        warnings = read_snapshot(root).warnings  # a problem raises: one line, exit 2
-        sys.stderr.writelines(f"warning: {w}\n" for w in warnings)
-        sys.stdout.write(f"{root}: valid snapshot\n")
+        warnings = read_snapshot(root).warnings  # logged; a problem raises: one line, exit 2
+        note = f" ({len(warnings)} warning(s), read as history)" if warnings else ""
+        sys.stdout.write(f"{root}: valid snapshot{note}\n")
         return
     problems = validate_kb_dir(root)
     for p in problems:

@@ -10,6 +10,7 @@ hash) is not matched again; the others are, once per case revision and KB, then 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ __all__ = ["AffectedCase", "AffectedPage", "affected_cases", "affected_count", "
 _logger = logging.getLogger(__name__)
 _MEMO_KEY = "kbchanges"
 _MEMO_SIZE = 20_000
+_MEMO_LOCK = threading.Lock()  # routes run on a thread pool
 
 router = APIRouter()
 User = Annotated[UserInfo, Depends(api_user)]
@@ -78,11 +80,12 @@ def _delta(request: Request, view: CaseView) -> ResultDelta | None:
     if view.result.get("kb_hash") == digest:
         return None
     memo: OrderedDict[tuple[int, int, str], ResultDelta | None]
-    memo = context(request).extra.setdefault(_MEMO_KEY, OrderedDict())
     key = (view.id, view.revision, digest)
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
+    with _MEMO_LOCK:
+        memo = context(request).extra.setdefault(_MEMO_KEY, OrderedDict())
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
     try:
         _case, result = match_data(index, view.case)
         delta: ResultDelta | None = compare_results(view.result, result.model_dump(mode="json"))
@@ -90,10 +93,12 @@ def _delta(request: Request, view: CaseView) -> ResultDelta | None:
         # A case stored under an older KB that no longer validates (e.g. a tumor type renamed).
         _logger.warning("case #%d not matched again: %s", view.id, exc.code)
         delta = None
-    memo[key] = delta if delta is None or delta.changed else None
-    if len(memo) > _MEMO_SIZE:
-        memo.popitem(last=False)
-    return memo[key]
+    found = delta if delta is not None and delta.changed else None
+    with _MEMO_LOCK:
+        memo[key] = found
+        if len(memo) > _MEMO_SIZE:
+            memo.popitem(last=False)
+    return found
 
 
 def affected_cases(request: Request, user: UserInfo) -> tuple[list[_Entry], int]:

@@ -44,6 +44,9 @@ def test_agreement_where_the_kb_says_the_same(table) -> None:
     # A position alone (I1171) is any change there; KB: alectinib resistance.
     assert rows[("EID12", "Alectinib")].entry.alteration == "ALK I1171X"
     assert rows[("EID12", "Alectinib")].status == "agree"
+    # Exon-pair names of a fusion (E6;A20) are the fusion, not changes at E6 and A20.
+    assert rows[("EID16", "Crizotinib")].entry.alteration == "ALK fusion"
+    assert rows[("EID16", "Crizotinib")].status == "agree"
 
 
 def test_the_most_specific_kb_entry_speaks(table) -> None:
@@ -125,17 +128,17 @@ def test_cli_writes_the_table_and_prints_counts(tmp_path: Path) -> None:
     result = runner.invoke(app, ["kb", "compare", "--civic", str(CIVIC), "--moalmanac", str(MOA),
                                  "-o", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert "civic: 14 entries" in result.stdout
+    assert "civic: 15 entries" in result.stdout
     assert "CIViC B: 3A" in result.stdout
     with out.open() as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) == 20
+    assert len(rows) == 21
     assert {r["status"] for r in rows} == {"agree", "disagree", "not covered"}
     data = json.loads(
         runner.invoke(app, ["kb", "compare", "--civic", str(CIVIC), "-f", "json"]).stdout
     )
-    assert data["counts"]["civic"]["agree"] == 10 - 0
+    assert data["counts"]["civic"]["agree"] == 11 - 0
     assert "moalmanac" not in data["counts"]
     assert data["mapping"]["civic"]["B"] == ["3A"]
     md = runner.invoke(app, ["kb", "compare", "--moalmanac", str(MOA), "-f", "markdown"]).stdout

@@ -208,6 +208,8 @@ def _civic_alteration(gene: str, variant: str) -> tuple[str | None, str]:
         return f"{gene} mutation", ""
     if up in ("KINASE DOMAIN MUTATION", "ONCOGENIC MUTATION", "AMPLIFICATION", "DELETION"):
         return f"{gene} {variant.lower()}", ""
+    # `EML4-ALK E6;A20` names the fusion's exons (partner exon 6 to ALK exon 20), not changes.
+    up = re.sub(r"\bE\d+;A\d+\b", "", up)
     mutations = [_protein(m) for m in _PROTEIN.findall(up) if m != gene]
     fusion = "FUSION" in up or "REARRANGEMENT" in up or re.search(rf"\w-{gene}\b|\b{gene}-\w", up)
     if mutations:

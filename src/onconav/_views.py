@@ -51,5 +51,9 @@ def print_match(result: MatchResult, console: Console | None = None) -> None:
     for w in result.warnings:
         console.print(Text(f"! {w}", style="yellow"))
     console.print(
-        Text(f"KB {result.kb_version} ({result.kb_date}). {result.disclaimer}", style="dim")
+        Text(
+            f"KB {result.kb_version} ({result.kb_date}, {result.kb_hash[:19]}); normalizer "
+            f"{result.normalizer_version}. {result.disclaimer}",
+            style="dim",
+        )
     )

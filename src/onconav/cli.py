@@ -74,6 +74,9 @@ def _root(
     )
 
 
+_KB_HELP = "Knowledge base: a folder, a snapshot file, or a version from `onconav kb versions`."
+
+
 def _index(kb_dir: Path | None) -> KBIndex:
     from onconav.kb.index import get_index
 
@@ -178,7 +181,11 @@ def match(
     fmt: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = (
         MatchFormat.json
     ),
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
+    compare_kb: Annotated[
+        Path | None,
+        typer.Option(help="Also match with this KB and print what changes per case."),
+    ] = None,
 ) -> None:
     """Match cases to evidence-graded targeted-therapy options and an avoid list.
 
@@ -194,6 +201,7 @@ def match(
       onconav match -a "EGFR L858R" -a "EGFR C797S" -t LUAD --prior osimertinib:progression
       onconav match -a "KRAS G12C" -t "lung adenocarcinoma" --format markdown
       cat cases.jsonl | onconav match - --format json
+      onconav match examples/braf_v600e.json --kb 2026.11.2 --compare-kb 2026.12.3 -f text
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav._cliutil import match_located, read_stdin
     from onconav.match.caseio import LocatedCase, read_located
@@ -209,6 +217,11 @@ def match(
         fail("give a case file, - for standard input, or --alteration with --tumor-type")
     index = _index(kb)
     many = len(located) > 1
+    if compare_kb is not None:
+        from onconav.cli_kb import print_deltas
+
+        print_deltas(index, _index(compare_kb), [found.case for found in located], fmt.value)
+        return
     for found in located:
         _print_result(match_located(index, found), fmt, many)
 
@@ -216,7 +229,7 @@ def match(
 @kb_app.command("stats")
 @user_errors
 def kb_stats(
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
 ) -> None:
     """Count what the knowledge base holds, with its version and date.
 
@@ -236,7 +249,7 @@ def kb_show(
     name: Annotated[
         str, typer.Argument(help="A gene (ALK, HER2) or a drug (lorlatinib, Tagrisso).")
     ],
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
 ) -> None:
     """Show a gene or a drug, with its indications, resistance and sources.
 
@@ -259,7 +272,7 @@ def kb_show(
 @user_errors
 def kb_validate(
     directory: Annotated[
-        Path | None, typer.Argument(help="A KB folder (default: the shipped KB).")
+        Path | None, typer.Argument(help="A KB folder or snapshot file (default: the shipped KB).")
     ] = None,
 ) -> None:
     """Check a knowledge-base folder: schema and cross-references, each problem with file and line.
@@ -271,11 +284,19 @@ def kb_validate(
     \b
       onconav kb validate
       onconav kb validate src/onconav/kb/data
+      onconav kb validate src/onconav/kb/snapshots/2026.12.1.json.gz
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     from onconav.kb.loader import default_kb_dir
     from onconav.kb.validate import validate_kb_dir
 
     root = directory or default_kb_dir()
+    if root.is_file():
+        from onconav.kb.snapshot import read_snapshot
+
+        warnings = read_snapshot(root).warnings  # logged; a problem raises: one line, exit 2
+        note = f" ({len(warnings)} warning(s), read as history)" if warnings else ""
+        sys.stdout.write(f"{root}: valid snapshot{note}\n")
+        return
     problems = validate_kb_dir(root)
     for p in problems:
         sys.stderr.write(f"{p}\n")
@@ -320,30 +341,47 @@ def kb_audit(
 @user_errors
 def kb_export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Only json for now.")] = "json",
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base folder.")] = None,
+    kb: Annotated[Path | None, typer.Option(help=_KB_HELP)] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (.gz: compressed).")
+    ] = None,
 ) -> None:
-    """Print the whole knowledge base as one JSON object (see kb-export.md).
+    """Print the whole knowledge base as one snapshot: sorted JSON with its version and hash.
 
-    Worked example:
+    The snapshot (kb-export.md) carries kb_version, kb_date, snapshot_format and content_hash;
+    the same KB always gives the same bytes. Any command's --kb reads it back.
+
+    Worked examples:
 
     \b
       onconav kb export --format json > onconav-kb.json
+      onconav kb export --kb 2026.12.1 -o kb-2026.12.1.json.gz
     """  # noqa: D301 - click's no-rewrap marker is a real backspace character
     if fmt != "json":
         fail(f"--format: {fmt!r} is not supported (use json)")
-    import orjson
+    from onconav.kb.snapshot import dumps_snapshot, snapshot_data
 
-    from onconav.kb.summary import export_data
+    data = dumps_snapshot(snapshot_data(_index(kb).kb))
+    if output is None:
+        sys.stdout.write(data.decode())
+        return
+    import gzip
 
-    sys.stdout.write(orjson.dumps(export_data(_index(kb)), option=orjson.OPT_INDENT_2).decode())
-    sys.stdout.write("\n")
+    from onconav.cli_report import write_atomic
+
+    write_atomic(output, gzip.compress(data, mtime=0) if output.suffix == ".gz" else data)
 
 
 def _register() -> None:
     """Verbs that live in their own adapter modules."""
     from onconav.cli_annotate import annotate
+    from onconav.cli_kb import kb_compare, kb_diff, kb_versions
     from onconav.cli_report import report
     from onconav.cli_serve import audit_app, serve, user_app
+
+    kb_app.command("versions")(kb_versions)
+    kb_app.command("diff")(kb_diff)
+    kb_app.command("compare")(kb_compare)
 
     app.command()(annotate)
     app.command()(report)

@@ -72,7 +72,7 @@ def _report(summary: CohortSummary, out: Path) -> None:
         f"{summary.rows_in} rows: {summary.rows_annotated} annotated, "
         f"{summary.rows_rejected} rejected{f' ({reasons})' if reasons else ''}\n"
         f"{summary.samples} samples by highest sensitive level: {levels or 'none'}\n"
-        f"wrote {out}/ (knowledge base {summary.kb_version})\n"
+        f"wrote {out}/ (knowledge base {summary.kb_version}, {summary.kb_hash[:19]})\n"
     )
     if "report.html" in summary.outputs:
         sys.stdout.write(f"report: {out / 'report.html'}\n")
@@ -113,11 +113,22 @@ def annotate(
     fmt: Annotated[
         AnnotateFormat, typer.Option("--format", "-f", help="Table format.")
     ] = AnnotateFormat.tsv,
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(help="Knowledge base: a folder, a snapshot file or a shipped version."),
+    ] = None,
     plots: Annotated[bool, typer.Option(help="Draw plots/ (PNG and SVG).")] = True,
     report: Annotated[
         bool, typer.Option(help="Write report.html: the run, tables and figures in one page.")
     ] = True,
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="An earlier output folder: write changes.tsv (samples that changed)."),
+    ] = None,
+    kb_old: Annotated[
+        Path | None,
+        typer.Option(help="The KB snapshot the --compare folder was made with, if not shipped."),
+    ] = None,
 ) -> None:
     """Annotate a cohort: every row gets oncokb-annotator-style levels and onconav's alteration.
 
@@ -139,23 +150,43 @@ def annotate(
 
     \b
         onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
+
+    With --compare EARLIER_OUT, also writes changes.tsv: the samples whose highest level or
+    level-1 options differ from the earlier output, and why (the KB changes behind it). The
+    earlier folder's KB must be shipped (onconav kb versions) or given with --kb-old SNAPSHOT.
     """  # noqa: D301 - the \b marks keep click from rewrapping the examples
     import polars as pl
 
     from onconav.cohort import CohortInputs, annotate_cohort
+    from onconav.cohort.compare import compare_outputs, previous_kb, read_earlier, write_changes
     from onconav.kb.index import get_index
 
     inputs = CohortInputs(
         maf=maf, vcf=vcf, sample_ids=tuple(sample_id or ()), fusions=fusions, sv=sv, cna=cna,
         clinical=clinical, tumor_type=tumor_type,
     )  # fmt: skip
+    if kb_old is not None and compare is None:
+        fail("--kb-old: only with --compare")
     try:
+        index = get_index(kb)
+        # Read the earlier output (and find its KB) first: --out may replace that folder.
+        earlier = read_earlier(compare) if compare is not None else None
+        old = previous_kb(earlier, kb_old) if earlier is not None else None
         with _terminate_as_exit(), _progress_bar() as progress:
             summary = annotate_cohort(
-                inputs, out, fmt=fmt.value, index=get_index(kb), progress=progress, plots=plots,
+                inputs, out, fmt=fmt.value, index=index, progress=progress, plots=plots,
                 report_html=report,
             )  # fmt: skip
+        changes = None
+        if earlier is not None and old is not None:
+            changes = compare_outputs(earlier, out, old, index)
+            write_changes(changes, out / "changes.tsv")
         _report(summary, out)
+        if changes is not None and old is not None:
+            sys.stdout.write(
+                f"{len(changes)} sample(s) changed against {compare}/ (KB {old.info.kb_version} -> "
+                f"{index.info.kb_version}): {out}/changes.tsv\n"
+            )
         sys.stdout.flush()
     except TumorTypeError as exc:
         if exc.file is None:  # (the default tumor type: name the option that gave it)

@@ -116,7 +116,10 @@ def report(
         Path | None,
         typer.Option("--output", "-o", help="Write here (atomically); default: standard output."),
     ] = None,
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(help="Knowledge base: a folder, a snapshot file or a shipped version."),
+    ] = None,
 ) -> None:
     """Write a report of one case for a clinician or a patient, as HTML, PDF or Markdown.
 

@@ -114,7 +114,10 @@ def serve(  # noqa: PLR0913 - one option a setting
         float, typer.Option(min=1, help="A login unused for this long ends.")
     ] = 30.0,
     session_hours: Annotated[float, typer.Option(min=0.1, help="A login ends after this.")] = 12.0,
-    kb: Annotated[Path | None, typer.Option(help="Use the knowledge base in this folder.")] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(help="Knowledge base: a folder, a snapshot file or a shipped version."),
+    ] = None,
 ) -> None:
     """Run the web app and HTTP API (OpenAPI reference at /docs).
 

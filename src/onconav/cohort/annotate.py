@@ -51,6 +51,7 @@ from onconav.cohort.summary import (
 )
 from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex, get_index
+from onconav.match.provenance import NORMALIZER_VERSION
 
 __all__ = ["CohortInputs", "annotate_cohort"]
 
@@ -181,6 +182,8 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
         onconav_version=__version__,
         kb_version=meta.kb_version,
         kb_date=meta.kb_date.isoformat(),
+        kb_hash=index.info.content_hash,
+        normalizer_version=NORMALIZER_VERSION,
         disclaimer=meta.disclaimer,
         rows_in=sum(f.rows_in for f in files),
         rows_annotated=sum(f.rows_annotated for f in files),

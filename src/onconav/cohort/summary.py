@@ -48,6 +48,8 @@ class CohortSummary(BaseModel):
     onconav_version: str
     kb_version: str
     kb_date: str
+    kb_hash: str = ""
+    normalizer_version: str = ""
     disclaimer: str
     rows_in: int
     rows_annotated: int

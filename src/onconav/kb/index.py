@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from onconav.errors import TumorTypeError
-from onconav.kb.loader import KnowledgeBase, default_kb_dir, load_kb
+from onconav.kb.loader import KnowledgeBase, default_kb_dir
 from onconav.kb.models import (
     SEQUENCING_CLASSES,
     Biomarker,
@@ -26,6 +26,7 @@ from onconav.kb.models import (
     Resistance,
     TumorType,
 )
+from onconav.kb.snapshot import SnapshotInfo, canonical_hash
 
 __all__ = ["LUNG_ROOT", "KBIndex", "get_index"]
 
@@ -41,8 +42,9 @@ def _norm(text: str) -> str:
 class KBIndex:
     """Indexes over one `KnowledgeBase`; construct with `get_index()` to share the instance."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, info: SnapshotInfo | None = None) -> None:
         self.kb = kb
+        self._info = info
         self.drugs: dict[str, Drug] = {d.name: d for d in kb.drugs}
         self.genes: dict[str, Gene] = {g.symbol: g for g in kb.genes}
         self.biomarkers: dict[str, Biomarker] = {b.key: b for b in kb.biomarkers}
@@ -104,6 +106,16 @@ class KBIndex:
             )
             for g in kb.genes
         }
+
+    @property
+    def info(self) -> SnapshotInfo:
+        """Version, date, content hash and origin of the KB (the hash computed on first use)."""
+        if self._info is None:
+            meta = self.kb.meta
+            self._info = SnapshotInfo(
+                meta.kb_version, meta.kb_date.isoformat(), canonical_hash(self.kb), "in memory"
+            )
+        return self._info
 
     # -- drugs ---------------------------------------------------------------------------------
 
@@ -274,11 +286,28 @@ class KBIndex:
         )
 
 
-@functools.lru_cache(maxsize=4)
-def _index_for(root: str) -> KBIndex:
-    return KBIndex(load_kb(Path(root)))
+@functools.lru_cache(maxsize=8)
+def _index_for(spec: str) -> KBIndex:
+    from onconav.kb.versions import open_kb
+
+    loaded = open_kb(None if spec == _SHIPPED else spec)
+    return KBIndex(loaded.kb, loaded.info)
 
 
-def get_index(root: Path | None = None) -> KBIndex:
-    """The shared index of the KB at `root` (the shipped KB by default), built on first use."""
-    return _index_for(str((root or default_kb_dir()).resolve()))
+_SHIPPED = "<shipped>"
+
+
+def get_index(root: Path | str | None = None) -> KBIndex:
+    """The shared index of a KB, built on first use.
+
+    Args:
+        root: a KB folder, a snapshot file (`onconav kb export`), a version name from
+            `onconav kb versions`, or None for the shipped KB.
+
+    Raises:
+        KBError: `root` names no KB, or a snapshot that is not valid.
+    """
+    if root is None or Path(root).resolve() == default_kb_dir().resolve():
+        return _index_for(_SHIPPED)
+    path = Path(root)
+    return _index_for(str(path.resolve()) if path.exists() else str(root))

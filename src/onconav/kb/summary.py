@@ -17,7 +17,7 @@ def kb_stats_text(index: KBIndex) -> str:
     levels = Counter(i.level for i in kb.indications)
     effects = Counter(r.effect for r in kb.resistance)
     lines = [
-        f"onconav knowledge base {kb.meta.kb_version} ({kb.meta.kb_date})",
+        f"onconav knowledge base {kb.meta.kb_version} ({kb.meta.kb_date}, {index.info.short_hash})",
         f"genes              {len(kb.genes)}",
         f"biomarkers         {len(kb.biomarkers)}",
         f"drugs              {len(kb.drugs)}",

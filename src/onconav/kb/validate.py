@@ -11,6 +11,7 @@ from pathlib import Path
 from onconav.errors import KBProblem
 from onconav.kb.loader import KnowledgeBase, Origins, read_kb_dir
 from onconav.kb.models import SEQUENCING_CLASSES, Indication
+from onconav.kb.snapshot import apply_versioned_rules
 
 __all__ = ["GENERIC_KEYS", "PROVENANCE_FROM_YEAR", "cross_check", "validate_kb_dir"]
 
@@ -50,7 +51,9 @@ def validate_kb_dir(root: Path) -> list[KBProblem]:
     kb, problems, origins = read_kb_dir(root)
     if kb is None:
         return problems
-    return problems + cross_check(kb, origins)
+    # Rules the schema gained later (kb.snapshot.VERSIONED_RULES): errors for a KB as new.
+    errors, _history_warnings = apply_versioned_rules(kb, origins)
+    return problems + cross_check(kb, origins) + errors
 
 
 def _where(origins: Origins, section: str, index: int) -> tuple[str, int | None]:

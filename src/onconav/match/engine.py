@@ -33,6 +33,7 @@ from onconav.match.models import (
     TumorTypeResult,
 )
 from onconav.match.policy import pending_notes, temper
+from onconav.match.provenance import NORMALIZER_VERSION
 from onconav.match.rules import (
     case_facts,
     fits_after_first_line,
@@ -536,6 +537,8 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
         onconav_version=__version__,
         kb_version=meta.kb_version,
         kb_date=meta.kb_date.isoformat(),
+        kb_hash=index.info.content_hash,
+        normalizer_version=NORMALIZER_VERSION,
         disclaimer=meta.disclaimer,
         case_id=case.id,
         tumor_type=tumor,

@@ -191,6 +191,10 @@ class MatchResult(_Out):
     onconav_version: str
     kb_version: str
     kb_date: str
+    # The KB's content hash (sha256:...) and the normalizer's version: a result names both,
+    # since the normalizer's reference data is not part of a KB snapshot.
+    kb_hash: str = ""
+    normalizer_version: str = ""
     disclaimer: str
     case_id: str | None
     tumor_type: TumorTypeResult

@@ -95,5 +95,9 @@ def match_markdown(result: MatchResult) -> str:
             out += [f"- {_t(s)}" for s in f.next_steps]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {_t(w)}" for w in result.warnings]
-    out += ["", f"_Knowledge base {result.kb_version} ({result.kb_date}). {_t(result.disclaimer)}_"]
+    out += [
+        "",
+        f"_Knowledge base {result.kb_version} ({result.kb_date}, {result.kb_hash[:19]}); "
+        f"normalizer {result.normalizer_version}. {_t(result.disclaimer)}_",
+    ]
     return "\n".join(out)

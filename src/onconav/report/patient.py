@@ -84,6 +84,7 @@ class PatientView:
     disclaimer: str
     kb_version: str
     kb_date: str
+    kb_hash: str = ""
 
 
 def plain_standing(option: Option) -> Standing:
@@ -209,4 +210,5 @@ def patient_view(result: MatchResult, index: KBIndex, case: Case | None = None) 
         disclaimer=meta.patient_disclaimer,
         kb_version=result.kb_version,
         kb_date=result.kb_date,
+        kb_hash=result.kb_hash[:19],
     )

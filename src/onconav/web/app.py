@@ -323,7 +323,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     Raises:
         DatabaseUnavailable: the database cannot be reached.
     """
-    from onconav.web import routes_api, routes_pages
+    from onconav.web import routes_api, routes_kbchanges, routes_pages
 
     settings = settings or WebSettings()
     store = open_store(settings)
@@ -371,6 +371,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.ctx = ctx
     _handlers(app)
     app.include_router(routes_api.router)
+    app.include_router(routes_kbchanges.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
     assets = swagger_assets()

@@ -131,10 +131,14 @@ async def match(request: Request) -> Response:
 @router.get("/api/v1/kb/version", dependencies=[Open], tags=["kb"])
 async def kb_version(request: Request) -> KBVersion:
     """The knowledge base's version and date."""
-    meta = context(request).index.kb.meta
+    from onconav.match.provenance import NORMALIZER_VERSION
+
+    index = context(request).index
+    meta = index.kb.meta
     return KBVersion(
-        kb_version=meta.kb_version, kb_date=meta.kb_date.isoformat(), onconav_version=__version__
-    )
+        kb_version=meta.kb_version, kb_date=meta.kb_date.isoformat(), onconav_version=__version__,
+        kb_hash=index.info.content_hash, normalizer_version=NORMALIZER_VERSION,
+    )  # fmt: skip
 
 
 @router.get("/api/v1/kb/genes", dependencies=[Open], tags=["kb"])

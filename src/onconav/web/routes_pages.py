@@ -57,7 +57,8 @@ _PATIENT_NAV = (
 
 def _page(request: Request, name: str, caller: Caller | None, status: int = 200,
           **values: Any) -> HTMLResponse:  # fmt: skip
-    values.update(caller=caller, kb=context(request).index.kb.meta)
+    index = context(request).index
+    values.update(caller=caller, kb=index.kb.meta, kb_hash=index.info.short_hash)
     return context(request).templates.TemplateResponse(request, name, values, status_code=status)
 
 
@@ -142,14 +143,16 @@ def home() -> Response:
 
 @router.get("/cases")
 def case_list(request: Request, caller: PageCaller, page: int = 1) -> HTMLResponse:
-    """The team's cases, newest first, 50 a page (`?page=2`)."""
+    """The team's cases, newest first, 50 a page (`?page=2`), and how many a KB change affects."""
+    from onconav.web.routes_kbchanges import affected_count
+
     page = min(max(page, 1), 1_000_000)
-    cases, total = context(request).store.page_cases(
-        caller.user, _PAGE_SIZE, (page - 1) * _PAGE_SIZE
-    )
+    store = context(request).store
+    cases, total = store.page_cases(caller.user, _PAGE_SIZE, (page - 1) * _PAGE_SIZE)
     pages = max(1, -(-total // _PAGE_SIZE))
+    affected = affected_count(request, store.list_cases(caller.user))
     return _page(request, "cases.html.j2", caller, cases=cases, total=total, page=page,
-                 pages=pages)  # fmt: skip
+                 pages=pages, affected=affected)  # fmt: skip
 
 
 def _form_page(request: Request, caller: Caller, values: dict[str, Any], action: str,

@@ -62,6 +62,8 @@ class KBVersion(BaseModel):
     kb_version: str
     kb_date: str
     onconav_version: str
+    kb_hash: str = ""
+    normalizer_version: str = ""
 
 
 class GeneOut(BaseModel):

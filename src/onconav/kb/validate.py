@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from onconav.errors import KBProblem
 from onconav.kb.loader import KnowledgeBase, Origins, read_kb_dir
 from onconav.kb.models import SEQUENCING_CLASSES, Indication
-from onconav.kb.snapshot import apply_versioned_rules
+from onconav.kb.snapshot import VERSIONED_RULES, VersionedRule, apply_versioned_rules
 
 __all__ = ["GENERIC_KEYS", "PROVENANCE_FROM_YEAR", "cross_check", "validate_kb_dir"]
 
@@ -131,13 +132,17 @@ class _Checker:
                 self.names("indications", i, f"{what}: biomarker", [ind.biomarker.key], biomarkers)
             self.names("indications", i, f"{what}: excluded tumor type", ind.exclude_tumor_types,
                        self.tumor_codes)  # fmt: skip
-            self.provenance(i, what, ind)
             for prior in (ind.prior, ind.not_prior, ind.sequenced_after, *ind.also_prior):
                 if prior:
                     self.names("indications", i, f"{what}: prior drug", prior.drugs, self.drugs)
                     self.names(
                         "indications", i, f"{what}: drug class", prior.classes, self.drug_classes
                     )
+
+    def approvals(self) -> None:
+        """Each indication's FDA approval, when from 2024 on, names the page that states it."""
+        for i, ind in enumerate(self.kb.indications):
+            self.provenance(i, f"indication {ind.id!r}", ind)
 
     def provenance(self, i: int, what: str, ind: Indication) -> None:
         """An FDA approval from 2024 on names the page read that states it."""
@@ -206,5 +211,22 @@ def cross_check(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:
     checker.resistance_and_mechanisms()
     checker.contraindications()
     checker.gene_groups()
-    checker.sequencing_classes()
     return checker.problems
+
+
+def _rule(check: Callable[[_Checker], None]) -> Callable[[KnowledgeBase, Origins], list[KBProblem]]:
+    def run(kb: KnowledgeBase, origins: Origins) -> list[KBProblem]:
+        checker = _Checker(kb, origins)
+        check(checker)
+        return checker.problems
+
+    return run
+
+
+# Rules KB 2026.12.4 brought: errors for a KB as new, warnings on older snapshots (history).
+VERSIONED_RULES.extend(
+    [
+        VersionedRule("approval provenance", "2026.12.4", _rule(_Checker.approvals)),
+        VersionedRule("sequencing classes", "2026.12.4", _rule(_Checker.sequencing_classes)),
+    ]
+)

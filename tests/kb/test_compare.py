@@ -54,7 +54,7 @@ def test_the_most_specific_kb_entry_speaks(table) -> None:
     rows = _by_ref(table)
     fqea = rows[("EID14", "Erlotinib")]
     assert fqea.entry.alteration == "EGFR A763_Y764insFQEA"
-    assert (fqea.status, fqea.onconav_level) == ("agree", "sensitive")
+    assert (fqea.status, fqea.onconav_level) == ("agree", "3A")  # KB 2026.12.4: an indication
     other = rows[("EID15", "Erlotinib")]  # another insertion: the class entry, R1
     assert (other.status, other.how, other.onconav_level) == (
         "agree",

@@ -14,7 +14,7 @@ from onconav.kb.validate import validate_kb_dir
 
 META = """\
 meta:
-  kb_version: "2026.1.0"
+  kb_version: "2026.12.4"
   kb_date: 2026-01-01
   title: test KB
   disclaimer: supports, does not replace, the oncologist

@@ -56,7 +56,7 @@ def test_her2_kinase_domain_missense_not_shown_activating_is_not_a_member(altera
 
 @pytest.mark.parametrize(
     ("alteration", "residues"),
-    [("EGFR K852R", "712-979"), ("BRAF A712T", "457-717"), ("MET K1080N", "1078-1345")],
+    [("EGFR K852R", "712-979"), ("BRAF A712T", "457-717"), ("MET N1081S", "1078-1345")],
 )
 def test_missense_in_other_class_ranges_is_flagged_not_a_member(
     alteration: str, residues: str

@@ -80,6 +80,12 @@ def test_genes_without_a_protein_are_not_checked(text: str) -> None:
         ("SMARCA4 T791V", "residue 791 of SMARCA4 is A, not T"),
         ("NRG1 R641Q", "NRG1 has 640 residues"),
         ("NRG1 p.Met2_Glu3del", "residue 2 of NRG1 is S, not M"),
+        ("FGFR2 R9999Q", "FGFR2 has 821 residues"),
+        ("FGFR2 p.Gly565Ala", "residue 565 of FGFR2 is E, not G"),
+        ("FGFR3 R249C", "residue 249 of FGFR3 is S, not R"),
+        ("FGFR3 Y807C", "FGFR3 has 806 residues"),
+        ("MAP2K1 K56N", "residue 56 of MAP2K1 is Q, not K"),
+        ("MAP2K1 p.Pro57Leu", "residue 57 of MAP2K1 is K, not P"),
     ],
 )
 def test_genes_with_a_uniprot_protein_are_checked(text: str, reason: str) -> None:
@@ -92,7 +98,9 @@ def test_genes_with_a_uniprot_protein_are_checked(text: str, reason: str) -> Non
     "text",
     ["ALK G1202R", "ALK L1196M", "MET D1228N", "MET Y1230C",
      "NTRK1 G595R", "NTRK3 G623R", "NRAS Q61K", "PIK3CA H1047R",
-     "STK11 R304fs", "KEAP1 M409*", "SMARCA4 A791V", "NRG1 S2_E3del"],
+     "STK11 R304fs", "KEAP1 M409*", "SMARCA4 A791V", "NRG1 S2_E3del",
+     "FGFR3 R248C", "FGFR3 S249C", "FGFR3 G370C", "FGFR3 Y373C", "FGFR3 G380R",
+     "MAP2K1 K57N", "MAP2K1 Q56P", "MAP2K1 P124S", "FGFR2 E565A", "FGFR2 G646A"],
 )  # fmt: skip
 def test_changes_that_fit_a_uniprot_protein_pass(text: str) -> None:
     a = parse_alteration(text)
@@ -131,6 +139,21 @@ def test_every_kb_change_fits_the_shipped_proteins() -> None:
             checked.add(gene)
     # the genes whose KB changes name residues, checked against their shipped protein
     assert {"ALK", "MET", "NTRK1", "NTRK3", "EGFR", "KRAS", "BRAF", "ERBB2"} <= checked
+
+
+def test_every_kb_class_member_fits_the_shipped_proteins() -> None:
+    """Alteration-class members (`FGFR3` R248C, `MAP2K1` K57N...) fit their gene's protein too."""
+    checked: set[str] = set()
+    for path in sorted((KB_DATA / "genes").glob("*.yaml")):
+        for gene in yaml.safe_load(path.read_text(encoding="utf-8"))["genes"]:
+            symbol = gene["symbol"]
+            for klass in gene.get("alteration_classes", []):
+                for member in klass.get("members", []):
+                    a = parse_alteration(f"{symbol} {member}")
+                    assert not a.mismatch, (symbol, member, a.reason)
+                    if a.transcript is not None and protein_length(symbol) is not None:
+                        checked.add(symbol)
+    assert {"FGFR3", "MAP2K1", "ALK", "NTRK1", "EGFR", "KRAS", "PIK3CA"} <= checked
 
 
 def test_object_form_is_checked_too() -> None:

@@ -31,9 +31,12 @@ def test_cbioportal_egfr_cohort_reconciles(shared_dir: Path, tmp_path: Path) -> 
     luad = [r for r in l858r if tumor[r["Tumor_Sample_Barcode"]] == "LUAD"]
     assert luad
     assert all(r["HIGHEST_SENSITIVE_LEVEL"] == "LEVEL_1" for r in luad)
-    # small cell (transformed) samples: NSCLC indications do not apply
+    # small cell (transformed) samples: no NSCLC indication applies, only the platinum-etoposide
+    # of small cell transformation (KB 2026.12.4; levels ignore the line, as in OncoKB)
     sclc = [r for r in l858r if tumor[r["Tumor_Sample_Barcode"]] == "SCLC"]
-    assert all(r["HIGHEST_SENSITIVE_LEVEL"] == "" for r in sclc)
+    assert sclc
+    assert all(r["LEVEL_1"] == "" for r in sclc)
+    assert {r["LEVEL_2"] for r in sclc} == {"Carboplatin+Etoposide,Cisplatin+Etoposide"}
     t790m = [r for r in rows if r["Hugo_Symbol"] == "EGFR" and r["HGVSp_Short"] == "p.T790M"]
     assert all(r["HIGHEST_RESISTANCE_LEVEL"] == "LEVEL_R1" for r in t790m)
     assert summary.samples == 186

@@ -1,6 +1,12 @@
 """Cohort annotation throughput against the I/O floor, and peak memory (run by hand, not in CI).
 
-Generates a realistic MAF (a cBioPortal-like 24-column layout; ~200 rows a sample, whole-exome
+Three profiles (`--profile`), each measured against its own floor in the same run:
+- `wes` (default): whole-exome-like, 24 columns, ~200 rows a sample (below);
+- `panel`: targeted-panel-like, luad_mskcc_2020's 123 columns, ~10 rows a sample, about a
+  quarter of the rows in knowledge-base genes, real residues (see `_panel.py`);
+- `narrow`: the panel rows in the 9 columns onconav reads, plus a row id.
+
+`wes` generates a realistic MAF (a cBioPortal-like 24-column layout; ~200 rows a sample, whole-exome
 like; per sample one driver hotspot in ~60% of samples, TP53/STK11/KEAP1/PIK3CA co-mutations,
 acquired T790M in some EGFR samples, a few variants of unknown significance in knowledge-base
 genes, the rest spread over 2,000 other genes) plus a clinical file (LUAD, LUSC, NSCLC), then
@@ -15,7 +21,8 @@ and reports rows/s, annotate / floor, and each process's peak resident memory.
 Goals (2-core machine): >= 1,000,000 rows/s, <= 1.3x the floor, 10M rows without running out
 of memory.
 
-Run: python benchmarks/bench_annotate.py [--rows 1000000 10000000] [--repeat 3] [--dir DIR]
+Run: python benchmarks/bench_annotate.py [--profile wes|panel|narrow] [--rows 1000000 10000000]
+     [--repeat 3] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _panel import write_panel  # noqa: E402
 
 _AA = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
 # Per sample (NSCLC, whole-exome-like): one driver in ~60% (weights as in LUAD series), common
@@ -190,10 +200,13 @@ def _measure(code: str, args: list[str], repeat: int, out: Path) -> tuple[float,
     return statistics.median(walls), max(peaks), stdout
 
 
-def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
-    maf = folder / f"bench_{n}.maf"
+def bench(n: int, folder: Path, repeat: int, profile: str = "wes") -> dict[str, float | int | str]:
+    maf = folder / f"bench_{profile}_{n}.maf"
     t0 = time.perf_counter()
-    n_samples = make_maf(maf, n)
+    if profile == "wes":
+        n_samples = make_maf(maf, n)
+    else:
+        n_samples = write_panel(maf, n, narrow=profile == "narrow")
     print(f"  generated {n:,} rows, {n_samples:,} samples, {maf.stat().st_size / 2**30:.2f} GiB "
           f"in {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
     copy = folder / "copy.tsv"
@@ -214,7 +227,8 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
     maf.unlink()
     floor = min(rw, st)
     return {
-        "rows": n, "samples": n_samples, "annotate_s": round(an, 2), "rows_per_s": round(n / an),
+        "profile": profile, "rows": n, "samples": n_samples, "annotate_s": round(an, 2),
+        "rows_per_s": round(n / an),
         "floor_read_write_s": round(rw, 2), "floor_stream_s": round(st, 2),
         "annotate_over_floor": round(an / floor, 2), "annotate_over_read_write": round(an / rw, 2),
         "annotate_fixed_s": round(fixed, 2),
@@ -225,18 +239,26 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--profile", choices=("wes", "panel", "narrow"), default="wes")
+    parser.add_argument("--rows", type=int, nargs="+", default=None,
+                        help="rows per run (default: 1M and 10M; panel: 1M)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="onconav-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"onconav annotate benchmark (polars {pl.__version__}), work folder {folder}")
-    for n in args.rows:
-        result = bench(n, folder, args.repeat)
+    rows = args.rows or ([1_000_000] if args.profile == "panel" else [1_000_000, 10_000_000])
+    for n in rows:
+        result = bench(n, folder, args.repeat, args.profile)
         print(json.dumps(result, indent=2), flush=True)
-        ok = result["rows_per_s"] >= 1_000_000 and result["annotate_over_floor"] <= 1.3  # type: ignore[operator]
-        print(f"  goals (>= 1M rows/s, <= 1.3x floor): {'met' if ok else 'NOT met'}", flush=True)
+        # (the panel floor itself is about 300k rows/s: its goal is the ratio alone)
+        fast = args.profile == "panel" or result["rows_per_s"] >= 1_000_000  # type: ignore[operator]
+        ratio = result["annotate_over_floor"] <= 1.3  # type: ignore[operator]
+        low = result["peak_gib_annotate"] <= 1.0  # type: ignore[operator]
+        goals = "<= 1.3x floor, <= 1 GiB" + ("" if args.profile == "panel" else ", >= 1M rows/s")
+        met = "met" if fast and ratio and low else "NOT met"
+        print(f"  goals ({goals}; machine may be shared): {met}", flush=True)
     if args.dir is None:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -226,8 +226,8 @@ def _annotate_into(
         scans = _scan_all(layers, view, clinical, report)
         counts = [_count_body(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
-        samples = sample_table(plan.samples, plan.contexts, plan.actionable)
-        genes = gene_levels(plan.samples, plan.contexts)
+        samples = sample_table(plan.samples, plan.levels, plan.actionable)
+        genes = gene_levels(plan.samples, plan.levels)
         drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
         write_frame(samples, stage / f"samples.{fmt}", fmt)

@@ -24,6 +24,7 @@ from onconav.cohort.columns import (
 )
 from onconav.cohort.context import ContextResult, match_context
 from onconav.cohort.events import Event, KBView
+from onconav.cohort.influence import Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
 from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
@@ -37,6 +38,12 @@ Progress = Callable[[str, int, int | None], None]
 _OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
 _CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
+# One row per (context, signature) matched: the cells, the levels reached and the best
+# treatments at levels 1 and 2 (samples.tsv's options), in the order `Cells` keeps them.
+_CELL_SCHEMA = pl.Schema(
+    [("__ctx", pl.UInt32()), ("__sig", pl.Int64()), *((c, pl.String()) for c in _CELLS)]
+    + [(c, pl.List(pl.String())) for c in ("__levels", "__opt1", "__opt2")]
+)
 
 
 @dataclass
@@ -47,8 +54,10 @@ class Plan:
         lookups: Per layer, the annotation of each marked row (`__i`, ANNOTATED, LEVEL_*, ...).
         rejected: Per layer, the rejected rows (columns of rejected.tsv).
         counts: Per layer, rejected rows by code.
-        samples: One row a sample (see `samples_frame`), with `__ctx` (context id or null).
+        samples: One row a sample (see `samples_frame`).
         contexts: Context id -> its match, cells keyed by representative event.
+        levels: Per (sample, matched event signature): `__gene`, `__levels` (the levels its
+            cells reach), `__opt1` and `__opt2` (its best treatments at levels 1 and 2).
         actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
     """
 
@@ -57,6 +66,7 @@ class Plan:
     counts: list[dict[str, int]]
     samples: pl.DataFrame
     contexts: dict[int, ContextResult]
+    levels: pl.DataFrame
     actionable: pl.DataFrame
 
 
@@ -131,46 +141,47 @@ def _sample_events(
 
 def _contexts(
     view: KBView, samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event],
-    progress: Progress,
-) -> tuple[pl.DataFrame, dict[int, ContextResult]]:  # fmt: skip
-    """Attach `__ctx` to samples and match every distinct context once."""
-    ok = samples.filter(pl.col("__srej").is_null()).select(SAMPLE, "tumor_code", "setting")
-    sets = sample_events.select(SAMPLE, "__sig").unique()
-    sets = sets.group_by(SAMPLE).agg(pl.col("__sig").sort().alias("__evs"))
-    sets = ok.join(sets, on=SAMPLE, how="inner")
-    sets = sets.with_columns(pl.col("__evs").cast(pl.List(_STR)).list.join(",").alias("__evkey"))
-    distinct = sets.select("tumor_code", "setting", "__evkey", "__evs").unique(
-        subset=["tumor_code", "setting", "__evkey"], maintain_order=True
-    )
+    influence: Influence, progress: Progress,
+) -> tuple[pl.DataFrame, dict[int, ContextResult], pl.DataFrame]:  # fmt: skip
+    """Match each distinct event key once (see `influence.py`).
+
+    Returns (`__s`, `__sig`, `__ctx`) of every non-inert event of a matchable sample, the
+    match of each context, and the cells of each (`__ctx`, `__sig`) some sample's event needs.
+    """
+    ok = samples.filter(pl.col("__srej").is_null())
+    keys = event_keys(ok, sample_events, events, influence)
+    names = ["tumor_code", "setting", "__key"]
+    distinct = keys.select(*names, "__sigs").unique(subset=names, maintain_order=True)
+    ctx = distinct.select(names).with_row_index("__ctx")
+    mapping = keys.join(ctx, on=names).select(SAMPLE, "__sig", "__ctx")
+    wanted: dict[int, list[int]] = {}
+    for c, sig in mapping.select("__ctx", "__sig").unique().sort("__ctx", "__sig").iter_rows():
+        wanted.setdefault(c, []).append(sig)
     results: dict[int, ContextResult] = {}
+    rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
     total = distinct.height
     for i, (code, setting, _key, ids) in enumerate(distinct.iter_rows()):
-        results[i] = match_context(view.index, code, setting, tuple(events[j] for j in ids))
+        events_of = tuple(events[j] for j in ids)
+        result = results[i] = match_context(view.index, code, setting, events_of)
+        for sig in wanted.get(i, ()):
+            cells = result.cells[events[sig]]
+            best = cells.best()
+            values = [i, sig, *cells.row().values(), list(cells.levels), best.get("1", []),
+                      best.get("2", [])]  # fmt: skip
+            for name, value in zip(rows, values, strict=True):
+                rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)
-    ctx = distinct.select("tumor_code", "setting", "__evkey").with_row_index("__ctx")
-    mapping = sets.join(ctx, on=["tumor_code", "setting", "__evkey"]).select(SAMPLE, "__ctx")
-    return samples.join(mapping, on=SAMPLE, how="left"), results
-
-
-def _cells_table(contexts: dict[int, ContextResult], events: EventTable) -> pl.DataFrame:
-    rows: dict[str, list[object]] = {"__ctx": [], "__sig": [], **{c: [] for c in _CELLS}}
-    for ctx, result in contexts.items():
-        for event, cells in result.cells.items():
-            rows["__ctx"].append(ctx)
-            rows["__sig"].append(events.signatures[event.signature])
-            for name, value in cells.row().items():
-                rows[name].append(value)
-    schema = {"__ctx": pl.UInt32, "__sig": pl.Int64, **dict.fromkeys(_CELLS, _STR)}
-    return pl.DataFrame(rows, schema=schema)
+    return mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
 def _key_lookup(layer: Layer, keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
-                cells: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+                mapping: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
     """Per distinct (sample, key): reject code and reason, or the annotation cells."""
     names = key_names(layer)
     df = keys.join(reading, on=names, how="left", nulls_equal=True)
-    df = df.join(samples.select(SAMPLE, "__srej", "__ctx"), on=SAMPLE, how="left")
+    df = df.join(samples.select(SAMPLE, "__srej"), on=SAMPLE, how="left")
+    df = df.join(mapping, on=[SAMPLE, "__sig"], how="left")
     df = df.join(cells, on=["__ctx", "__sig"], how="left")
     srej = pl.col("__srej")
     return df.select(
@@ -206,12 +217,20 @@ def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical
     return lookup, rejected.select(REJECTED_COLUMNS)
 
 
+def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> pl.DataFrame:
+    """(`__s`, `__sig`, `__gene`, `__levels`, `__opt1`, `__opt2`) of each matched event."""
+    genes = pl.DataFrame({"__sig": range(len(events)), "__gene": [e.gene for e in events]},
+                         schema={"__sig": pl.Int64, "__gene": _STR})  # fmt: skip
+    table = cells.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
+    return mapping.join(table, on=["__ctx", "__sig"]).join(genes, on="__sig").drop("__ctx")
+
+
 def _actionable(
-    samples: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
+    mapping: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
 ) -> pl.DataFrame:
     """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null()).select("__ctx", "__sig")
-    df = sample_events.join(samples.select(SAMPLE, "__ctx"), on=SAMPLE)
+    df = sample_events.join(mapping, on=[SAMPLE, "__sig"])
     df = df.join(leveled, on=["__ctx", "__sig"]).join(events.frame(), on="__ev")
     return (
         df.sort(SAMPLE, "__ev")
@@ -245,11 +264,13 @@ def make_plan(
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     sample_events = _sample_events(layers, keys, readings)
-    samples, contexts = _contexts(view, samples, sample_events, events.representatives, progress)
-    cells = _cells_table(contexts, events)
+    influence = Influence.of(view.index, view.genes)
+    mapping, contexts, cells = _contexts(
+        view, samples, sample_events, events.representatives, influence, progress
+    )
     lookups, rejected = [], []
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        key_lookup = _key_lookup(layer, kb, rd, samples, cells)
+        key_lookup = _key_lookup(layer, kb, rd, samples, mapping, cells)
         lookup, rej = _row_lookup(layer, m, key_lookup, clinical[0] if clinical else None)
         lookups.append(lookup)
         rejected.append(rej)
@@ -261,7 +282,8 @@ def make_plan(
         counts=counts,
         samples=samples,
         contexts=contexts,
-        actionable=_actionable(samples, sample_events, cells, events),
+        levels=_levels(mapping, cells, events.representatives),
+        actionable=_actionable(mapping, sample_events, cells, events),
     )
 
 

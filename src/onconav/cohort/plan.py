@@ -27,7 +27,15 @@ from onconav.cohort.events import Event, KBView
 from onconav.cohort.influence import Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
-from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
+from onconav.cohort.scan import (
+    KB,
+    ROW_REJECT,
+    SAMPLE,
+    Annotations,
+    KeyScan,
+    annotation_ids,
+    key_names,
+)
 from onconav.errors import TumorTypeError
 
 __all__ = ["Plan", "Progress", "codes", "make_plan", "samples_frame"]
@@ -51,7 +59,8 @@ class Plan:
     """What pass 2 and the reports need.
 
     Attributes:
-        lookups: Per layer, the annotation of each marked row (`__i`, ANNOTATED, LEVEL_*, ...).
+        lookups: Per layer, the annotation of each marked row, as an id into its distinct
+            annotations (`scan.Annotations`).
         rejected: Per layer, the rejected rows (columns of rejected.tsv).
         counts: Per layer, rejected rows by code.
         samples: One row a sample (see `samples_frame`).
@@ -61,7 +70,7 @@ class Plan:
         actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
     """
 
-    lookups: list[pl.DataFrame]
+    lookups: list[Annotations]
     rejected: list[pl.DataFrame]
     counts: list[dict[str, int]]
     samples: pl.DataFrame
@@ -272,7 +281,7 @@ def make_plan(
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
         key_lookup = _key_lookup(layer, kb, rd, samples, mapping, cells)
         lookup, rej = _row_lookup(layer, m, key_lookup, clinical[0] if clinical else None)
-        lookups.append(lookup)
+        lookups.append(annotation_ids(lookup))
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))

@@ -23,7 +23,17 @@ from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.readers.table import BodyCounts, check_tail, diagnose
 from onconav.errors import CohortInputError
 
-__all__ = ["KB", "ROW_REJECT", "SAMPLE", "KeyScan", "key_names", "scan_keys", "write_rows"]
+__all__ = [
+    "KB",
+    "ROW_REJECT",
+    "SAMPLE",
+    "Annotations",
+    "KeyScan",
+    "annotation_ids",
+    "key_names",
+    "scan_keys",
+    "write_rows",
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -130,28 +140,55 @@ def _located(layer: Layer, exc: Exception) -> CohortInputError:
     return diagnose(layer.table, exc)
 
 
-def _tail(lookup: pl.DataFrame) -> tuple[pl.DataFrame, str]:
-    """The annotation cells of each marked row as one tab-joined text, and an unmarked row's."""
-    cells = [pl.col(c).fill_null("") for c in ANNOTATION_COLUMNS]
-    tail = lookup.select(ROW, pl.concat_str(cells, separator="\t").alias("__tail"))
-    return tail, "\t".join(["True", *[""] * (len(ANNOTATION_COLUMNS) - 1)])
+@dataclass(frozen=True)
+class Annotations:
+    """The annotation of each marked row of a layer, as an id into its distinct annotations.
 
+    A ten-million-row panel file has millions of marked rows but a few thousand distinct
+    annotations: pass 2 carries one integer a row, not fourteen cells.
 
-def _full_tail(tail: pl.DataFrame, rows: int) -> pl.LazyFrame:
-    """`__tail` of every row in order (null where a row is not marked), as one column.
-
-    Set beside the lines (a horizontal concat), it costs one 16-byte view a row, and is cheaper
-    than joining ten million rows on their number.
+    Attributes:
+        ids: `__i` (row number) and `__ann` of each marked row.
+        table: `__ann` and the ANNOTATION_COLUMNS of each distinct annotation; id 0 is an
+            unmarked row's (ANNOTATED True, every other cell empty).
     """
-    column = pl.Series("__tail", dtype=pl.String).extend_constant(None, rows)
-    if tail.height:
-        column = column.scatter(tail[ROW], tail["__tail"])
+
+    ids: pl.DataFrame
+    table: pl.DataFrame
+
+
+def annotation_ids(lookup: pl.DataFrame) -> Annotations:
+    """`Annotations` of a lookup (`__i` and the ANNOTATION_COLUMNS of each marked row)."""
+    names = list(ANNOTATION_COLUMNS)
+    unmarked = pl.DataFrame(
+        [{"ANNOTATED": "True"}], schema=dict.fromkeys(names, pl.String), orient="row"
+    )
+    distinct = pl.concat([unmarked, lookup.select(names)]).unique(maintain_order=True)
+    table = distinct.with_row_index("__ann")
+    ids = lookup.join(table, on=names, how="left", nulls_equal=True).select(ROW, "__ann")
+    return Annotations(ids=ids.sort(ROW), table=table)
+
+
+def _tails(table: pl.DataFrame) -> pl.Expr:
+    """`__ann` -> the annotation cells as one tab-joined text (empty cells for nulls)."""
+    cells = [pl.col(c).fill_null("") for c in ANNOTATION_COLUMNS]
+    texts = table.select(pl.concat_str(cells, separator="\t"))["ANNOTATED"]
+    return pl.col("__ann").replace_strict(table["__ann"], texts, return_dtype=pl.String)
+
+
+def _ids(found: Annotations, rows: int) -> pl.LazyFrame:
+    """`__ann` of every row in order (0 where a row is not marked), as one column.
+
+    Set beside the rows (a horizontal concat), it costs four bytes a row, and is cheaper than
+    joining ten million rows on their number.
+    """
+    column = pl.Series("__ann", dtype=pl.UInt32).extend_constant(0, rows)
+    if found.ids.height:
+        column = column.scatter(found.ids[ROW], found.ids["__ann"])
     return pl.LazyFrame([column])
 
 
-def _verbatim(
-    layer: Layer, tail: pl.DataFrame, default: str, rows: int, rectangular: bool
-) -> pl.LazyFrame:
+def _verbatim(layer: Layer, found: Annotations, rows: int, rectangular: bool) -> pl.LazyFrame:
     """Every row as its line's text, padded to the header's width, then the annotation cells.
 
     The text is copied, not split into cells and joined again, which is most of the cost of
@@ -163,20 +200,20 @@ def _verbatim(
     """
     assert layer.table is not None
     text = pl.col("__line").fill_null("")
-    parts = [text, pl.lit("\t"), pl.col("__tail").fill_null(default)]
+    parts = [text, pl.lit("\t"), _tails(found.table)]
     if not rectangular:
         last = len(layer.table.header) - 1
         tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
         pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
         parts.insert(1, pad)
     body = layer.table.scan_body_lines() if rectangular else layer.table.scan_lines()
-    lines = pl.concat([body, _full_tail(tail, rows)], how="horizontal")
+    lines = pl.concat([body, _ids(found, rows)], how="horizontal")
     return lines.select(pl.concat_str(parts).alias("__line"))
 
 
 def write_rows(
     layer: Layer,
-    lookup: pl.DataFrame,
+    found: Annotations,
     sink: Callable[[pl.LazyFrame, list[str]], pl.LazyFrame],
     tsv: bool,
     lines: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None,
@@ -186,15 +223,15 @@ def write_rows(
 ) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
-    Rows are joined on the row number to `lookup` (the annotation of each marked row); any
-    other row is annotated (ANNOTATED True) with empty cells. For TSV the annotation cells
-    travel as one tab-joined text: one join column instead of fourteen; and when the layer is
-    `verbatim` and `lines` is given, each row is written as its line's text followed by that
-    text (see `_verbatim`), else cell by cell through `sink`.
+    Each row gets its annotation id (`Annotations`; an unmarked row's is 0: ANNOTATED True,
+    empty cells), set beside the rows in order, and the annotation cells by id from the small
+    table of distinct annotations. For TSV the annotation cells travel as one tab-joined text;
+    and when the layer is `verbatim` and `lines` is given, each row is written as its line's
+    text followed by that text (see `_verbatim`), else cell by cell through `sink`.
 
     Args:
         layer: The input.
-        lookup: `__i` and the ANNOTATION_COLUMNS of each marked row.
+        found: The annotation of each marked row (`annotation_ids`).
         sink: Makes the lazy sink of a frame, given the names of its columns to write.
         tsv: Write the annotation cells as one tab-joined column.
         lines: Makes the lazy sink of a frame's one text column, written a line a row.
@@ -209,7 +246,6 @@ def write_rows(
     """
     if tsv and layer.verbatim and lines is not None and scan is not None:
         assert layer.table is not None
-        tail, default = _tail(lookup)
         width = len(layer.table.header) - 1
         rectangular = (
             counts is not None
@@ -217,24 +253,31 @@ def write_rows(
             and counts.lines == scan.rows
             and counts.tabs == scan.rows * width
         )
-        frame = _verbatim(layer, tail, default, scan.rows, rectangular)
+        frame = _verbatim(layer, found, scan.rows, rectangular)
         try:
             lines(frame, "__line").collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             _logger.info("copying lines failed (%s); writing cell by cell", exc)
         else:
             return
-    base = layer.frame.with_row_index(ROW)
+    if scan is not None:
+        base = pl.concat([layer.frame, _ids(found, scan.rows)], how="horizontal")
+    else:
+        ids = found.ids.lazy()
+        base = layer.frame.with_row_index(ROW).join(ids, on=ROW, how="left", maintain_order="left")
+        base = base.with_columns(pl.col("__ann").fill_null(0))
     if tsv:
-        tail, default = _tail(lookup)
-        joined = base.join(tail.lazy(), on=ROW, how="left", maintain_order="left")
         out = sink(
-            joined.with_columns(pl.col("__tail").fill_null(default)), [*layer.columns, "__tail"]
+            base.with_columns(_tails(found.table).alias("__tail")), [*layer.columns, "__tail"]
         )
     else:
-        joined = base.join(lookup.lazy(), on=ROW, how="left", maintain_order="left")
-        frame = joined.with_columns(pl.col("ANNOTATED").fill_null("True"))
-        out = sink(frame, [*layer.columns, *ANNOTATION_COLUMNS])
+        cells = [
+            pl.col("__ann")
+            .replace_strict(found.table["__ann"], found.table[c], return_dtype=pl.String)
+            .alias(c)
+            for c in ANNOTATION_COLUMNS
+        ]
+        out = sink(base.with_columns(cells), [*layer.columns, *ANNOTATION_COLUMNS])
     try:
         out.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:

@@ -169,22 +169,27 @@ def annotation_ids(lookup: pl.DataFrame) -> Annotations:
     return Annotations(ids=ids.sort(ROW), table=table)
 
 
-def _tails(table: pl.DataFrame) -> pl.Expr:
-    """`__ann` -> the annotation cells as one tab-joined text (empty cells for nulls)."""
+def _tails(found: Annotations, rows: int) -> pl.LazyFrame:
+    """`__tail` of every row in order: its annotation cells as one tab-joined text.
+
+    One integer a row set beside the rows, whose text is gathered from the distinct ones as
+    the rows stream (a `replace_strict` of the ids held the whole column: 2 GiB at ten million
+    rows).
+    """
     cells = [pl.col(c).fill_null("") for c in ANNOTATION_COLUMNS]
-    texts = table.select(pl.concat_str(cells, separator="\t"))["ANNOTATED"]
-    return pl.col("__ann").replace_strict(table["__ann"], texts, return_dtype=pl.String)
+    texts = found.table.select(pl.concat_str(cells, separator="\t"))["ANNOTATED"]
+    return _ids(found.ids, rows).select(pl.lit(texts).gather(pl.col("__ann")).alias("__tail"))
 
 
-def _ids(found: Annotations, rows: int) -> pl.LazyFrame:
+def _ids(ids: pl.DataFrame, rows: int) -> pl.LazyFrame:
     """`__ann` of every row in order (0 where a row is not marked), as one column.
 
     Set beside the rows (a horizontal concat), it costs four bytes a row, and is cheaper than
     joining ten million rows on their number.
     """
     column = pl.Series("__ann", dtype=pl.UInt32).extend_constant(0, rows)
-    if found.ids.height:
-        column = column.scatter(found.ids[ROW], found.ids["__ann"])
+    if ids.height:
+        column = column.scatter(ids[ROW], ids["__ann"])
     return pl.LazyFrame([column])
 
 
@@ -200,15 +205,22 @@ def _verbatim(layer: Layer, found: Annotations, rows: int, rectangular: bool) ->
     """
     assert layer.table is not None
     text = pl.col("__line").fill_null("")
-    parts = [text, pl.lit("\t"), _tails(found.table)]
+    parts = [text, pl.lit("\t"), pl.col("__tail")]
     if not rectangular:
         last = len(layer.table.header) - 1
         tabs = text.str.count_matches("\t", literal=True).cast(pl.Int64)
         pad = pl.lit("\t" * last).str.slice(0, (pl.lit(last, pl.Int64) - tabs).cast(pl.UInt32))
         parts.insert(1, pad)
     body = layer.table.scan_body_lines() if rectangular else layer.table.scan_lines()
-    lines = pl.concat([body, _ids(found, rows)], how="horizontal")
+    lines = pl.concat([body, _tails(found, rows)], how="horizontal")
     return lines.select(pl.concat_str(parts).alias("__line"))
+
+
+def _count(layer: Layer) -> int:
+    try:
+        return int(layer.frame.select(pl.len()).collect(engine="streaming").item())
+    except pl.exceptions.PolarsError as exc:
+        raise _located(layer, exc) from exc
 
 
 def write_rows(
@@ -260,23 +272,14 @@ def write_rows(
             _logger.info("copying lines failed (%s); writing cell by cell", exc)
         else:
             return
-    if scan is not None:
-        base = pl.concat([layer.frame, _ids(found, scan.rows)], how="horizontal")
-    else:
-        ids = found.ids.lazy()
-        base = layer.frame.with_row_index(ROW).join(ids, on=ROW, how="left", maintain_order="left")
-        base = base.with_columns(pl.col("__ann").fill_null(0))
+    rows = scan.rows if scan is not None else _count(layer)
     if tsv:
-        out = sink(
-            base.with_columns(_tails(found.table).alias("__tail")), [*layer.columns, "__tail"]
-        )
+        base = pl.concat([layer.frame, _tails(found, rows)], how="horizontal")
+        out = sink(base, [*layer.columns, "__tail"])
     else:
-        cells = [
-            pl.col("__ann")
-            .replace_strict(found.table["__ann"], found.table[c], return_dtype=pl.String)
-            .alias(c)
-            for c in ANNOTATION_COLUMNS
-        ]
+        table = found.table
+        base = pl.concat([layer.frame, _ids(found.ids, rows)], how="horizontal")
+        cells = [pl.lit(table[c]).gather(pl.col("__ann")).alias(c) for c in ANNOTATION_COLUMNS]
         out = sink(base.with_columns(cells), [*layer.columns, *ANNOTATION_COLUMNS])
     try:
         out.collect(engine="streaming")

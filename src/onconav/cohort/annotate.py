@@ -19,7 +19,7 @@ import logging
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -226,6 +226,7 @@ def _annotate_into(
         scans = _scan_all(layers, view, clinical, report)
         counts = [_count_body(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
+        scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
         samples = sample_table(plan.samples, plan.levels, plan.actionable)
         genes = gene_levels(plan.samples, plan.levels)
         drawn = pool.submit(write_plots, samples, genes, stage / "plots") if plots else None

@@ -33,7 +33,6 @@ from onconav.cohort.scan import (
     SAMPLE,
     Annotations,
     KeyScan,
-    annotation_ids,
     key_names,
 )
 from onconav.errors import TumorTypeError
@@ -79,10 +78,22 @@ class Plan:
     actionable: pl.DataFrame
 
 
-def _kb_keys(layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
-    """Distinct (sample, key cells) of knowledge-base rows not rejected on their own."""
+def _with_reading(layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame) -> pl.DataFrame:
+    """The marked rows with `__r`, the row of their key's reading (null when none).
+
+    Key cells are joined once, on the small reading table, and everything after joins on
+    integers; of the rest only what shows a rejected row is kept.
+    """
+    names = key_names(layer)
+    ids = reading.select(*names, "__r")
+    df = marked.join(ids, on=names, how="left", nulls_equal=True, maintain_order="left")
+    return df.select(ROW, SAMPLE, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+
+
+def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
+    """Distinct (sample, `__r`) of knowledge-base rows not rejected on their own."""
     rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-    return rows.select(SAMPLE, *key_names(layer)).unique()
+    return rows.select(SAMPLE, "__r").unique()
 
 
 def _tumor_texts(
@@ -136,13 +147,11 @@ def samples_frame(
     return df.with_columns(code.alias("tumor_code")).with_columns(srej.alias("__srej"))
 
 
-def _sample_events(
-    layers: list[Layer], keys: list[pl.DataFrame], readings: list[pl.DataFrame]
-) -> pl.DataFrame:
+def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
     """(sample, event id, signature id) of every event a sample has, in any input."""
     parts = []
-    for layer, kb, rd in zip(layers, keys, readings, strict=True):
-        joined = kb.join(rd, on=key_names(layer), how="inner", nulls_equal=True)
+    for kb, rd in zip(keys, readings, strict=True):
+        joined = kb.join(rd.select("__r", "__ev", "__sig"), on="__r", how="inner")
         parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SAMPLE, "__ev", "__sig"))
     empty = pl.DataFrame(schema={SAMPLE: _STR, "__ev": pl.Int64, "__sig": pl.Int64})
     return pl.concat(parts).unique() if parts else empty
@@ -184,37 +193,52 @@ def _contexts(
     return mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
-def _key_lookup(layer: Layer, keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
-                mapping: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
-    """Per distinct (sample, key): reject code and reason, or the annotation cells."""
-    names = key_names(layer)
-    df = keys.join(reading, on=names, how="left", nulls_equal=True)
+def _pairs(keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+           mapping: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+    """Per distinct (sample, `__r`): reject code and reason, signature and context."""
+    df = keys.join(reading.select("__r", "__rej", "__why", "__sig"), on="__r", how="left")
     df = df.join(samples.select(SAMPLE, "__srej"), on=SAMPLE, how="left")
     df = df.join(mapping, on=[SAMPLE, "__sig"], how="left")
-    df = df.join(cells, on=["__ctx", "__sig"], how="left")
     srej = pl.col("__srej")
     return df.select(
-        SAMPLE, *names,
+        SAMPLE, "__r", pl.col("__r").alias("__pr"), "__sig", "__ctx",
         pl.coalesce(srej, "__rej").alias("__rej"),
         pl.when(srej.is_null()).then(pl.col("__why")).alias("__why"),
-        *_CELLS,
-        pl.col("__alt").alias("ONCONAV_ALTERATION"),
-        pl.col("__cat").alias("ONCONAV_CATEGORY"),
     )  # fmt: skip
 
 
-def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical: str | None
-                ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Distinct annotations of the rows annotated (`__pr`, `__ctx`), with their ids.
+
+    Id 0 is an unmarked row's (ANNOTATED True, empty cells), 1 a rejected row's (ANNOTATED
+    False, empty cells); the others' cells come from the key's reading and the context's.
+    """
+    seen = df.select("__pr", "__ctx", "__sig").unique().sort("__pr", "__ctx", nulls_last=True)
+    seen = seen.with_row_index("__ann", offset=2)
+    found = seen.join(reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat"), on="__pr",
+                      how="left").join(cells, on=["__ctx", "__sig"], how="left")  # fmt: skip
+    schema = dict.fromkeys(ANNOTATION_COLUMNS, _STR)
+    fixed = pl.DataFrame([{"ANNOTATED": "True"}, {"ANNOTATED": "False"}], schema=schema)
+    annotated = found.sort("__ann").select(
+        pl.lit("True").alias("ANNOTATED"), *_CELLS,
+        pl.col("__alt").alias("ONCONAV_ALTERATION"), pl.col("__cat").alias("ONCONAV_CATEGORY"),
+    )  # fmt: skip
+    table = pl.concat([fixed, annotated]).with_row_index("__ann")
+    return table, seen.select("__pr", "__ctx", "__ann")
+
+
+def _row_lookup(
+    layer: Layer, marked: pl.DataFrame, pairs: pl.DataFrame, reading: pl.DataFrame,
+    cells: pl.DataFrame, clinical: str | None,
+) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons."""
-    names = key_names(layer)
-    df = marked.join(keys, on=[SAMPLE, *names], how="left", nulls_equal=True)
+    df = marked.join(pairs, on=[SAMPLE, "__r"], how="left", nulls_equal=True)
     df = df.with_columns(pl.coalesce(ROW_REJECT, "__rej").alias("__code"))
     ok = pl.col("__code").is_null()
-    lookup = df.select(
-        ROW,
-        pl.when(ok).then(pl.lit("True")).otherwise(pl.lit("False")).alias("ANNOTATED"),
-        *(pl.when(ok).then(pl.col(c)).alias(c) for c in ANNOTATION_COLUMNS[1:]),
-    )
+    table, seen = _annotation_table(df.filter(ok), reading, cells)
+    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True)
+    ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
@@ -223,7 +247,7 @@ def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
         why.alias("REASON"), pl.col(SAMPLE).alias("SAMPLE"), "GENE", "ALTERATION",
     )  # fmt: skip
-    return lookup, rejected.select(REJECTED_COLUMNS)
+    return Annotations(ids=ids.sort(ROW), table=table), rejected.select(REJECTED_COLUMNS)
 
 
 def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> pl.DataFrame:
@@ -268,20 +292,21 @@ def make_plan(
     marked = [s.marked for s in scans]
     reader.read(marked)
     progress("normalize", len(events.exact), len(events.exact))
-    keys = [_kb_keys(layer, m) for layer, m in zip(layers, marked, strict=True)]
-    readings = [reader.readings(i) for i in range(len(layers))]
+    readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
+    marked = [_with_reading(ly, m, rd) for ly, m, rd in zip(layers, marked, readings, strict=True)]
+    keys = [_kb_keys(m) for m in marked]
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
-    sample_events = _sample_events(layers, keys, readings)
+    sample_events = _sample_events(keys, readings)
     influence = Influence.of(view.index, view.genes)
     mapping, contexts, cells = _contexts(
         view, samples, sample_events, events.representatives, influence, progress
     )
     lookups, rejected = [], []
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        key_lookup = _key_lookup(layer, kb, rd, samples, mapping, cells)
-        lookup, rej = _row_lookup(layer, m, key_lookup, clinical[0] if clinical else None)
-        lookups.append(annotation_ids(lookup))
+        pairs = _pairs(kb, rd, samples, mapping)
+        found, rej = _row_lookup(layer, m, pairs, rd, cells, clinical[0] if clinical else None)
+        lookups.append(found)
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))

@@ -29,7 +29,6 @@ __all__ = [
     "SAMPLE",
     "Annotations",
     "KeyScan",
-    "annotation_ids",
     "key_names",
     "scan_keys",
     "write_rows",
@@ -157,18 +156,6 @@ class Annotations:
     table: pl.DataFrame
 
 
-def annotation_ids(lookup: pl.DataFrame) -> Annotations:
-    """`Annotations` of a lookup (`__i` and the ANNOTATION_COLUMNS of each marked row)."""
-    names = list(ANNOTATION_COLUMNS)
-    unmarked = pl.DataFrame(
-        [{"ANNOTATED": "True"}], schema=dict.fromkeys(names, pl.String), orient="row"
-    )
-    distinct = pl.concat([unmarked, lookup.select(names)]).unique(maintain_order=True)
-    table = distinct.with_row_index("__ann")
-    ids = lookup.join(table, on=names, how="left", nulls_equal=True).select(ROW, "__ann")
-    return Annotations(ids=ids.sort(ROW), table=table)
-
-
 def _tails(found: Annotations, rows: int) -> pl.LazyFrame:
     """`__tail` of every row in order: its annotation cells as one tab-joined text.
 
@@ -243,7 +230,7 @@ def write_rows(
 
     Args:
         layer: The input.
-        found: The annotation of each marked row (`annotation_ids`).
+        found: The annotation of each marked row (made by `plan.make_plan`).
         sink: Makes the lazy sink of a frame, given the names of its columns to write.
         tsv: Write the annotation cells as one tab-joined column.
         lines: Makes the lazy sink of a frame's one text column, written a line a row.

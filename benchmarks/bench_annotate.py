@@ -22,7 +22,7 @@ Goals (2-core machine): >= 1,000,000 rows/s, <= 1.3x the floor, 10M rows without
 of memory.
 
 Run: python benchmarks/bench_annotate.py [--profile wes|panel|narrow] [--rows 1000000 10000000]
-     [--repeat 3] [--dir DIR]
+     [--repeat 3] [--parquet] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ from onconav.kb.index import get_index
 index = get_index()
 maf = Path(sys.argv[1])
 inputs = CohortInputs(maf=maf, clinical=maf.with_name("clinical.txt"))
-s = annotate_cohort(inputs, Path(sys.argv[2]), index=index)
+fmt = sys.argv[3] if len(sys.argv) > 3 else "tsv"
+s = annotate_cohort(inputs, Path(sys.argv[2]), index=index, fmt=fmt)
 print(json.dumps({"rows_in": s.rows_in, "rejected": s.rows_rejected, "samples": s.samples,
                   "contexts": s.contexts_matched}))
 """
@@ -200,7 +201,9 @@ def _measure(code: str, args: list[str], repeat: int, out: Path) -> tuple[float,
     return statistics.median(walls), max(peaks), stdout
 
 
-def bench(n: int, folder: Path, repeat: int, profile: str = "wes") -> dict[str, float | int | str]:
+def bench(
+    n: int, folder: Path, repeat: int, profile: str = "wes", parquet: bool = False
+) -> dict[str, float | int | str]:
     maf = folder / f"bench_{profile}_{n}.maf"
     t0 = time.perf_counter()
     if profile == "wes":
@@ -216,6 +219,12 @@ def bench(n: int, folder: Path, repeat: int, profile: str = "wes") -> dict[str, 
     out = folder / "annotated"
     an, an_mem, stdout = _measure(_ANNOTATE, [str(maf), str(out)], repeat, out)
     shutil.rmtree(out, ignore_errors=True)
+    extra: dict[str, float | int | str] = {}
+    if parquet:
+        pq, pq_mem, _ = _measure(_ANNOTATE, [str(maf), str(out), "parquet"], repeat, out)
+        shutil.rmtree(out, ignore_errors=True)
+        extra = {"annotate_parquet_s": round(pq, 2), "parquet_over_tsv": round(pq / an, 2),
+                 "peak_gib_parquet": round(pq_mem, 2)}  # fmt: skip
     empty = folder / "header_only" / maf.name
     empty.parent.mkdir(exist_ok=True)
     with maf.open("rb") as fh:
@@ -233,7 +242,7 @@ def bench(n: int, folder: Path, repeat: int, profile: str = "wes") -> dict[str, 
         "annotate_over_floor": round(an / floor, 2), "annotate_over_read_write": round(an / rw, 2),
         "annotate_fixed_s": round(fixed, 2),
         "peak_gib_annotate": round(an_mem, 2), "peak_gib_read_write": round(rw_mem, 2),
-        "peak_gib_stream": round(st_mem, 2), "result": stdout.strip(),
+        "peak_gib_stream": round(st_mem, 2), **extra, "result": stdout.strip(),
     }  # fmt: skip
 
 
@@ -243,6 +252,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=None,
                         help="rows per run (default: 1M and 10M; panel: 1M)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--parquet", action="store_true", help="also time --format parquet")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="onconav-bench-"))
@@ -250,7 +260,7 @@ def main() -> None:
     print(f"onconav annotate benchmark (polars {pl.__version__}), work folder {folder}")
     rows = args.rows or ([1_000_000] if args.profile == "panel" else [1_000_000, 10_000_000])
     for n in rows:
-        result = bench(n, folder, args.repeat, args.profile)
+        result = bench(n, folder, args.repeat, args.profile, args.parquet)
         print(json.dumps(result, indent=2), flush=True)
         # (the panel floor itself is about 300k rows/s: its goal is the ratio alone)
         fast = args.profile == "panel" or result["rows_per_s"] >= 1_000_000  # type: ignore[operator]

@@ -1,10 +1,12 @@
 """From pass 1's results to everything pass 2 and the reports need, without touching all rows.
 
-Steps: read each distinct key of the marked rows once (`reading.KeyReader`); decide each sample's
-tumor type and setting (clinical file, then the rows' ONCOTREE_CODE, then --tumor-type) or why
-it has none; group samples by context (tumor type, setting, set of event signatures) and match
-each context once; then, per input, the annotation of every marked row (pass 2 joins the rows to
-it on the row number) and the rejected rows with their reasons.
+Steps: read each distinct key of the marked rows once (`reading.KeyReader`) and give each marked
+row its key's reading id; decide each sample's tumor type and setting (clinical file, then the
+rows' ONCOTREE_CODE, then --tumor-type) or why it has none; key each sample's events by what
+can change their cells (`influence.py`: tumor type, setting and what each event reads of the
+others) and match each distinct key once; then, per input, the annotation id of every marked
+row into the input's distinct annotations (pass 2 sets the ids beside the rows), and the
+rejected rows with their reasons. Everything after the keys are read is joins on integers.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ Pass 1 (`scan_keys`) streams the rows once and keeps two small results: rows cou
 (with a tumor type the rows give, when the file has ONCOTREE_CODE), and the *marked* rows, those
 that may name a knowledge-base gene or are rejected on their own (no gene, no sample, sample
 missing from the clinical file), each with its row number and key cells. Pass 2 (`write_rows`)
-streams the rows again and left-joins them on the row number to the marked rows' annotation, in
-input order (an unmarked row is annotated with empty cells), straight into the output file. No
-Python code runs per row, the join key is one integer, and both passes use Polars' streaming
-engine, so memory is bounded by the marked rows and the samples, not by the file.
+streams the rows again with each row's annotation id set beside it (a column of four bytes a
+row, 0 for an unmarked row: empty cells) and the annotation cells gathered by id from the small
+table of distinct annotations, in input order, straight into the output file. No Python code
+runs per row and both passes use Polars' streaming engine, so memory is bounded by the marked
+rows and the samples, not by the file.
 """
 
 from __future__ import annotations

@@ -108,11 +108,12 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
         layer.kb_hint(spellings).fill_null(False).alias(KB),
         oncotree.alias("__o"),
     )
-    # One streamed scan (reading only the columns named here) feeding two results: rows
-    # counted by sample, and the marked rows' row numbers and the input cells their fields are
-    # made of (those fields are computed afterwards, on the marked rows alone). Grouping the
-    # marked rows with the samples instead (one group a marked row) held about three times
-    # their size in hash tables: 3 GiB at ten million panel rows.
+    # Two streamed scans (reading only the columns named here): rows counted by sample, and the
+    # marked rows' row numbers and the input cells their fields are made of (those fields are
+    # computed afterwards, on the marked rows alone). One group a marked row beside the samples
+    # held about three times their size in hash tables (3.1 GiB at ten million panel rows), and
+    # one scan feeding both (`collect_all`) buffered the file between them (1.7 GiB at ten
+    # million whole-exome rows, against 0.55 GiB for two scans, about 0.8 s more).
     cells = sorted({n for f in fields for n in f.meta.root_names()} - {ROW, SAMPLE, "__o"})
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     last = layer.table.names[-1] if layer.verbatim and layer.table is not None else None
@@ -122,7 +123,8 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
     )
     kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, "__o", *cells)
     try:
-        samples, marked = pl.collect_all([counted, kept], engine="streaming")
+        samples = counted.collect(engine="streaming")
+        marked = kept.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _located(layer, exc) from exc
     marks = marked.sort(ROW).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)

@@ -1,6 +1,12 @@
 """Cohort annotation throughput against the I/O floor, and peak memory (run by hand, not in CI).
 
-Generates a realistic MAF (a cBioPortal-like 24-column layout; ~200 rows a sample, whole-exome
+Three profiles (`--profile`), each measured against its own floor in the same run:
+- `wes` (default): whole-exome-like, 24 columns, ~200 rows a sample (below);
+- `panel`: targeted-panel-like, luad_mskcc_2020's 123 columns, ~10 rows a sample, about a
+  quarter of the rows in knowledge-base genes, real residues (see `_panel.py`);
+- `narrow`: the panel rows in the 9 columns onconav reads, plus a row id.
+
+`wes` generates a realistic MAF (a cBioPortal-like 24-column layout; ~200 rows a sample, whole-exome
 like; per sample one driver hotspot in ~60% of samples, TP53/STK11/KEAP1/PIK3CA co-mutations,
 acquired T790M in some EGFR samples, a few variants of unknown significance in knowledge-base
 genes, the rest spread over 2,000 other genes) plus a clinical file (LUAD, LUSC, NSCLC), then
@@ -18,7 +24,8 @@ of memory.
 Also times report.html and plots/ on a cohort of --report-samples samples (100,000 by default;
 goal: under 10 s and 20 MB together).
 
-Run: python benchmarks/bench_annotate.py [--rows 1000000 10000000] [--repeat 3] [--dir DIR]
+Run: python benchmarks/bench_annotate.py [--profile wes|panel|narrow] [--rows 1000000 10000000]
+     [--repeat 3] [--parquet] [--dir DIR] [--report-samples N]
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _panel import write_panel  # noqa: E402
 
 _AA = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
 # Per sample (NSCLC, whole-exome-like): one driver in ~60% (weights as in LUAD series), common
@@ -149,7 +159,8 @@ from onconav.kb.index import get_index
 index = get_index()
 maf = Path(sys.argv[1])
 inputs = CohortInputs(maf=maf, clinical=maf.with_name("clinical.txt"))
-s = annotate_cohort(inputs, Path(sys.argv[2]), index=index)
+fmt = sys.argv[3] if len(sys.argv) > 3 else "tsv"
+s = annotate_cohort(inputs, Path(sys.argv[2]), index=index, fmt=fmt)
 print(json.dumps({"rows_in": s.rows_in, "rejected": s.rows_rejected, "samples": s.samples,
                   "contexts": s.contexts_matched}))
 """
@@ -193,10 +204,15 @@ def _measure(code: str, args: list[str], repeat: int, out: Path) -> tuple[float,
     return statistics.median(walls), max(peaks), stdout
 
 
-def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
-    maf = folder / f"bench_{n}.maf"
+def bench(
+    n: int, folder: Path, repeat: int, profile: str = "wes", parquet: bool = False
+) -> dict[str, float | int | str]:
+    maf = folder / f"bench_{profile}_{n}.maf"
     t0 = time.perf_counter()
-    n_samples = make_maf(maf, n)
+    if profile == "wes":
+        n_samples = make_maf(maf, n)
+    else:
+        n_samples = write_panel(maf, n, narrow=profile == "narrow")
     print(f"  generated {n:,} rows, {n_samples:,} samples, {maf.stat().st_size / 2**30:.2f} GiB "
           f"in {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
     copy = folder / "copy.tsv"
@@ -206,6 +222,12 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
     out = folder / "annotated"
     an, an_mem, stdout = _measure(_ANNOTATE, [str(maf), str(out)], repeat, out)
     shutil.rmtree(out, ignore_errors=True)
+    extra: dict[str, float | int | str] = {}
+    if parquet:
+        pq, pq_mem, _ = _measure(_ANNOTATE, [str(maf), str(out), "parquet"], repeat, out)
+        shutil.rmtree(out, ignore_errors=True)
+        extra = {"annotate_parquet_s": round(pq, 2), "parquet_over_tsv": round(pq / an, 2),
+                 "peak_gib_parquet": round(pq_mem, 2)}  # fmt: skip
     empty = folder / "header_only" / maf.name
     empty.parent.mkdir(exist_ok=True)
     with maf.open("rb") as fh:
@@ -217,12 +239,13 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, float | int | str]:
     maf.unlink()
     floor = min(rw, st)
     return {
-        "rows": n, "samples": n_samples, "annotate_s": round(an, 2), "rows_per_s": round(n / an),
+        "profile": profile, "rows": n, "samples": n_samples, "annotate_s": round(an, 2),
+        "rows_per_s": round(n / an),
         "floor_read_write_s": round(rw, 2), "floor_stream_s": round(st, 2),
         "annotate_over_floor": round(an / floor, 2), "annotate_over_read_write": round(an / rw, 2),
         "annotate_fixed_s": round(fixed, 2),
         "peak_gib_annotate": round(an_mem, 2), "peak_gib_read_write": round(rw_mem, 2),
-        "peak_gib_stream": round(st_mem, 2), "result": stdout.strip(),
+        "peak_gib_stream": round(st_mem, 2), **extra, "result": stdout.strip(),
     }  # fmt: skip
 
 
@@ -278,8 +301,11 @@ def bench_report(folder: Path, n_samples: int) -> dict[str, float | int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--profile", choices=("wes", "panel", "narrow"), default="wes")
+    parser.add_argument("--rows", type=int, nargs="+", default=None,
+                        help="rows per run (default: 1M and 10M; panel: 1M)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--parquet", action="store_true", help="also time --format parquet")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
     parser.add_argument("--report-samples", type=int, default=100_000,
                         help="cohort size for the report and plots timing (0: skip)")  # fmt: skip
@@ -287,11 +313,17 @@ def main() -> None:
     folder = args.dir or Path(tempfile.mkdtemp(prefix="onconav-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"onconav annotate benchmark (polars {pl.__version__}), work folder {folder}")
-    for n in args.rows:
-        result = bench(n, folder, args.repeat)
+    rows = args.rows or ([1_000_000] if args.profile == "panel" else [1_000_000, 10_000_000])
+    for n in rows:
+        result = bench(n, folder, args.repeat, args.profile, args.parquet)
         print(json.dumps(result, indent=2), flush=True)
-        ok = result["rows_per_s"] >= 1_000_000 and result["annotate_over_floor"] <= 1.3  # type: ignore[operator]
-        print(f"  goals (>= 1M rows/s, <= 1.3x floor): {'met' if ok else 'NOT met'}", flush=True)
+        # (the panel floor itself is about 300k rows/s: its goal is the ratio alone)
+        fast = args.profile == "panel" or result["rows_per_s"] >= 1_000_000  # type: ignore[operator]
+        ratio = result["annotate_over_floor"] <= 1.3  # type: ignore[operator]
+        low = result["peak_gib_annotate"] <= 1.0  # type: ignore[operator]
+        goals = "<= 1.3x floor, <= 1 GiB" + ("" if args.profile == "panel" else ", >= 1M rows/s")
+        met = "met" if fast and ratio and low else "NOT met"
+        print(f"  goals ({goals}; machine may be shared): {met}", flush=True)
     if args.report_samples:
         report = bench_report(folder, args.report_samples)
         print(json.dumps({"report_and_plots": report}, indent=2), flush=True)

@@ -20,7 +20,7 @@ import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -233,8 +233,9 @@ def _annotate_into(
         scans = _scan_all(layers, view, clinical, report)
         counts = [_count_body(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
-        samples = sample_table(plan.samples, plan.contexts, plan.actionable)
-        genes = gene_levels(plan.samples, plan.contexts)
+        scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
+        samples = sample_table(plan.samples, plan.levels, plan.actionable)
+        genes = gene_levels(plan.samples, plan.levels)
         op = build_oncoprint(samples, genes) if plots or html else None
         drawn = pool.submit(write_plots, samples, genes, stage / "plots", op) if plots else None
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
@@ -249,7 +250,8 @@ def _annotate_into(
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
     if html and op is not None:
-        write_report(stage, summary, samples, op, (plan.samples, plan.contexts), plots=drawings,
+        symbols = frozenset(plan.levels["__gene"].unique().to_list())
+        write_report(stage, summary, samples, op, plan.labeled, symbols, plots=drawings,
                      seconds=time.perf_counter() - started, table_format=fmt,
                      clinical=clinical.label if clinical else None)  # fmt: skip
     shutil.rmtree(work)

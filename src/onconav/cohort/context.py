@@ -21,6 +21,7 @@ Choices:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal, cast
@@ -30,6 +31,7 @@ from onconav.cohort.events import Event
 from onconav.kb.index import KBIndex
 from onconav.kb.models import Indication, Source
 from onconav.match.engine import match_case
+from onconav.match.memo import memo_of, signature
 from onconav.match.models import Case, MatchResult
 from onconav.match.rules import CaseFacts, case_facts, indication_line
 
@@ -144,6 +146,32 @@ def _applies(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     return indication_line(index, ind, later) is not None
 
 
+# Per index: (indication, the memo's signature of the facts its rules read) -> `_applies`.
+_APPLIES: weakref.WeakKeyDictionary[KBIndex, dict[tuple[int, tuple[object, ...]], bool]] = (
+    weakref.WeakKeyDictionary()
+)
+_APPLIES_LIMIT = 1 << 16
+
+
+def _applies_memo(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
+    """`_applies`, kept per the match engine's memo signature of the facts it reads.
+
+    `indication_line` is a pure function of the indication and of `signature(facts, gene)`
+    (match/memo.py), and so is `_applies`, which adds only a history built from the
+    indication; contexts that differ elsewhere share the answer.
+    """
+    table = _APPLIES.get(index)
+    if table is None:
+        table = _APPLIES[index] = {}
+    key = (id(ind), signature(memo_of(index), index, facts, ind.gene))
+    found = table.get(key)
+    if found is None:
+        if len(table) >= _APPLIES_LIMIT:
+            table.clear()
+        found = table[key] = _applies(index, ind, facts)
+    return found
+
+
 def _attribute_options(
     index: KBIndex, facts: CaseFacts, avoided: set[str], event: Event, cells: Cells
 ) -> None:
@@ -154,7 +182,7 @@ def _attribute_options(
     ]
     found.sort(key=lambda ind: (_STATUS_RANK[ind.status], ind.preference))
     for ind in found:
-        if _applies(index, ind, facts):
+        if _applies_memo(index, ind, facts):
             cells.add(ind.level, treatment(ind.drugs), ind.sources)
 
 

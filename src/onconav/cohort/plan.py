@@ -1,10 +1,12 @@
 """From pass 1's results to everything pass 2 and the reports need, without touching all rows.
 
-Steps: read each distinct key of the marked rows once (`reading.KeyReader`); decide each sample's
-tumor type and setting (clinical file, then the rows' ONCOTREE_CODE, then --tumor-type) or why
-it has none; group samples by context (tumor type, setting, set of event signatures) and match
-each context once; then, per input, the annotation of every marked row (pass 2 joins the rows to
-it on the row number) and the rejected rows with their reasons.
+Steps: read each distinct key of the marked rows once (`reading.KeyReader`) and give each marked
+row its key's reading id; decide each sample's tumor type and setting (clinical file, then the
+rows' ONCOTREE_CODE, then --tumor-type) or why it has none; key each sample's events by what
+can change their cells (`influence.py`: tumor type, setting and what each event reads of the
+others) and match each distinct key once; then, per input, the annotation id of every marked
+row into the input's distinct annotations (pass 2 sets the ids beside the rows), and the
+rejected rows with their reasons. Everything after the keys are read is joins on integers.
 """
 
 from __future__ import annotations
@@ -24,9 +26,17 @@ from onconav.cohort.columns import (
 )
 from onconav.cohort.context import ContextResult, match_context
 from onconav.cohort.events import Event, KBView
+from onconav.cohort.influence import Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
-from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
+from onconav.cohort.scan import (
+    KB,
+    ROW_REJECT,
+    SAMPLE,
+    Annotations,
+    KeyScan,
+    key_names,
+)
 from onconav.errors import TumorTypeError
 
 __all__ = ["Plan", "Progress", "codes", "make_plan", "samples_frame"]
@@ -37,6 +47,12 @@ Progress = Callable[[str, int, int | None], None]
 _OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
 _CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
+# One row per (context, signature) matched: the cells, the levels reached and the best
+# treatments at levels 1 and 2 (samples.tsv's options), in the order `Cells` keeps them.
+_CELL_SCHEMA = pl.Schema(
+    [("__ctx", pl.UInt32()), ("__sig", pl.Int64()), *((c, pl.String()) for c in _CELLS)]
+    + [(c, pl.List(pl.String())) for c in ("__levels", "__opt1", "__opt2")]
+)
 
 
 @dataclass
@@ -44,26 +60,44 @@ class Plan:
     """What pass 2 and the reports need.
 
     Attributes:
-        lookups: Per layer, the annotation of each marked row (`__i`, ANNOTATED, LEVEL_*, ...).
+        lookups: Per layer, the annotation of each marked row, as an id into its distinct
+            annotations (`scan.Annotations`).
         rejected: Per layer, the rejected rows (columns of rejected.tsv).
         counts: Per layer, rejected rows by code.
-        samples: One row a sample (see `samples_frame`), with `__ctx` (context id or null).
+        samples: One row a sample (see `samples_frame`).
         contexts: Context id -> its match, cells keyed by representative event.
+        levels: Per (sample, matched event signature): `__gene`, `__levels` (the levels its
+            cells reach), `__opt1` and `__opt2` (its best treatments at levels 1 and 2).
         actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
+        labeled: Those events one a row: `__s`, `label`, `__levels`, `__opt1`, `__opt2`.
     """
 
-    lookups: list[pl.DataFrame]
+    lookups: list[Annotations]
     rejected: list[pl.DataFrame]
     counts: list[dict[str, int]]
     samples: pl.DataFrame
     contexts: dict[int, ContextResult]
+    levels: pl.DataFrame
     actionable: pl.DataFrame
+    labeled: pl.DataFrame
 
 
-def _kb_keys(layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
-    """Distinct (sample, key cells) of knowledge-base rows not rejected on their own."""
+def _with_reading(layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame) -> pl.DataFrame:
+    """The marked rows with `__r`, the row of their key's reading (null when none).
+
+    Key cells are joined once, on the small reading table, and everything after joins on
+    integers; of the rest only what shows a rejected row is kept.
+    """
+    names = key_names(layer)
+    ids = reading.select(*names, "__r")
+    df = marked.join(ids, on=names, how="left", nulls_equal=True, maintain_order="left")
+    return df.select(ROW, SAMPLE, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+
+
+def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
+    """Distinct (sample, `__r`) of knowledge-base rows not rejected on their own."""
     rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-    return rows.select(SAMPLE, *key_names(layer)).unique()
+    return rows.select(SAMPLE, "__r").unique()
 
 
 def _tumor_texts(
@@ -117,13 +151,11 @@ def samples_frame(
     return df.with_columns(code.alias("tumor_code")).with_columns(srej.alias("__srej"))
 
 
-def _sample_events(
-    layers: list[Layer], keys: list[pl.DataFrame], readings: list[pl.DataFrame]
-) -> pl.DataFrame:
+def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
     """(sample, event id, signature id) of every event a sample has, in any input."""
     parts = []
-    for layer, kb, rd in zip(layers, keys, readings, strict=True):
-        joined = kb.join(rd, on=key_names(layer), how="inner", nulls_equal=True)
+    for kb, rd in zip(keys, readings, strict=True):
+        joined = kb.join(rd.select("__r", "__ev", "__sig"), on="__r", how="inner")
         parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SAMPLE, "__ev", "__sig"))
     empty = pl.DataFrame(schema={SAMPLE: _STR, "__ev": pl.Int64, "__sig": pl.Int64})
     return pl.concat(parts).unique() if parts else empty
@@ -131,70 +163,86 @@ def _sample_events(
 
 def _contexts(
     view: KBView, samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event],
-    progress: Progress,
-) -> tuple[pl.DataFrame, dict[int, ContextResult]]:  # fmt: skip
-    """Attach `__ctx` to samples and match every distinct context once."""
-    ok = samples.filter(pl.col("__srej").is_null()).select(SAMPLE, "tumor_code", "setting")
-    sets = sample_events.select(SAMPLE, "__sig").unique()
-    sets = sets.group_by(SAMPLE).agg(pl.col("__sig").sort().alias("__evs"))
-    sets = ok.join(sets, on=SAMPLE, how="inner")
-    sets = sets.with_columns(pl.col("__evs").cast(pl.List(_STR)).list.join(",").alias("__evkey"))
-    distinct = sets.select("tumor_code", "setting", "__evkey", "__evs").unique(
-        subset=["tumor_code", "setting", "__evkey"], maintain_order=True
-    )
+    influence: Influence, progress: Progress,
+) -> tuple[pl.DataFrame, dict[int, ContextResult], pl.DataFrame]:  # fmt: skip
+    """Match each distinct event key once (see `influence.py`).
+
+    Returns (`__s`, `__sig`, `__ctx`) of every non-inert event of a matchable sample, the
+    match of each context, and the cells of each (`__ctx`, `__sig`) some sample's event needs.
+    """
+    ok = samples.filter(pl.col("__srej").is_null())
+    keys = event_keys(ok, sample_events, events, influence)
+    names = ["tumor_code", "setting", "__key"]
+    distinct = keys.select(*names, "__sigs").unique(subset=names, maintain_order=True)
+    ctx = distinct.select(names).with_row_index("__ctx")
+    mapping = keys.join(ctx, on=names).select(SAMPLE, "__sig", "__ctx")
+    wanted: dict[int, list[int]] = {}
+    for c, sig in mapping.select("__ctx", "__sig").unique().sort("__ctx", "__sig").iter_rows():
+        wanted.setdefault(c, []).append(sig)
     results: dict[int, ContextResult] = {}
+    rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
     total = distinct.height
     for i, (code, setting, _key, ids) in enumerate(distinct.iter_rows()):
-        results[i] = match_context(view.index, code, setting, tuple(events[j] for j in ids))
+        events_of = tuple(events[j] for j in ids)
+        result = results[i] = match_context(view.index, code, setting, events_of)
+        for sig in wanted.get(i, ()):
+            cells = result.cells[events[sig]]
+            best = cells.best()
+            values = [i, sig, *cells.row().values(), list(cells.levels), best.get("1", []),
+                      best.get("2", [])]  # fmt: skip
+            for name, value in zip(rows, values, strict=True):
+                rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)
-    ctx = distinct.select("tumor_code", "setting", "__evkey").with_row_index("__ctx")
-    mapping = sets.join(ctx, on=["tumor_code", "setting", "__evkey"]).select(SAMPLE, "__ctx")
-    return samples.join(mapping, on=SAMPLE, how="left"), results
+    return mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
-def _cells_table(contexts: dict[int, ContextResult], events: EventTable) -> pl.DataFrame:
-    rows: dict[str, list[object]] = {"__ctx": [], "__sig": [], **{c: [] for c in _CELLS}}
-    for ctx, result in contexts.items():
-        for event, cells in result.cells.items():
-            rows["__ctx"].append(ctx)
-            rows["__sig"].append(events.signatures[event.signature])
-            for name, value in cells.row().items():
-                rows[name].append(value)
-    schema = {"__ctx": pl.UInt32, "__sig": pl.Int64, **dict.fromkeys(_CELLS, _STR)}
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _key_lookup(layer: Layer, keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
-                cells: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
-    """Per distinct (sample, key): reject code and reason, or the annotation cells."""
-    names = key_names(layer)
-    df = keys.join(reading, on=names, how="left", nulls_equal=True)
-    df = df.join(samples.select(SAMPLE, "__srej", "__ctx"), on=SAMPLE, how="left")
-    df = df.join(cells, on=["__ctx", "__sig"], how="left")
+def _pairs(keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+           mapping: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+    """Per distinct (sample, `__r`): reject code and reason, signature and context."""
+    df = keys.join(reading.select("__r", "__rej", "__why", "__sig"), on="__r", how="left")
+    df = df.join(samples.select(SAMPLE, "__srej"), on=SAMPLE, how="left")
+    df = df.join(mapping, on=[SAMPLE, "__sig"], how="left")
     srej = pl.col("__srej")
     return df.select(
-        SAMPLE, *names,
+        SAMPLE, "__r", pl.col("__r").alias("__pr"), "__sig", "__ctx",
         pl.coalesce(srej, "__rej").alias("__rej"),
         pl.when(srej.is_null()).then(pl.col("__why")).alias("__why"),
-        *_CELLS,
-        pl.col("__alt").alias("ONCONAV_ALTERATION"),
-        pl.col("__cat").alias("ONCONAV_CATEGORY"),
     )  # fmt: skip
 
 
-def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical: str | None
-                ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Distinct annotations of the rows annotated (`__pr`, `__ctx`), with their ids.
+
+    Id 0 is an unmarked row's (ANNOTATED True, empty cells), 1 a rejected row's (ANNOTATED
+    False, empty cells); the others' cells come from the key's reading and the context's.
+    """
+    seen = df.select("__pr", "__ctx", "__sig").unique().sort("__pr", "__ctx", nulls_last=True)
+    seen = seen.with_row_index("__ann", offset=2)
+    found = seen.join(reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat"), on="__pr",
+                      how="left").join(cells, on=["__ctx", "__sig"], how="left")  # fmt: skip
+    schema = dict.fromkeys(ANNOTATION_COLUMNS, _STR)
+    fixed = pl.DataFrame([{"ANNOTATED": "True"}, {"ANNOTATED": "False"}], schema=schema)
+    annotated = found.sort("__ann").select(
+        pl.lit("True").alias("ANNOTATED"), *_CELLS,
+        pl.col("__alt").alias("ONCONAV_ALTERATION"), pl.col("__cat").alias("ONCONAV_CATEGORY"),
+    )  # fmt: skip
+    table = pl.concat([fixed, annotated]).with_row_index("__ann")
+    return table, seen.select("__pr", "__ctx", "__ann")
+
+
+def _row_lookup(
+    layer: Layer, marked: pl.DataFrame, pairs: pl.DataFrame, reading: pl.DataFrame,
+    cells: pl.DataFrame, clinical: str | None,
+) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons."""
-    names = key_names(layer)
-    df = marked.join(keys, on=[SAMPLE, *names], how="left", nulls_equal=True)
+    df = marked.join(pairs, on=[SAMPLE, "__r"], how="left", nulls_equal=True)
     df = df.with_columns(pl.coalesce(ROW_REJECT, "__rej").alias("__code"))
     ok = pl.col("__code").is_null()
-    lookup = df.select(
-        ROW,
-        pl.when(ok).then(pl.lit("True")).otherwise(pl.lit("False")).alias("ANNOTATED"),
-        *(pl.when(ok).then(pl.col(c)).alias(c) for c in ANNOTATION_COLUMNS[1:]),
-    )
+    table, seen = _annotation_table(df.filter(ok), reading, cells)
+    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True)
+    ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
@@ -203,20 +251,35 @@ def _row_lookup(layer: Layer, marked: pl.DataFrame, keys: pl.DataFrame, clinical
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
         why.alias("REASON"), pl.col(SAMPLE).alias("SAMPLE"), "GENE", "ALTERATION",
     )  # fmt: skip
-    return lookup, rejected.select(REJECTED_COLUMNS)
+    return Annotations(ids=ids.sort(ROW), table=table), rejected.select(REJECTED_COLUMNS)
 
 
-def _actionable(
-    samples: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
+def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> pl.DataFrame:
+    """(`__s`, `__sig`, `__gene`, `__levels`, `__opt1`, `__opt2`) of each matched event."""
+    genes = pl.DataFrame({"__sig": range(len(events)), "__gene": [e.gene for e in events]},
+                         schema={"__sig": pl.Int64, "__gene": _STR})  # fmt: skip
+    table = cells.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
+    return mapping.join(table, on=["__ctx", "__sig"]).join(genes, on="__sig").drop("__ctx")
+
+
+def _labeled(
+    mapping: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
 ) -> pl.DataFrame:
-    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
-    leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null()).select("__ctx", "__sig")
-    df = sample_events.join(samples.select(SAMPLE, "__ctx"), on=SAMPLE)
+    """Each sample's events that reached a level, in sample then event order.
+
+    Returns (`__s`, `label`, `__levels`, `__opt1`, `__opt2`).
+    """
+    leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
+    leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
+    df = sample_events.join(mapping, on=[SAMPLE, "__sig"])
     df = df.join(leveled, on=["__ctx", "__sig"]).join(events.frame(), on="__ev")
-    return (
-        df.sort(SAMPLE, "__ev")
-        .group_by(SAMPLE, maintain_order=True)
-        .agg(pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS"))
+    return df.sort(SAMPLE, "__ev").select(SAMPLE, "label", "__levels", "__opt1", "__opt2")
+
+
+def _actionable(labeled: pl.DataFrame) -> pl.DataFrame:
+    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
+    return labeled.group_by(SAMPLE, maintain_order=True).agg(
+        pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS")
     )
 
 
@@ -240,31 +303,38 @@ def make_plan(
     marked = [s.marked for s in scans]
     reader.read(marked)
     progress("normalize", len(events.exact), len(events.exact))
-    keys = [_kb_keys(layer, m) for layer, m in zip(layers, marked, strict=True)]
-    readings = [reader.readings(i) for i in range(len(layers))]
+    readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
+    marked = [_with_reading(ly, m, rd) for ly, m, rd in zip(layers, marked, readings, strict=True)]
+    keys = [_kb_keys(m) for m in marked]
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
-    sample_events = _sample_events(layers, keys, readings)
-    samples, contexts = _contexts(view, samples, sample_events, events.representatives, progress)
-    cells = _cells_table(contexts, events)
+    sample_events = _sample_events(keys, readings)
+    influence = Influence.of(view.index, view.genes)
+    mapping, contexts, cells = _contexts(
+        view, samples, sample_events, events.representatives, influence, progress
+    )
     lookups, rejected = [], []
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        key_lookup = _key_lookup(layer, kb, rd, samples, cells)
-        lookup, rej = _row_lookup(layer, m, key_lookup, clinical[0] if clinical else None)
-        lookups.append(lookup)
+        pairs = _pairs(kb, rd, samples, mapping)
+        found, rej = _row_lookup(layer, m, pairs, rd, cells, clinical[0] if clinical else None)
+        lookups.append(found)
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
+    labeled = _labeled(mapping, sample_events, cells, events)
     return Plan(
         lookups=lookups,
         rejected=rejected,
         counts=counts,
         samples=samples,
         contexts=contexts,
-        actionable=_actionable(samples, sample_events, cells, events),
+        levels=_levels(mapping, cells, events.representatives),
+        actionable=_actionable(labeled),
+        labeled=labeled,
     )
 
 
 def codes(counts: dict[str, int]) -> dict[RejectCode, int]:
     """Rejection counts with typed codes, largest first."""
-    return {cast(RejectCode, k): v for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # (ties: by code, stable)
+    return {cast(RejectCode, k): v for k, v in ranked}

@@ -7,17 +7,14 @@ by how much). Rendering is in report_html.py.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSITIVE_LEVELS
-from onconav.cohort.context import ContextResult
 from onconav.cohort.oncoprint import ALTERATION_TYPES, TYPE_LABELS, Oncoprint, label_gene
 from onconav.cohort.scan import SAMPLE
 from onconav.cohort.summary import CohortSummary
-from onconav.normalize import parse_alteration
 
 __all__ = ["AlterationRow", "CohortReport", "alteration_table", "cohort_report"]
 
@@ -96,75 +93,43 @@ def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:
     ]
 
 
-@functools.lru_cache(maxsize=4096)
-def _label_keys(label: str) -> frozenset[str]:
-    return frozenset(parse_alteration(label).keys)
+def _ranked_options(labeled: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Per label, the treatments of `column`, most samples first (ties by name), joined."""
+    items = labeled.select("label", SAMPLE, pl.col(column).alias("__o")).explode("__o")
+    counts = items.drop_nulls("__o").unique().group_by("label", "__o").len()
+    ranked = counts.sort("label", "len", "__o", descending=[False, True, False])
+    return ranked.group_by("label", maintain_order=True).agg(pl.col("__o").str.join(","))
 
 
-def _event_cells(result: ContextResult, label: str, gene: str | None) -> dict[str, list[str]]:
-    """The treatments by level of the event of `label` in one context.
-
-    Contexts keep one representative event per signature (what matching sees), so the event is
-    found by its label, else among the gene's events as the one sharing most match keys with
-    the label (E746_A750del stands for L747_T751del, both exon 19 deletions; not T790M).
-    """
-    events = [e for e in result.cells if e.label == label]
-    if not events:
-        events = [e for e in result.cells if e.gene == gene]
-        keys = _label_keys(label)
-        best = max((len(e.keys & keys) for e in events), default=0)
-        events = [e for e in events if len(e.keys & keys) == best]
-    out: dict[str, list[str]] = {}
-    for event in events:
-        for level, items in result.cells[event].best().items():
-            bucket = out.setdefault(level, [])
-            bucket.extend(i for i in items if i not in bucket)
-    return out
-
-
-def _ranked(weights: dict[str, int]) -> list[str]:
-    return [k for k, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def alteration_table(
-    plan_samples: pl.DataFrame, contexts: dict[int, ContextResult], samples: pl.DataFrame
-) -> pl.DataFrame:
+def alteration_table(labeled: pl.DataFrame, genes: frozenset[str]) -> pl.DataFrame:
     """(ALTERATION, GENE, SAMPLES, BEST_LEVEL, LEVEL_1, LEVEL_2) of every actionable alteration.
 
     Args:
-        plan_samples: The plan's samples (`__s`, `__ctx`).
-        contexts: The plan's matched contexts.
-        samples: samples.tsv's table (ACTIONABLE_ALTERATIONS).
+        labeled: The plan's leveled events (`__s`, `label`, `__levels`, `__opt1`, `__opt2`):
+            each alteration with the levels and options of its own cells in its sample's
+            context (tumor type, setting, co-alterations), never those of a co-alteration.
+        genes: The genes a label may name (to read 'PARTNER-GENE fusion').
 
-    Level-1 and level-2 options are those of the alteration in its samples' contexts (tumor
-    type, setting, co-alterations), most often applicable first, joined with ','.
+    Level-1 and level-2 options are most often applicable first, joined with ','.
     """
-    labels = samples.select(
-        "SAMPLE_ID", pl.col("ACTIONABLE_ALTERATIONS").str.split(",").alias("L")
-    ).explode("L")
-    ctx = plan_samples.select(pl.col(SAMPLE).alias("SAMPLE_ID"), "__ctx")
-    pairs = labels.drop_nulls("L").join(ctx, on="SAMPLE_ID").group_by("L", "__ctx").len()
-    genes = frozenset(e.gene for result in contexts.values() for e in result.cells)
-    found: dict[str, dict[str, dict[str, int]]] = {}
-    gene_of = {lb: label_gene(lb, genes) for lb in pairs["L"].unique().to_list()}
-    for label, context, n in pairs.iter_rows():
-        cells = _event_cells(contexts[context], label, gene_of[label])
-        per = found.setdefault(label, {"n": {}, "1": {}, "2": {}, "best": {}})
-        per["n"][""] = per["n"].get("", 0) + n
-        for level in ("1", "2"):
-            for item in cells.get(level, ()):
-                per[level][item] = per[level].get(item, 0) + n
-        for level in cells:
-            per["best"][level] = 1
-    rows = [
-        (label, gene_of[label] or "", per["n"][""],
-         next((lv for lv in HIGHEST_LEVEL_ORDER if lv in per["best"]), ""),
-         ",".join(_ranked(per["1"])), ",".join(_ranked(per["2"])))
-        for label, per in found.items()
-    ]  # fmt: skip
-    schema = {"ALTERATION": pl.String, "GENE": pl.String, "SAMPLES": pl.Int64,
-              "BEST_LEVEL": pl.String, "LEVEL_1": pl.String, "LEVEL_2": pl.String}  # fmt: skip
-    table = pl.DataFrame(rows, schema=schema, orient="row")
+    per = labeled.group_by("label").agg(
+        pl.col(SAMPLE).n_unique().alias("SAMPLES"),
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique(),
+    )
+    found = pl.col("__levels").list
+    best = pl.coalesce([pl.when(found.contains(lv)).then(pl.lit(lv)) for lv in HIGHEST_LEVEL_ORDER])
+    gene_of = {lb: label_gene(lb, genes) or "" for lb in per["label"].to_list()}
+    table = per.select(
+        pl.col("label").alias("ALTERATION"),
+        pl.col("label").replace_strict(gene_of, return_dtype=pl.String).alias("GENE"),
+        pl.col("SAMPLES").cast(pl.Int64),
+        best.fill_null("").alias("BEST_LEVEL"),
+    )
+    for column, name in (("__opt1", "LEVEL_1"), ("__opt2", "LEVEL_2")):
+        options = _ranked_options(labeled, column).rename({"label": "ALTERATION", "__o": name})
+        table = table.join(options, on="ALTERATION", how="left").with_columns(
+            pl.col(name).fill_null("")
+        )
     return table.sort("SAMPLES", "ALTERATION", descending=[True, False])
 
 

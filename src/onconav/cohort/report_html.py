@@ -19,7 +19,6 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
-from onconav.cohort.context import ContextResult
 from onconav.cohort.oncoprint import Oncoprint
 from onconav.cohort.report_data import CohortReport, alteration_table, cohort_report
 from onconav.cohort.summary import CohortSummary
@@ -77,7 +76,7 @@ def _images(folder: Path, written: list[str]) -> dict[str, str]:
 
 def write_report(
     folder: Path, summary: CohortSummary, samples: pl.DataFrame, op: Oncoprint,
-    plan: tuple[pl.DataFrame, dict[int, ContextResult]], *, seconds: float, table_format: str,
+    labeled: pl.DataFrame, genes: frozenset[str], *, seconds: float, table_format: str,
     plots: list[str], clinical: str | None = None,
 ) -> str:  # fmt: skip
     """Write `folder`/report.html and return its name.
@@ -87,13 +86,14 @@ def write_report(
         summary: The run's summary.
         samples: samples.tsv's table.
         op: The oncoprint's data.
-        plan: The plan's samples (`__s`, `__ctx`) and matched contexts.
+        labeled: The plan's leveled events (`Plan.labeled`).
+        genes: The genes of the cohort's matched events.
         seconds: Time the annotation took so far.
         table_format: `tsv` or `parquet`.
         plots: The plot files written (relative to `folder`).
         clinical: The clinical file's name, when one was given.
     """
-    alterations = alteration_table(plan[0], plan[1], samples)
+    alterations = alteration_table(labeled, genes)
     report = cohort_report(
         summary, samples, op, alterations, seconds=seconds, table_format=table_format,
         clinical=clinical,

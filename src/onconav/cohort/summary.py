@@ -1,9 +1,9 @@
 """The cohort's sample table (samples.tsv) and its summary (summary.json).
 
-Both come from the plan alone (samples, contexts, counts), never from the rows: the sample table
-has one row a sample (its tumor type, setting, highest levels, actionable alterations and the
-options of levels 1 and 2), and the summary reconciles the rows (`rows_in == rows_annotated +
-rows_rejected`, per file and overall, rejections counted by reason).
+Both come from the plan alone (samples, matched events' levels, counts), never from the rows:
+the sample table has one row a sample (its tumor type, setting, highest levels, actionable
+alterations and the options of levels 1 and 2), and the summary reconciles the rows
+(`rows_in == rows_annotated + rows_rejected`, per file and overall, rejections counted by reason).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from onconav.cohort.columns import (
     SENSITIVE_LEVELS,
     RejectCode,
 )
-from onconav.cohort.context import ContextResult, best_level
 from onconav.cohort.scan import SAMPLE
 
 __all__ = ["CohortSummary", "FileSummary", "gene_levels", "sample_table", "summarize_samples"]
@@ -65,35 +64,53 @@ class CohortSummary(BaseModel):
     outputs: list[str]
 
 
-def _context_rows(contexts: dict[int, ContextResult]) -> pl.DataFrame:
-    names = (*SAMPLE_COLUMNS[3:6], "LEVEL_1_OPTIONS", "LEVEL_2_OPTIONS")
-    rows: dict[str, list[object]] = {c: [] for c in ("__ctx", *names)}
-    for ctx, result in contexts.items():
-        levels = {lv for c in result.cells.values() for lv in c.levels}
-        rows["__ctx"].append(ctx)
-        for name, order in zip(
-            SAMPLE_COLUMNS[3:6],
-            (HIGHEST_LEVEL_ORDER, SENSITIVE_LEVELS, RESISTANCE_LEVELS),
-            strict=True,
-        ):
-            best = best_level(levels, order)
-            rows[name].append(f"LEVEL_{best}" if best else None)
-        rows["LEVEL_1_OPTIONS"].append(",".join(result.options.get("1", [])) or None)
-        rows["LEVEL_2_OPTIONS"].append(",".join(result.options.get("2", [])) or None)
-    schema = {"__ctx": pl.UInt32, **dict.fromkeys(names, pl.String)}
-    return pl.DataFrame(rows, schema=schema)
+def _best(column: str, order: tuple[str, ...], prefix: str = "LEVEL_") -> pl.Expr:
+    """The first level of `order` in the list `column`, as `LEVEL_x` (null when none)."""
+    found = pl.col(column)
+    return pl.coalesce(
+        [pl.when(found.list.contains(lv)).then(pl.lit(f"{prefix}{lv}")) for lv in order]
+    )
+
+
+def _options(levels: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
+    """Per sample, its events' treatments in `column`, by event then as kept, each once."""
+    items = levels.select(SAMPLE, "__sig", pl.col(column).alias("__o")).explode("__o")
+    items = items.drop_nulls("__o").with_row_index("__pos").sort(SAMPLE, "__sig", "__pos")
+    items = items.unique(subset=[SAMPLE, "__o"], keep="first", maintain_order=True)
+    return items.group_by(SAMPLE, maintain_order=True).agg(pl.col("__o").str.join(",").alias(name))
+
+
+def _sample_levels(levels: pl.DataFrame) -> pl.DataFrame:
+    """Per matched sample: highest levels and the options of levels 1 and 2."""
+    reached = levels.group_by(SAMPLE).agg(
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
+    )
+    orders = (HIGHEST_LEVEL_ORDER, SENSITIVE_LEVELS, RESISTANCE_LEVELS)
+    out = reached.select(
+        SAMPLE,
+        *(_best("__levels", o).alias(n) for n, o in zip(SAMPLE_COLUMNS[3:6], orders, strict=True)),
+    )
+    for column, name in (("__opt1", "LEVEL_1_OPTIONS"), ("__opt2", "LEVEL_2_OPTIONS")):
+        out = out.join(_options(levels, column, name), on=SAMPLE, how="left")
+    return out
 
 
 def sample_table(
-    samples: pl.DataFrame, contexts: dict[int, ContextResult], actionable: pl.DataFrame
+    samples: pl.DataFrame, levels: pl.DataFrame, actionable: pl.DataFrame
 ) -> pl.DataFrame:
-    """samples.tsv: one row a sample of the cohort (listed in the clinical file, if given)."""
+    """samples.tsv: one row a sample of the cohort (listed in the clinical file, if given).
+
+    Args:
+        samples: The plan's samples (`plan.Plan.samples`).
+        levels: Per (sample, matched event): its levels and options (`plan.Plan.levels`).
+        actionable: Per sample, its events that reached a level.
+    """
     note = (
         pl.when(pl.col("__srej") == "missing-tumor-type").then(pl.lit("no tumor type; not matched"))
         .when(pl.col("__srej") == "unknown-tumor-type")
         .then(pl.format("unknown tumor type '{}'; not matched", pl.col("tumor")))
     )  # fmt: skip
-    df = samples.filter(pl.col("listed")).join(_context_rows(contexts), on="__ctx", how="left")
+    df = samples.filter(pl.col("listed")).join(_sample_levels(levels), on=SAMPLE, how="left")
     df = df.join(actionable, on=SAMPLE, how="left")
     return df.sort(SAMPLE).select(
         pl.col(SAMPLE).alias("SAMPLE_ID"),
@@ -104,23 +121,18 @@ def sample_table(
     )
 
 
-def gene_levels(samples: pl.DataFrame, contexts: dict[int, ContextResult]) -> pl.DataFrame:
+def gene_levels(samples: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     """(SAMPLE_ID, GENE, LEVEL): each sample's best level per gene (sensitive first)."""
-    rows: dict[str, list[object]] = {"__ctx": [], "GENE": [], "LEVEL": []}
-    order = (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS)
-    for ctx, result in contexts.items():
-        by_gene: dict[str, set[str]] = {}
-        for event, cells in result.cells.items():
-            by_gene.setdefault(event.gene, set()).update(cells.levels)
-        for gene, levels in by_gene.items():
-            best = best_level(levels, order)
-            if best:
-                rows["__ctx"].append(ctx)
-                rows["GENE"].append(gene)
-                rows["LEVEL"].append(best)
-    table = pl.DataFrame(rows, schema={"__ctx": pl.UInt32, "GENE": pl.String, "LEVEL": pl.String})
-    listed = samples.filter(pl.col("listed") & pl.col("__ctx").is_not_null())
-    return listed.join(table, on="__ctx").select(pl.col(SAMPLE).alias("SAMPLE_ID"), "GENE", "LEVEL")
+    listed = samples.filter(pl.col("listed")).select(SAMPLE)
+    by_gene = (
+        levels.join(listed, on=SAMPLE)
+        .group_by(SAMPLE, "__gene")
+        .agg(pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique())
+    )
+    best = _best("__levels", (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS), prefix="")
+    out = by_gene.select(pl.col(SAMPLE).alias("SAMPLE_ID"), pl.col("__gene").alias("GENE"),
+                         best.alias("LEVEL"))  # fmt: skip
+    return out.filter(pl.col("LEVEL").is_not_null()).sort("SAMPLE_ID", "GENE")
 
 
 def _counts(column: pl.Series, order: tuple[str, ...]) -> dict[str, int]:

@@ -1,0 +1,182 @@
+"""What of a sample's other events can change the level cells of one of its events.
+
+A row's cells come from its event matched together with the sample's other events
+(`context.match_context`), but most of those others cannot change them: a BRAF variant of
+unknown significance says nothing about a KRAS G12C row. Keying each event's matching by the
+whole sample splits a panel cohort of 100,000 samples into thousands of contexts; keying it by
+what can change its cells leaves a few hundred. For an event of gene `g`, its cells read
+(`context.match_context`, `match.engine.match_case`):
+- the indications of `g` it meets, and whether each applies: `indication_line`, a function of
+  the facts the match engine's memo keys it by (`match.memo.signature`): tumor type and
+  setting (every key carries them) and the keys of the genes `Memo.facts_of(g)` names. Those
+  genes' events are read whole.
+- whether the drugs of those indications and of `g`'s resistance entries are avoided for
+  resistance: the resistance entries for those drugs that the sample's keys meet (only their
+  parts matter), and whether a drug's target is altered at all (an off-target entry speaks only
+  then);
+- the resistance entries of `g` it meets: the keys of `g`, read whole.
+An event that meets no indication and no resistance entry of its gene (a variant of unknown
+significance in a drug target) never has cells of its own: it is *inert* (it may still change
+another event's cells, as a target's presence does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from onconav.cohort.events import Event
+from onconav.cohort.scan import SAMPLE
+from onconav.kb.index import KBIndex
+from onconav.match.memo import memo_of
+
+__all__ = ["Influence", "event_keys"]
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What matching an event of one gene reads of the sample's other events.
+
+    Attributes:
+        whole: Genes whose events are read whole: the gene itself and the genes the memo's
+            signature of its indications holds.
+        parts: Gene -> its keys that a resistance entry for one of the gene's drugs names.
+        targets: Genes whose mere presence can let an off-target resistance entry speak (the
+            targets of a drug with an entry on a gene it does not target).
+    """
+
+    whole: frozenset[str]
+    parts: dict[str, frozenset[str]]
+    targets: frozenset[str]
+
+
+def _reads(index: KBIndex, gene: str) -> Reads:
+    drugs = {d for ind in index.indications_by_gene.get(gene, ()) for d in ind.drugs}
+    drugs.update(r.drug for r in index.resistance_by_gene.get(gene, ()))
+    parts: dict[str, set[str]] = {}
+    for r in index.kb.resistance:
+        if r.drug in drugs:
+            parts.setdefault(r.gene, set()).update(index.resistance_parts[id(r)])
+    # A target's presence matters only to a drug with an entry on a gene it does not target.
+    targets = {
+        t
+        for r in index.kb.resistance
+        if r.drug in drugs and r.drug in index.drugs and r.gene not in index.drugs[r.drug].targets
+        for t in index.drugs[r.drug].targets
+    }
+    return Reads(
+        whole=frozenset({gene, *memo_of(index).facts_of(index, gene)[0]}),
+        parts={g: frozenset(k) for g, k in parts.items()},
+        targets=frozenset(targets),
+    )
+
+
+@dataclass(frozen=True)
+class Influence:
+    """Per gene, what of the other events can change its events' cells; which are inert.
+
+    Attributes:
+        index: The knowledge base.
+        reads: Gene -> what matching an event of it reads of the sample's other events.
+        full: Every event reads every other whole and none is inert (one context a distinct
+            whole sample, as before keying: the tests' oracle).
+    """
+
+    index: KBIndex
+    reads: dict[str, Reads]
+    full: bool = False
+
+    @classmethod
+    def of(cls, index: KBIndex, genes: frozenset[str]) -> Influence:
+        """The influence among `genes`' events under the knowledge base of `index`."""
+        return cls(index, {g: _reads(index, g) for g in sorted(genes)})
+
+    @classmethod
+    def whole_sample(cls, index: KBIndex, genes: frozenset[str]) -> Influence:
+        """Each event reading all of its sample's events whole, none inert (no reduction)."""
+        return cls(index, {}, full=True)
+
+    def project(self, gene: str, other: Event, sig: int) -> list[str]:
+        """What an event of `gene` reads of the sample's event `other` (signature id `sig`).
+
+        As tokens whose set over the sample's events is what the event reads. The rules read a
+        gene's keys as the union over its events (`keys_by_gene`), so a gene read whole gives
+        its presence and each of its keys; another gene, its keys that a resistance entry for
+        one of the drugs names, and its presence when a drug's off-target entry asks for it.
+        """
+        reads = self.reads.get(gene)
+        if self.full or reads is None:
+            return [str(sig)]
+        if other.gene in reads.whole:
+            return [other.gene, *(f"{other.gene}={k}" for k in sorted(other.keys))]
+        keys = other.keys & reads.parts.get(other.gene, frozenset())
+        tokens = [f"{other.gene}={k}" for k in sorted(keys)]
+        return [other.gene, *tokens] if other.gene in reads.targets else tokens
+
+    def inert(self, gene: str, keys: frozenset[str]) -> bool:
+        """True when an event of `gene` with these keys can have no cells of its own."""
+        if self.full:
+            return False
+        index = self.index
+        if any(keys.intersection(i.alterations) for i in index.indications_by_gene.get(gene, ())):
+            return False
+        return not any(
+            r.effect == "resistant"
+            and r.level is not None
+            and keys.intersection(index.resistance_parts[id(r)])
+            for r in index.resistance_by_gene.get(gene, ())
+        )
+
+
+def _projections(events: list[Event], influence: Influence) -> pl.DataFrame:
+    """(`__gene`, `__sig2`, `__proj`): what an event of `__gene` reads of signature `__sig2`."""
+    genes = sorted({e.gene for e in events})
+    rows = [
+        (g, sig, token)
+        for g in genes
+        for sig, other in enumerate(events)
+        for token in influence.project(g, other, sig)
+    ]
+    schema = {"__gene": pl.String, "__sig2": pl.Int64, "__proj": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def event_keys(
+    samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event], influence: Influence
+) -> pl.DataFrame:
+    """Per (sample, non-inert signature) of a matchable sample: what decides its cells.
+
+    Columns: `__s`, `__sig`, `tumor_code`, `setting`, `__key` (the signature and what it
+    reads of its sample's events, as text: equal keys, equal cells) and `__sigs`
+    (the signatures of the events it reads anything of, itself included, sorted: what to
+    match it with). Built as
+    joins over all samples at once, never a Python loop over them.
+
+    Args:
+        samples: `__s`, `tumor_code`, `setting` of the samples that can be matched.
+        sample_events: (`__s`, `__sig`) of every event a sample has.
+        events: The representative event of each signature id.
+        influence: What each event reads of the others.
+    """
+    sigs = pl.DataFrame(
+        {
+            "__sig": range(len(events)),
+            "__gene": [e.gene for e in events],
+            "__inert": [influence.inert(e.gene, e.keys) for e in events],
+        },
+        schema={"__sig": pl.Int64, "__gene": pl.String, "__inert": pl.Boolean},
+    )
+    mine = sample_events.select(SAMPLE, "__sig").unique().join(sigs, on="__sig")
+    mine = mine.join(samples.select(SAMPLE, "tumor_code", "setting"), on=SAMPLE, how="inner")
+    own = mine.filter(~pl.col("__inert")).select(SAMPLE, "__sig", "__gene", "tumor_code", "setting")
+    other = mine.select(SAMPLE, pl.col("__sig").alias("__sig2"))
+    pairs = own.join(other, on=SAMPLE).join(
+        _projections(events, influence), on=["__gene", "__sig2"]
+    )
+    keys = pairs.group_by(SAMPLE, "__sig", "tumor_code", "setting").agg(
+        pl.col("__proj").unique().sort().str.join(";").alias("__key"),
+        pl.col("__sig2").unique().sort().alias("__sigs"),
+    )
+    key = pl.concat_str(pl.col("__sig").cast(pl.String), pl.lit("|"), "__key").alias("__key")
+    return keys.with_columns(key).sort(SAMPLE, "__sig")

@@ -194,6 +194,21 @@ def test_plain_standing_and_timing() -> None:
     first = opts["lorlatinib"].model_copy(update={"line": "first line"})
     assert plain_timing(first) == "first"
     assert plain_timing(first.model_copy(update={"setting": "adjuvant"})) == "adjuvant"
+    later = opts["lorlatinib"].model_copy(update={"status": "next_line"})
+    assert plain_standing(later) == "next"
+
+
+def test_patient_report_calls_next_line_options_a_plan_for_later(index) -> None:
+    """KRAS G12C first line: the G12C inhibitors are next_line, not 'an option to consider'."""
+    from onconav.match.caseio import case_from_data
+    from onconav.match.engine import match_case
+
+    result = match_case(index, case_from_data({"tumor_type": "LUAD", "alterations": ["KRAS G12C"]}))
+    assert any(o.status == "next_line" and "sotorasib" in o.drugs for o in result.options)
+    text = _text(render_report(result, index, audience="patient", fmt="markdown"))
+    sentence = re.search(r"\bsotorasib \(\w+\)\. (This is [^:.]*)", text)
+    assert sentence is not None
+    assert sentence.group(1) == "This is a plan for later"
 
 
 def test_references_number_once_and_keep_the_richer_text() -> None:

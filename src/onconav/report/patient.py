@@ -1,8 +1,8 @@
 """What the patient report shows: the match result turned into plain facts for the templates.
 
 No evidence levels or internal codes leave this module: an option's level and status become one
-of three standings (`standard`, `consider`, `study`) that the templates put in plain words, and
-every other text comes from the KB's plain-language fields (`patient_summary`, ...).
+of four standings (`standard`, `consider`, `study`, `next`) that the templates put in plain
+words, and every other text comes from the KB's plain-language fields (`patient_summary`, ...).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from onconav.report.clinician import drug_names
 
 __all__ = ["PatientView", "patient_view", "plain_standing", "plain_timing"]
 
-Standing = Literal["standard", "consider", "study"]
+Standing = Literal["standard", "consider", "study", "next"]
 Timing = Literal["first", "later", "any", "adjuvant", "neoadjuvant", "consolidation"]
 
 # OncoKB levels 1 and 2 are standard care (FDA-recognized or guideline-listed); 3A to 4 are not.
@@ -88,9 +88,14 @@ class PatientView:
 
 
 def plain_standing(option: Option) -> Standing:
-    """How settled an option is, without codes: standard care, one to consider, or a study."""
+    """How settled an option is, without codes: standard, to consider, a study, or for later.
+
+    `next` is a `next_line` option: used only if the cancer grows on the current treatment.
+    """
     if option.status == "trial":
         return "study"
+    if option.status == "next_line":
+        return "next"
     if option.status == "recommended" and option.level in _STANDARD_LEVELS:
         return "standard"
     return "consider"

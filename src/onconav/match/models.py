@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from onconav.kb.models import Condition, Source
+from onconav.kb.models import Category, Condition, Source
 
 __all__ = [
     "AlterationInput",
@@ -28,16 +28,8 @@ Stage = Literal[
     "IV", "IVA", "IVB",
 ]  # fmt: skip
 OptionStatus = Literal["recommended", "consider", "trial", "next_line"]
-ResultCategory = Literal[
-    "driver",
-    "resistance_mutation",
-    "co_mutation",
-    "amplification",
-    "fusion",
-    "unknown_significance",
-    "other",
-    "unknown",
-]
+# The KB's categories, and `unknown` for an alteration that was not read.
+ResultCategory = Literal[Category, "unknown"]
 
 
 class _In(BaseModel):

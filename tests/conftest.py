@@ -12,7 +12,10 @@ settings.register_profile("ci", derandomize=True, max_examples=200, deadline=Non
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# `../shared` beside the checkout, or $ONCONAV_SHARED_DIR (a git worktree elsewhere).
+SHARED = Path(
+    os.environ.get("ONCONAV_SHARED_DIR") or Path(__file__).resolve().parent.parent.parent / "shared"
+)
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +28,7 @@ def index():
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """`../shared` beside the checkout; tests that need it skip when it is absent."""
+    """`../shared` (or $ONCONAV_SHARED_DIR); tests that need it skip when it is absent."""
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     return SHARED

@@ -24,11 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 def _shared_data() -> Path | None:
-    env = os.environ.get("ONCONAV_SHARED_DIR")
-    for base in [Path(env)] if env else [SHARED]:
-        if (base / "data").is_dir():
-            return base / "data"
-    return None
+    return SHARED / "data" if (SHARED / "data").is_dir() else None
 
 
 def _cohorts() -> list[tuple[str, CohortInputs | None]]:

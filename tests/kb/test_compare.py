@@ -177,10 +177,10 @@ def test_help_examples_of_the_kb_version_verbs_run(verb, monkeypatch, tmp_path: 
 
 
 def _shared_peers() -> Path:
-    for base in (SHARED, Path("/work/shared")):
-        if (base / "data" / "civic").is_dir() and (base / "data" / "moalmanac").is_dir():
-            return base / "data"
-    pytest.skip("../shared/data (CIViC, MOAlmanac) is not present")
+    data = SHARED / "data"
+    if not ((data / "civic").is_dir() and (data / "moalmanac").is_dir()):
+        pytest.skip("../shared/data (CIViC, MOAlmanac) is not present")
+    return data
 
 
 def test_on_the_shared_peer_releases(tmp_path: Path) -> None:

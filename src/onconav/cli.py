@@ -293,7 +293,9 @@ def kb_validate(
     if root.is_file():
         from onconav.kb.snapshot import read_snapshot
 
-        warnings = read_snapshot(root).warnings  # logged; a problem raises: one line, exit 2
+        warnings = read_snapshot(root).warnings  # a problem raises: one line, exit 2
+        for w in warnings:
+            sys.stderr.write(f"warning: {w}\n")
         note = f" ({len(warnings)} warning(s), read as history)" if warnings else ""
         sys.stdout.write(f"{root}: valid snapshot{note}\n")
         return

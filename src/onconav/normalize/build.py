@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from onconav.normalize import residues, translate
+from onconav.normalize import residues, transcripts, translate
 from onconav.normalize.aliases import gene_table, is_fusion_driver
 from onconav.normalize.exons import (
     CPos,
@@ -329,3 +329,34 @@ def _cdna_exonic(
     if isinstance(found, translate.NotTranslated):
         return fail(text, gene, f"{found.reason} ({cdna_name(cc)})")
     return from_protein(text, gene, found, given_exon, transcript=transcript or ref.refseq)
+
+
+def on_transcript(
+    text: str,
+    gene: str,
+    change: ProteinChange | CdnaChange,
+    accession: str | None,
+    exon: int | None = None,
+) -> Alteration:
+    """A protein or c. change written on `accession` (None: the MANE Select transcript).
+
+    A transcript onconav does not ship fails with its reason; a protein change is read only on
+    the MANE transcript; a c. change is translated on the transcript it names.
+    """
+    given = transcripts.resolve(gene, accession)
+    if given.reason is not None:
+        return fail(text, gene, given.reason)
+    if isinstance(change, ProteinChange):
+        if not given.on_mane:
+            return fail(text, gene, f"protein changes of {gene} are read on its MANE Select "
+                        f"transcript, not on {given.accession}")  # fmt: skip
+        return from_protein(text, gene, change, exon, transcript=given.accession)
+    return from_cdna(
+        text,
+        gene,
+        change,
+        exon,
+        transcript=given.accession,
+        on_mane=given.on_mane,
+        numbering=given.numbering,
+    )

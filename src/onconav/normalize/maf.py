@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
-from onconav.normalize import build, phrases, transcripts
+from onconav.normalize import build, phrases
 from onconav.normalize.aliases import normalize_gene
 from onconav.normalize.datafiles import load_data
 from onconav.normalize.grammar import CdnaChange, ProteinChange, read_change
@@ -56,17 +56,7 @@ def _from_hgvsc(text: str, gene: str, hgvsc: str | None) -> Alteration | None:
     change = read_change(written)
     if not isinstance(change, CdnaChange):
         return None
-    given = transcripts.resolve(gene, accession)
-    if given.reason is not None:
-        return build.fail(text, gene, given.reason)
-    return build.from_cdna(
-        text,
-        gene,
-        change,
-        transcript=given.accession,
-        on_mane=given.on_mane,
-        numbering=given.numbering,
-    )
+    return build.on_transcript(text, gene, change, accession)
 
 
 def _from_protein(text: str, gene: str, protein: str, vclass: str) -> Alteration | None:
@@ -74,14 +64,10 @@ def _from_protein(text: str, gene: str, protein: str, vclass: str) -> Alteration
     change = read_change(written)
     if not isinstance(change, ProteinChange):
         return None
-    given = transcripts.resolve(gene, accession)
-    if given.reason is not None or not given.on_mane:
-        reason = given.reason or f"protein changes of {gene} are read on its MANE Select transcript"
-        return build.fail(text, gene, reason)
     if change.kind == "wildcard" and vclass == "Nonsense_Mutation":
         # Older MAFs write a stop as X (p.R213X); the class says which X is meant.
         change = replace(change, kind="nonsense")
-    return build.from_protein(text, gene, change, transcript=given.accession)
+    return build.on_transcript(text, gene, change, accession)
 
 
 def _read(text: str, gene: str, protein: str, vclass: str, hgvsc: str | None) -> Alteration:

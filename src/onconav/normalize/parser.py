@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from onconav.normalize import build, phrases, transcripts
+from onconav.normalize import build, phrases
 from onconav.normalize.aliases import gene_table, normalize_gene
 from onconav.normalize.exons import exon_table
 from onconav.normalize.grammar import CdnaChange, ProteinChange, read_change
@@ -126,23 +126,7 @@ def _change(text: str, gene: str, rest: str, given_exon: int | None) -> Alterati
     change = _read_parts(change_text)
     if change is None:
         return None
-    given = transcripts.resolve(gene, accession)
-    if given.reason is not None:
-        return build.fail(text, gene, given.reason)
-    if isinstance(change, ProteinChange):
-        if not given.on_mane:
-            return build.fail(text, gene, f"protein changes of {gene} are read on its MANE "
-                              f"Select transcript, not on {given.accession}")  # fmt: skip
-        return build.from_protein(text, gene, change, exon, transcript=given.accession)
-    return build.from_cdna(
-        text,
-        gene,
-        change,
-        exon,
-        transcript=given.accession,
-        on_mane=given.on_mane,
-        numbering=given.numbering,
-    )
+    return build.on_transcript(text, gene, change, accession, exon)
 
 
 def _unreadable(text: str, gene: str, rest: str) -> Alteration:

@@ -113,3 +113,30 @@ def test_genes_without_a_reference_protein_are_flagged() -> None:
     assert "NTRK2 G639R" in unchecked[0]
     assert "EGFR" not in unchecked[0]
     assert "ALK" not in unchecked[0]  # ALK's protein is shipped (UniProt): checked
+
+
+@pytest.mark.parametrize(
+    "alteration",
+    ["EGFR blah", "KRAS L8585R", "ALK c.3604G>A", "NTRK fusion??", "MET K1010R", "ROS1 ???"],
+)
+def test_an_unread_change_of_a_targeted_gene_never_says_driver_negative(alteration: str) -> None:
+    result = run(alterations=[alteration])
+    assert not result.alterations[0].recognized
+    assert not any(NO_DRIVER in w for w in result.warnings)
+    (warning,) = [w for w in result.warnings if "could not be read" in w]
+    assert repr(alteration) in warning
+    assert "driver-negative" in warning
+
+
+@pytest.mark.parametrize("alteration", ["TP53 blah", "STK11 R9999Q", "FOO1 blah"])
+def test_an_unread_change_of_a_gene_no_drug_targets_keeps_the_plain_no_driver_note(
+    alteration: str,
+) -> None:
+    result = run(alterations=[alteration])
+    assert any(NO_DRIVER in w for w in result.warnings)
+    assert not any("could not be read" in w for w in result.warnings)
+
+
+def test_an_unread_change_beside_a_driver_adds_no_driver_note() -> None:
+    result = run(alterations=["EGFR L858R", "KRAS blah"])
+    assert not any(NO_DRIVER in w or "could not be read" in w for w in result.warnings)

@@ -79,7 +79,15 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
     actionable = [a for a in work.alterations if a.actionable]
     unknown = [f"{a.gene} {a.alteration}" for a in work.alterations
                if a.category == "unknown_significance"]  # fmt: skip
-    if not actionable and unknown:
+    unread = _unread_targets(work) if not actionable else []
+    if unread:
+        work.warn(
+            "No actionable driver was found among the alterations read, but this does not show "
+            f"that there is none: {', '.join(repr(u) for u in unread)} in a gene with targeted "
+            "options could not be read. Check how the test report words it (for a mutation, "
+            "give the protein change) before treating the case as driver-negative."
+        )
+    elif not actionable and unknown:
         work.warn(
             "No alteration of known actionable meaning was found, but this does not show that "
             f"there is no driver: {', '.join(unknown)} is of unknown significance."
@@ -101,6 +109,16 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
                 work.warn(f"Caution with {drug}: {note}")
     if not options:
         work.warn("No option in the knowledge base fits this case; consider a clinical trial.")
+
+
+def _unread_targets(work: Work) -> list[str]:
+    """Inputs not understood whose gene (or gene group) some targeted drug acts on."""
+    index = work.index
+    targets = {t for d in index.drugs.values() for t in d.targets}
+    for name, group in index.gene_groups.items():
+        if targets.intersection(group.genes):
+            targets.add(name)
+    return [a.input for a in work.alterations if not a.recognized and a.gene in targets]
 
 
 def _warn_about_alterations(work: Work) -> None:

@@ -56,8 +56,9 @@ def annotation_ids(rows: pl.Series, ids: pl.DataFrame) -> pl.Series:
     if rows.is_empty() or ids.is_empty():
         return pl.Series("__ann", [0] * rows.len(), dtype=pl.UInt32)
     column = ids[ROW]
-    lo = int(column.search_sorted(rows.min(), side="left"))  # type: ignore[arg-type]
-    hi = int(column.search_sorted(rows.max(), side="right"))  # type: ignore[arg-type]
+    bounds = pl.Series([rows.min(), rows.max()], dtype=column.dtype)
+    lo = int(column.search_sorted(bounds[:1], side="left")[0])
+    hi = int(column.search_sorted(bounds[1:], side="right")[0])
     part = ids.slice(lo, hi - lo)
     frame = pl.DataFrame({ROW: rows})
     joined = frame.join(part, on=ROW, how="left", maintain_order="left")

@@ -78,7 +78,8 @@ def _broadcast(spark: SparkSession, value: object) -> Broadcast[bytes]:
     """Ship a value to the executors once (cloudpickle: layers hold lambdas)."""
     from pyspark import cloudpickle
 
-    return spark.sparkContext.broadcast(cloudpickle.dumps(value))
+    data: bytes = cloudpickle.dumps(value)  # type: ignore[no-untyped-call]
+    return spark.sparkContext.broadcast(data)
 
 
 @contextmanager
@@ -97,9 +98,7 @@ def _spark_errors(label: str) -> Iterator[None]:
                                file=label) from exc  # fmt: skip
 
 
-def _open_inputs(
-    spark: SparkSession, inputs: CohortInputs, work: Path
-) -> list[Source]:
+def _open_inputs(spark: SparkSession, inputs: CohortInputs, work: Path) -> list[Source]:
     """Every input, in the Polars engine's order (mutations, VCF, fusions, SV, copy number)."""
     out: list[Source] = []
     if inputs.maf:
@@ -157,8 +156,10 @@ def _scan(
     schema = pass1_schema(layer)
     found = _frame(spark, source).mapInArrow(pass1(job, shared), _ddl(schema)).persist()
     try:
-        grouped = found.filter(F.col("__t") == "s").groupBy("__s").agg(
-            F.sum("__n").alias("__n"), F.min("__o").alias("__o")
+        grouped = (
+            found.filter(F.col("__t") == "s")
+            .groupBy("__s")
+            .agg(F.sum("__n").alias("__n"), F.min("__o").alias("__o"))
         )
         samples = pl.DataFrame(pl.from_arrow(grouped.toArrow()))
         rest = pl.DataFrame(pl.from_arrow(found.filter(F.col("__t") != "s").toArrow()))

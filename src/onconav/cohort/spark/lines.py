@@ -1,4 +1,4 @@
-"""Split the lines Spark reads into cells, by the rules the Polars readers follow.
+r"""Split the lines Spark reads into cells, by the rules the Polars readers follow.
 
 Spark reads each text file (gzip or not) as lines (`spark.read.text`, split on '\\n' only),
 each with its file and the byte offset of the file block it came from. A plain file is split
@@ -69,8 +69,10 @@ def _bad_utf8(frame: pl.DataFrame) -> pl.DataFrame:
             row = frame.slice(i, 1).select("__fi", "__b", "__j")
             return row.with_columns(pl.lit("utf8").alias("__err"), pl.lit(err.start + 1,
                                     pl.Int64).alias("__n"))  # fmt: skip
-    return frame.clear().select("__fi", "__b", "__j").with_columns(
-        pl.lit(None, pl.String).alias("__err"), pl.lit(None, pl.Int64).alias("__n")
+    return (
+        frame.clear()
+        .select("__fi", "__b", "__j")
+        .with_columns(pl.lit(None, pl.String).alias("__err"), pl.lit(None, pl.Int64).alias("__n"))
     )
 
 
@@ -101,12 +103,12 @@ def text_rows(
         frame.select("__fi", "__b", "__j", text.alias("__line"))
         .filter(~skip)
         .with_columns(line.str.contains("\x00", literal=True).alias("__nul"))
-        .with_columns(
-            line.str.replace_all("\x00", "\ufffd", literal=True).str.strip_suffix("\r")
-        )
+        .with_columns(line.str.replace_all("\x00", "\ufffd", literal=True).str.strip_suffix("\r"))
     )
-    empty = frame.clear().select("__fi", "__b", "__j").with_columns(
-        pl.lit(None, pl.String).alias("__err"), pl.lit(None, pl.Int64).alias("__n")
+    empty = (
+        frame.clear()
+        .select("__fi", "__b", "__j")
+        .with_columns(pl.lit(None, pl.String).alias("__err"), pl.lit(None, pl.Int64).alias("__n"))
     )
     return rows, empty
 

@@ -85,8 +85,8 @@ def check_java() -> None:
         raise _fail(f"the Spark engine needs Java {MIN_JAVA} or later; found {found}")
 
 
-def start(master: str | None) -> SparkSession:
-    """The running session (spark-submit's), or a new one on `master`.
+def start(master: str | None) -> tuple[SparkSession, bool]:
+    """The running session (a notebook's, a test's) or a new one on `master`, and if it is new.
 
     Raises:
         CohortInputError: pyspark or Java is missing.
@@ -96,7 +96,7 @@ def start(master: str | None) -> SparkSession:
 
     active = SparkSession.getActiveSession()
     if active is not None:
-        return active
+        return active, False
     builder = SparkSession.builder.appName("onconav annotate")
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # (spark-submit started the JVM)
     if master or not submitted:
@@ -108,4 +108,4 @@ def start(master: str | None) -> SparkSession:
     builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return spark, True

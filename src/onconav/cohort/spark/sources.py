@@ -116,7 +116,7 @@ def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
     with local.open("rb") as fh:
         packed = fh.read(2) == b"\x1f\x8b"
     try:
-        with (gzip.open(local, "rb") if packed else local.open("rb")) as fh:
+        with gzip.open(local, "rb") if packed else local.open("rb") as fh:
             return [line for _, line in zip(range(_HEAD_LINES), fh, strict=False)]
     except (OSError, EOFError) as exc:
         raise CohortInputError(f"cannot read ({exc})", file=str(local)) from exc
@@ -189,10 +189,14 @@ def _fetch(spark: SparkSession, given: str, work: Path) -> Path:
         return local
     from pyspark.sql import functions as F  # noqa: N812
 
-    df = spark.read.option("lineSep", "\n").text(files[0]).select(
-        F.col("_metadata.file_block_start").alias("b"),
-        F.monotonically_increasing_id().alias("m"),
-        "value",
+    df = (
+        spark.read.option("lineSep", "\n")
+        .text(files[0])
+        .select(
+            F.col("_metadata.file_block_start").alias("b"),
+            F.monotonically_increasing_id().alias("m"),
+            "value",
+        )
     )
     target = work / f"fetched-{len(list(work.iterdir()))}.txt"
     with target.open("w", encoding="utf-8") as fh:

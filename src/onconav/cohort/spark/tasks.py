@@ -87,12 +87,12 @@ def load(value: Broadcast[bytes]) -> Any:
 
 def pass1_schema(layer: Layer) -> dict[str, pl.DataType]:
     """Columns of pass 1's results: `__t` says which kind of row (m, s, b or e) it is."""
-    keys = {f"__k{i}": _STR for i in range(len(layer.keys))}
+    keys: dict[str, pl.DataType] = {f"__k{i}": _STR() for i in range(len(layer.keys))}
     return {
         "__t": _STR(), "__fi": _I64(), "__b": _I64(), ROW: _I64(), "__s": _STR(),
         "__rr": _STR(), "__kb": pl.Boolean(), **keys, "__o": _STR(), "GENE": _STR(),
         "ALTERATION": _STR(), "LINE": _I64(), "COLUMN": _STR(), "__n": _I64(), "__err": _STR(),
-    }  # type: ignore[dict-item]  # fmt: skip
+    }  # fmt: skip
 
 
 def _arrow(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pa.RecordBatch:
@@ -136,10 +136,11 @@ def _text_batches(batches: Batches, job: Job) -> Iterator[tuple[pl.DataFrame, pl
         yield lines, rows if errors.is_empty() else errors
 
 
-def pass1(job_value: Broadcast[bytes], shared_value: Broadcast[bytes]) -> Callable[[Batches],
-                                                                               Batches]:  # fmt: skip
-    """The pass-1 task: each batch's marked rows (m), rows by sample (s), lines a block (b) and
-    lines that cannot be read (e)."""  # noqa: D205
+def pass1(
+    job_value: Broadcast[bytes], shared_value: Broadcast[bytes]
+) -> Callable[[Batches], Batches]:
+    """The pass-1 task: marked rows (m), rows by sample (s), lines a block (b), errors (e)."""
+
     def run(batches: Batches) -> Batches:
         job: Job = load(job_value)
         shared: Shared = load(shared_value)
@@ -221,7 +222,8 @@ def _pass2_text(batches: Batches, job: Job) -> Iterator[pl.DataFrame]:
 
 def _output(rows: pl.DataFrame, job: Job, last: list[int | None]) -> pl.DataFrame:
     """The output of rows numbered `__i`: TSV lines (a marker before each run), or cells."""
-    assert job.ids is not None and job.table is not None
+    assert job.ids is not None
+    assert job.table is not None
     ann = annotation_ids(rows[ROW].cast(_I64), job.ids)
     rows = rows.with_columns(ann)
     if job.fmt == "parquet":

@@ -113,8 +113,12 @@ def text_rows(
     return rows, empty
 
 
-def split_cells(rows: pl.DataFrame, width: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def split_cells(
+    rows: pl.DataFrame, width: int, wanted: list[int] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The rows' cells `c0` ... (empty cells null, missing ones null), and over-long rows.
+
+    Only the cells at `wanted` positions are made, when given (pass 1 reads a few columns).
 
     Returns:
         `rows` with the cells, and `e` rows (`__fi`, `__b`, `__j`, `__err`, `__n` fields) of
@@ -127,7 +131,7 @@ def split_cells(rows: pl.DataFrame, width: int) -> tuple[pl.DataFrame, pl.DataFr
         "__fi", "__b", "__j", pl.lit("fields").alias("__err"), nf.cast(pl.Int64).alias("__n")
     )
     cells = []
-    for i in range(width):
+    for i in range(width) if wanted is None else wanted:
         cell = pl.col("__parts").list.get(i, null_on_oob=True)
         cells.append(pl.when(cell != "").then(cell).alias(f"c{i}"))
     return rows.with_columns(cells).drop("__parts"), long

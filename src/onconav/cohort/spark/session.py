@@ -43,8 +43,18 @@ def check_pyspark() -> None:
     Raises:
         CohortInputError: with the install command.
     """
-    if importlib.util.find_spec("pyspark") is None:
+    if not _has_pyspark():
         raise _fail(INSTALL)
+
+
+def _has_pyspark() -> bool:
+    return importlib.util.find_spec("pyspark") is not None
+
+
+def _active() -> SparkSession | None:
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
 
 
 def _java() -> str | None:
@@ -94,7 +104,7 @@ def start(master: str | None) -> tuple[SparkSession, bool]:
     check_pyspark()
     from pyspark.sql import SparkSession
 
-    active = SparkSession.getActiveSession()
+    active = _active()
     if active is not None:
         return active, False
     builder = SparkSession.builder.appName("onconav annotate")

@@ -173,12 +173,21 @@ def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl
             errors = rows.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
             yield _arrow(pl.concat([blocks, errors], how="diagonal_relaxed"), schema)
             continue
-        cells, long = split_cells(rows, job.width)
+        cells, long = split_cells(rows, job.width, _read_cells(job.layer))
         cells = cells.with_columns(pl.col("__j").alias(ROW))
         layer = replace(job.layer, frame=cells.lazy())
         marked, samples = mark_batch(layer, shared.spellings, shared.known, keep=("__fi", "__b"))
         extra = [blocks, long.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))]
         yield _arrow(_tagged(marked, samples, *extra), schema)
+
+
+def _read_cells(layer: Layer) -> list[int]:
+    """Positions of the input columns (`c<i>`) pass 1's expressions read."""
+    exprs = [layer.sample, *layer.keys, layer.gene, layer.detail, layer.has_gene,
+             layer.kb_hint(frozenset()), layer.line]  # fmt: skip
+    exprs += [e for e in (layer.column, layer.row_reject, layer.oncotree) if e is not None]
+    names = {n for e in exprs for n in e.meta.root_names()}
+    return sorted(int(n[1:]) for n in names if n[:1] == "c" and n[1:].isdigit())
 
 
 def pass2_schema(job: Job) -> dict[str, pl.DataType]:

@@ -1,0 +1,94 @@
+"""`onconav annotate --engine spark`: the README's command, and what is missing said in one line."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shlex
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from onconav.cli import app
+from onconav.cohort.spark import session
+from tests.cohort.helpers import DATA, table
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def _readme_spark_command() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"^(onconav annotate --engine spark .*)$", readme, re.M)
+    assert found is not None, "the README shows the Spark command"
+    return shlex.split(found.group(1))[1:]
+
+
+def test_readme_spark_command_runs(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--maf 'cohort/*.maf.gz' --clinical clinical.txt --out out/`, on two gzip parts."""
+    lines = (DATA / "tiny.maf").read_bytes().splitlines(keepends=True)
+    (tmp_path / "cohort").mkdir()
+    for k, body in enumerate((lines[2:7], lines[7:])):
+        with gzip.open(tmp_path / "cohort" / f"part{k}.maf.gz", "wb") as fh:
+            fh.write(b"".join([lines[1], *body]))
+    (tmp_path / "clinical.txt").write_bytes((DATA / "tiny_clinical.txt").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*_readme_spark_command(), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert "rows:" in result.stdout
+    rows = table(tmp_path / "out" / "annotated_mutations.tsv")
+    assert len(rows) == len(lines) - 2
+    assert [r["Hugo_Symbol"] for r in rows] == [x.split(b"\t")[0].decode() for x in lines[2:]]
+
+
+def _one_line_exit_2(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+_ARGS = ["annotate", "--engine", "spark", "--maf", str(DATA / "tiny.maf"), "-t", "LUAD"]
+
+
+def test_without_pyspark_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "_has_pyspark", lambda: False)
+    line = _one_line_exit_2([*_ARGS, "--out", str(tmp_path / "out")])
+    assert 'pip install "onconav[spark]"' in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("version", [None, '1.8.0_392', '11.0.2'])
+def test_without_java_17_exits_2(version: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install onconav[spark])")
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    if version is not None:
+        java = home / "bin" / "java"
+        java.write_text(f"#!/bin/sh\necho 'openjdk version \"{version}\" 2024-01-16' >&2\n")
+        java.chmod(java.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    monkeypatch.setattr(session, "_active", lambda: None)
+    line = _one_line_exit_2([*_ARGS, "--out", str(tmp_path / "out")])
+    assert "needs Java 17 or later" in line
+    if version is not None:
+        assert f"found Java {8 if version.startswith('1.') else 11}" in line
+
+
+def test_java_version_reads_both_schemes(tmp_path: Path) -> None:
+    for text, major in (('openjdk version "17.0.15" 2025-04-15', 17), ('java version "1.8.0_41"', 8),
+                        ('openjdk version "21" 2023-09-19', 21)):  # fmt: skip
+        java = tmp_path / "java"
+        java.write_text(f"#!/bin/sh\necho '{text}' >&2\n")
+        java.chmod(java.stat().st_mode | stat.S_IXUSR)
+        assert session.java_version(str(java)) == major
+
+
+def test_master_only_with_spark(tmp_path: Path) -> None:
+    args = ["annotate", "--maf", str(DATA / "tiny.maf"), "-t", "LUAD", "--master", "local[2]"]
+    assert "--master" in _one_line_exit_2([*args, "--out", str(tmp_path / "o")])

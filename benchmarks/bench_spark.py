@@ -8,7 +8,8 @@ quarter of the rows in knowledge-base genes) and its clinical file, each in a fr
   report off in both engines, so that the comparison is the tables);
 - spark: a `local[2]` SparkSession started in the process (its start-up timed apart), then
   `onconav.cohort.spark.annotate`, same outputs.
-Reports wall seconds, each engine's ratio to the floor, and Spark's start-up. Goal: Spark at
+Reports wall seconds, each engine's ratio to the floor, Spark's start-up, and whether the two
+engines wrote the same files (tables, samples, rejected rows, summary.json). Goal: Spark at
 most 4x the floor, start-up included. Run on a 2-core machine, shared: read the ratios.
 
 Run: python benchmarks/bench_spark.py [--rows 2000000] [--repeat 1] [--dir DIR]
@@ -17,6 +18,7 @@ Run: python benchmarks/bench_spark.py [--rows 2000000] [--repeat 1] [--dir DIR]
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import shutil
 import sys
@@ -73,9 +75,10 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, object]:
     out_p, out_s = folder / "polars", folder / "spark"
     pol, pol_mem, pol_out = _measure(_POLARS, [str(maf), str(out_p)], repeat, out_p)
     spk, spk_mem, spk_out = _measure(_SPARK, [str(maf), str(out_s)], repeat, out_s)
-    same = (out_p / "annotated_mutations.tsv").read_bytes() == (
-        out_s / "annotated_mutations.tsv"
-    ).read_bytes()
+    names = sorted(p.name for p in out_p.iterdir())
+    same = names == sorted(p.name for p in out_s.iterdir()) and all(
+        filecmp.cmp(out_p / n, out_s / n, shallow=False) for n in names
+    )
     got = json.loads(spk_out)
     for out in (out_p, out_s):
         shutil.rmtree(out, ignore_errors=True)
@@ -88,7 +91,7 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, object]:
         "spark_without_startup_over_floor": round((spk - got["startup_s"]) / floor, 2),
         "spark_over_polars": round(spk / pol, 2),
         "peak_gib_polars": round(pol_mem, 2), "peak_gib_spark_driver_python": round(spk_mem, 2),
-        "same_annotated_table": same, "polars_result": json.loads(pol_out), "spark_result": got,
+        "same_files": same, "polars_result": json.loads(pol_out), "spark_result": got,
     }  # fmt: skip
 
 

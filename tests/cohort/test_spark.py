@@ -145,20 +145,39 @@ def test_parquet_is_a_dataset_of_the_same_rows(spark: Any, tmp_path: Path) -> No
         assert pl.read_parquet(b / name).equals(pl.read_parquet(a / name))
 
 
-def test_a_long_row_is_located_as_the_polars_engine_locates_it(spark: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra\n",
+        b"EGFR\t1\tMissense_Mutation\tS\xff1\tp.L858R\tx\t1\tn\n",
+    ],
+)
+def test_unreadable_rows_are_located_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, bad: bytes
+) -> None:
     from onconav.cohort.spark import annotate
 
-    bad = tmp_path / "bad.maf"
-    bad.write_bytes(
-        _maf(tmp_path).read_bytes() + b"EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra\n"
-    )
-    inputs = CohortInputs(maf=bad, tumor_type="LUAD")
+    path = tmp_path / "bad.maf"
+    path.write_bytes(_maf(tmp_path).read_bytes() + bad)
+    inputs = CohortInputs(maf=path, tumor_type="LUAD")
     with pytest.raises(CohortInputError) as polars_error:
         annotate_cohort(inputs, tmp_path / "o1", plots=False)
     with pytest.raises(CohortInputError) as spark_error:
         annotate(spark, inputs, tmp_path / "o2", plots=False)
     assert str(spark_error.value) == str(polars_error.value)
     assert not (tmp_path / "o2").exists()
+
+
+def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
+    from onconav.cohort.spark import annotate
+
+    packed = gz(_maf(tmp_path), tmp_path)
+    cut = tmp_path / "cut.maf.gz"
+    cut.write_bytes(packed.read_bytes()[: packed.stat().st_size * 2 // 3])
+    with pytest.raises(CohortInputError) as err:
+        annotate(spark, CohortInputs(maf=cut, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert str(cut) in str(err.value)
+    assert not (tmp_path / "o").exists()
 
 
 def _cohorts(shared: Path) -> list[dict[str, Path]]:

@@ -27,7 +27,9 @@ def _readme_spark_command() -> list[str]:
     return shlex.split(found.group(1))[1:]
 
 
-def test_readme_spark_command_runs(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_spark_command_runs(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`--maf 'cohort/*.maf.gz' --clinical clinical.txt --out out/`, on two gzip parts."""
     lines = (DATA / "tiny.maf").read_bytes().splitlines(keepends=True)
     (tmp_path / "cohort").mkdir()
@@ -56,15 +58,19 @@ def _one_line_exit_2(args: list[str]) -> str:
 _ARGS = ["annotate", "--engine", "spark", "--maf", str(DATA / "tiny.maf"), "-t", "LUAD"]
 
 
-def test_without_pyspark_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pyspark_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(session, "_has_pyspark", lambda: False)
     line = _one_line_exit_2([*_ARGS, "--out", str(tmp_path / "out")])
     assert 'pip install "onconav[spark]"' in line
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("version", [None, '1.8.0_392', '11.0.2'])
-def test_without_java_17_exits_2(version: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("version", [None, "1.8.0_392", "11.0.2"])
+def test_without_java_17_exits_2(
+    version: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install onconav[spark])")
     home = tmp_path / "jdk"
     (home / "bin").mkdir(parents=True)
@@ -92,3 +98,13 @@ def test_java_version_reads_both_schemes(tmp_path: Path) -> None:
 def test_master_only_with_spark(tmp_path: Path) -> None:
     args = ["annotate", "--maf", str(DATA / "tiny.maf"), "-t", "LUAD", "--master", "local[2]"]
     assert "--master" in _one_line_exit_2([*args, "--out", str(tmp_path / "o")])
+
+
+def test_uri_restores_the_double_slash_path_folds() -> None:
+    from onconav.cohort.spark.sources import uri
+
+    assert uri(Path("s3://bucket/cohort/*.maf.gz")) == "s3://bucket/cohort/*.maf.gz"
+    assert uri(Path("gs://b/k.maf")) == "gs://b/k.maf"
+    assert uri(Path("hdfs://nn:8020/x/y.maf")) == "hdfs://nn:8020/x/y.maf"
+    assert uri(Path("dbfs:/x/y.maf")) == "dbfs:/x/y.maf"
+    assert uri(Path("cohort/*.maf.gz")) == "cohort/*.maf.gz"

@@ -196,9 +196,12 @@ def _raise_first_error(rest: pl.DataFrame, offsets: pl.DataFrame, source: TextIn
     errors = errors.with_columns((pl.col("__off") + pl.col(ROW) + 1).alias("__line"))
     first = errors.sort("__fi", "__line").row(0, named=True)
     label, line, width = source.labels[first["__fi"]], int(first["__line"]), source.width
-    if first["__err"] == "utf8":
+    if str(first["__err"]).startswith("utf8:"):
+        assert source.layer.table is not None
+        field = min(int(first["__err"][5:]), width - 1)
         raise CohortInputError(f"not UTF-8 text (byte {first['__n']} of the line)", file=label,
-                               line=line, code="bad-encoding")  # fmt: skip
+                               line=line, column=source.layer.table.header[field],
+                               code="bad-encoding")  # fmt: skip
     raise CohortInputError(f"{first['__n']} fields where the header has {width}", file=label,
                            line=line, column=f"field {width + 1}")  # fmt: skip
 

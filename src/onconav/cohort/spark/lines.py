@@ -67,8 +67,9 @@ def _bad_utf8(frame: pl.DataFrame) -> pl.DataFrame:
             raw.decode("utf-8")
         except UnicodeDecodeError as err:
             row = frame.slice(i, 1).select("__fi", "__b", "__j")
-            return row.with_columns(pl.lit("utf8").alias("__err"), pl.lit(err.start + 1,
-                                    pl.Int64).alias("__n"))  # fmt: skip
+            field = raw[: err.start].count(b"\t")  # (the field the bad byte is in, 0-based)
+            return row.with_columns(pl.lit(f"utf8:{field}").alias("__err"),
+                                    pl.lit(err.start + 1, pl.Int64).alias("__n"))  # fmt: skip
     return (
         frame.clear()
         .select("__fi", "__b", "__j")
@@ -88,7 +89,8 @@ def text_rows(
 
     Returns:
         (`__fi`, `__b`, `__j`, `__line` text, `__nul`) of each data row, and `e` rows
-        (`__fi`, `__b`, `__j`, `__err`, `__n`) of lines that cannot be read (not UTF-8).
+        (`__fi`, `__b`, `__j`, `__err` 'utf8:<field>', `__n` byte) of lines that cannot be
+        read (not UTF-8).
     """
     try:
         text = frame["__v"].cast(pl.String)

@@ -44,13 +44,21 @@ _logger = logging.getLogger(__name__)
 
 # Lines read for a file's header (and the first rows some checks sniff, `maf._SNIFF_ROWS`).
 _HEAD_LINES = 1100
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/(?!/)")
+# Schemes whose URIs name a host or bucket (`s3://bucket/key`), which `Path` folds to `s3:/`.
+# (`file:/x` and `dbfs:/x` are single-slash forms and are left as they are.)
+_SCHEME = re.compile(
+    r"^(s3|s3a|s3n|gs|gcs|hdfs|webhdfs|viewfs|abfs|abfss|wasb|wasbs|oss|cos):/(?!/)", re.I
+)
 _GLOB = re.compile(r"[*?\[{]")
 _BUILDERS = {"mutations": maf_layer, "fusions": fusions_layer, "sv": sv_layer}
 
 
 def uri(path: str | Path) -> str:
-    """The path as Spark reads it; `Path` folds 's3://b/k' into 's3:/b/k', undone here."""
+    """The path as Spark reads it; `Path` folds 's3://b/k' into 's3:/b/k', undone here.
+
+    >>> uri(Path("s3://bucket/cohort/*.maf.gz")), uri(Path("dbfs:/x/y.maf"))
+    ('s3://bucket/cohort/*.maf.gz', 'dbfs:/x/y.maf')
+    """
     return _SCHEME.sub(r"\1://", str(path))
 
 

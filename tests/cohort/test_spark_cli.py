@@ -107,4 +107,28 @@ def test_uri_restores_the_double_slash_path_folds() -> None:
     assert uri(Path("gs://b/k.maf")) == "gs://b/k.maf"
     assert uri(Path("hdfs://nn:8020/x/y.maf")) == "hdfs://nn:8020/x/y.maf"
     assert uri(Path("dbfs:/x/y.maf")) == "dbfs:/x/y.maf"
-    assert uri(Path("cohort/*.maf.gz")) == "cohort/*.maf.gz"
+    assert uri(Path("cohort/*.maf.gz")) == str(Path.cwd() / "cohort/*.maf.gz")
+
+
+def test_kb_snapshot_on_spark(spark: Any, tmp_path: Path) -> None:
+    """`--kb SNAPSHOT`: the executors get that KB's genes, the driver matches with it."""
+    from tests.kbchanges import NEW_VERSION, write_pair
+
+    _old, new = write_pair(tmp_path)
+    base = ["annotate", "--maf", str(DATA / "tiny.maf"), "--clinical", str(DATA / "tiny_clinical.txt"),
+            "--kb", str(new), "--no-plots", "--no-report"]  # fmt: skip
+    polars = runner.invoke(app, [*base, "--out", str(tmp_path / "p")])
+    spark_run = runner.invoke(app, [*base, "--engine", "spark", "--out", str(tmp_path / "s")])
+    assert polars.exit_code == 0, polars.output
+    assert spark_run.exit_code == 0, spark_run.output
+    for name in ("annotated_mutations.tsv", "samples.tsv", "rejected.tsv", "summary.json"):
+        assert (tmp_path / "s" / name).read_bytes() == (tmp_path / "p" / name).read_bytes(), name
+    summary = (tmp_path / "s" / "summary.json").read_text()
+    assert f'"kb_version": "{NEW_VERSION}"' in summary
+    kras = [
+        r for r in table(tmp_path / "s" / "annotated_mutations.tsv") if r["Hugo_Symbol"] == "KRAS"
+    ]
+    assert kras
+    assert all(
+        r["HIGHEST_SENSITIVE_LEVEL"] != "LEVEL_1" or r["LEVEL_1"] != "Adagrasib" for r in kras
+    )

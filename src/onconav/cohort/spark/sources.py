@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import re
 import shutil
 from dataclasses import dataclass, replace
@@ -56,10 +57,15 @@ _BUILDERS = {"mutations": maf_layer, "fusions": fusions_layer, "sv": sv_layer}
 def uri(path: str | Path) -> str:
     """The path as Spark reads it; `Path` folds 's3://b/k' into 's3:/b/k', undone here.
 
+    A relative local path is made absolute: the JVM does not follow Python's `os.chdir`.
+
     >>> uri(Path("s3://bucket/cohort/*.maf.gz")), uri(Path("dbfs:/x/y.maf"))
     ('s3://bucket/cohort/*.maf.gz', 'dbfs:/x/y.maf')
     """
-    return _SCHEME.sub(r"\1://", str(path))
+    text = _SCHEME.sub(r"\1://", str(path))
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        return text
+    return os.path.abspath(text)
 
 
 def _local(name: str) -> Path | None:

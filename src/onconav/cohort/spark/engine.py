@@ -52,15 +52,7 @@ from onconav.cohort.spark.sources import (
     open_text,
     read_clinical_file,
 )
-from onconav.cohort.spark.tasks import (
-    Job,
-    Shared,
-    pass1,
-    pass1_schema,
-    pass2,
-    pass2_schema,
-    read_cells,
-)
+from onconav.cohort.spark.tasks import Job, Shared, pass1, pass1_schema, pass2, pass2_schema
 from onconav.cohort.summary import CohortSummary, gene_levels, sample_table
 from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex, get_index
@@ -125,34 +117,6 @@ def _open_inputs(spark: SparkSession, inputs: CohortInputs, work: Path) -> list[
     return out
 
 
-def _pass1_frame(spark: SparkSession, source: TextInput) -> DataFrame:
-    """An input's lines split by Spark, as pass 1 reads them (`lines.marked_cells`).
-
-    Only the cells pass 1's expressions read go to Python, with the facts about each line that
-    the Polars readers' rules need; so pass 1 moves a few cells a row to Python, not the line.
-    """
-    from pyspark.sql import functions as F  # noqa: N812
-
-    value = F.col("value")
-    nul = F.instr(value, "\x00") > 0
-    line = F.regexp_replace(F.when(nul, F.translate(value, "\x00", "\ufffd")).otherwise(value),
-                            "\r\\z", "")  # fmt: skip
-    parts = F.split(line, "\t", -1)
-    valid = F.is_valid_utf8(value)
-    cells = [F.when(valid, F.try_element_at(parts, F.lit(i + 1))).alias(f"c{i}")
-             for i in read_cells(source.layer)]  # fmt: skip
-    lines = spark.read.option("lineSep", "\n").text(list(source.files))
-    return lines.select(
-        F.col("_metadata.file_path").alias("__f"),
-        F.col("_metadata.file_block_start").alias("__b"),
-        value.startswith("#").alias("__c"),
-        nul.alias("__nul"),
-        F.size(parts).alias("__nf"),
-        F.when(~valid, value.cast("binary")).alias("__bad"),
-        *cells,
-    )
-
-
 def _frame(spark: SparkSession, source: Source) -> DataFrame:
     """The Spark DataFrame of an input: its lines, or the rows the driver read."""
     from pyspark.sql import functions as F  # noqa: N812
@@ -190,8 +154,7 @@ def _scan(
     layer = source.layer
     job = _broadcast(spark, _job(source))
     schema = pass1_schema(layer)
-    frame = _pass1_frame(spark, source) if isinstance(source, TextInput) else _frame(spark, source)
-    found = frame.mapInArrow(pass1(job, shared), _ddl(schema)).persist()
+    found = _frame(spark, source).mapInArrow(pass1(job, shared), _ddl(schema)).persist()
     try:
         grouped = (
             found.filter(F.col("__t") == "s")

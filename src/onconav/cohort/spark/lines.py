@@ -22,15 +22,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-__all__ = [
-    "BlockState",
-    "canonical",
-    "marked_cells",
-    "number_lines",
-    "row_id",
-    "split_cells",
-    "text_rows",
-]
+__all__ = ["BlockState", "canonical", "number_lines", "row_id", "split_cells", "text_rows"]
 
 # A row id (`__i`) of a text input: the file's index above this many bits, its line below.
 LINE_BITS = 40
@@ -134,49 +126,24 @@ def split_cells(
         `rows` with the cells, and `e` rows (`__fi`, `__b`, `__j`, `__err`, `__n` fields) of
         rows with more fields than the header.
     """
-    parts = pl.col("__line").str.split("\t")
-    rows = rows.with_columns(parts.alias("__parts"))
-    nf = pl.col("__parts").list.len()
-    long = rows.filter(nf > width).select(
-        "__fi", "__b", "__j", pl.lit("fields").alias("__err"), nf.cast(pl.Int64).alias("__n")
+    fields = pl.col("__line").str.count_matches("\t", literal=True).cast(pl.Int64) + 1
+    positions = list(range(width)) if wanted is None else wanted
+    # Split only up to the last cell wanted (`splitn`: the rest stays one piece), so that pass 1
+    # reading a few columns of a wide MAF does not cut every line into all its fields.
+    pieces = (max(positions) + 2) if positions else 1
+    rows = rows.with_columns(
+        pl.col("__line").str.splitn("\t", pieces).alias("__parts"), fields.alias("__nf")
+    )
+    long = rows.filter(pl.col("__nf") > width).select(
+        "__fi", "__b", "__j", pl.lit("fields").alias("__err"), pl.col("__nf").alias("__n")
     )
     cells = []
-    for i in range(width) if wanted is None else wanted:
-        cell = pl.col("__parts").list.get(i, null_on_oob=True)
+    for i in positions:
+        cell = pl.col("__parts").struct.field(f"field_{i}")
         cells.append(pl.when(cell != "").then(cell).alias(f"c{i}"))
-    return rows.with_columns(cells).drop("__parts"), long
+    return rows.with_columns(cells).drop("__parts", "__nf"), long
 
 
 def row_id(file: pl.Expr, line: pl.Expr) -> pl.Expr:
     """The row id (`__i`) of a text input's row: its file index and line, in input order."""
     return file.cast(pl.Int64) * (1 << LINE_BITS) + line
-
-
-def marked_cells(
-    frame: pl.DataFrame, headers: dict[int, int], comments: bool, width: int, wanted: list[int]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Pass 1's data rows from lines Spark split (`engine._pass1_frame`), and errors.
-
-    Spark splits each line on tabs where it reads it (after dropping a line end's CR and
-    setting each NUL to U+FFFD), and hands over the cells pass 1 reads (`c<i>`, as written),
-    the number of fields `__nf`, whether the line starts with '#' (`__c`) or held a NUL
-    (`__nul`), and the bytes of a line that is not UTF-8 (`__bad`). The rules are
-    `text_rows` and `split_cells`'s.
-
-    Returns:
-        (`__fi`, `__b`, `__j`, `__nul`, the cells) of each data row, and `e` rows.
-    """
-    head = pl.col("__fi").replace_strict(headers, return_dtype=pl.Int64)
-    skip = (pl.col("__b") == 0) & (pl.col("__j") < head)
-    if comments:
-        skip = skip | pl.col("__c")
-    rows = frame.filter(~skip)
-    bad = rows.filter(pl.col("__bad").is_not_null())
-    if not bad.is_empty():
-        return rows.clear(), _bad_utf8(bad.head(1).rename({"__bad": "__v"}))
-    long = rows.filter(pl.col("__nf") > width).select(
-        "__fi", "__b", "__j", pl.lit("fields").alias("__err"), pl.col("__nf").cast(pl.Int64)
-        .alias("__n")
-    )  # fmt: skip
-    cells = [pl.when(pl.col(f"c{i}") != "").then(pl.col(f"c{i}")).alias(f"c{i}") for i in wanted]
-    return rows.select("__fi", "__b", "__j", "__nul", *cells), long

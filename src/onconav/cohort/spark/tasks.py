@@ -23,7 +23,6 @@ from onconav.cohort.scan import annotation_cells, annotation_texts
 from onconav.cohort.spark.lines import (
     BlockState,
     canonical,
-    marked_cells,
     number_lines,
     row_id,
     split_cells,
@@ -33,7 +32,7 @@ from onconav.cohort.spark.lines import (
 if TYPE_CHECKING:
     from pyspark import Broadcast
 
-__all__ = ["MARKER", "Job", "Shared", "pass1", "pass1_schema", "pass2", "read_cells"]
+__all__ = ["MARKER", "Job", "Shared", "pass1", "pass2", "pass1_schema"]
 
 # Starts the line naming the first row id of each run of rows in a TSV part file (no output
 # line can hold a NUL byte: readers replace it), so that the driver puts runs in input order.
@@ -122,7 +121,7 @@ def _file_index(frame: pl.DataFrame, job: Job) -> pl.DataFrame:
     names = frame["__f"].unique().to_list()
     index = {n: job.files[canonical(n)] for n in names}
     fi = pl.col("__f").replace_strict(index, return_dtype=_I64).alias("__fi")
-    return frame.with_columns(fi, pl.col("__b").cast(_I64)).drop("__f")
+    return frame.select(fi, pl.col("__b").cast(_I64), "__v")
 
 
 def _text_batches(batches: Batches, job: Job) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -167,20 +166,14 @@ def _tagged(marked: pl.DataFrame, samples: pl.DataFrame, *more: pl.DataFrame) ->
 
 def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl.DataType]
                 ) -> Batches:  # fmt: skip
-    state = BlockState()
-    wanted = read_cells(job.layer)
-    for rb in batches:
-        lines = pl.DataFrame(pl.from_arrow(rb))
-        if lines.is_empty():
-            continue
-        lines = number_lines(_file_index(lines, job), state)
+    for lines, rows in _text_batches(batches, job):
         blocks = lines.group_by("__fi", "__b").agg((pl.col("__j").max() + 1).alias("__n"))
         blocks = blocks.with_columns(pl.lit("b").alias("__t"))
-        cells, long = marked_cells(lines, job.headers, job.comments, job.width, wanted)
-        if "__err" in long.columns and long["__err"].str.starts_with("utf8").any():
-            errors = long.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
+        if "__err" in rows.columns:
+            errors = rows.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
             yield _arrow(pl.concat([blocks, errors], how="diagonal_relaxed"), schema)
             continue
+        cells, long = split_cells(rows, job.width, _read_cells(job.layer))
         cells = cells.with_columns(pl.col("__j").alias(ROW))
         layer = replace(job.layer, frame=cells.lazy())
         marked, samples = mark_batch(layer, shared.spellings, shared.known, keep=("__fi", "__b"))
@@ -188,7 +181,7 @@ def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl
         yield _arrow(_tagged(marked, samples, *extra), schema)
 
 
-def read_cells(layer: Layer) -> list[int]:
+def _read_cells(layer: Layer) -> list[int]:
     """Positions of the input columns (`c<i>`) pass 1's expressions read."""
     exprs = [layer.sample, *layer.keys, layer.gene, layer.detail, layer.has_gene,
              layer.kb_hint(frozenset()), layer.line]  # fmt: skip

@@ -167,6 +167,10 @@ def annotate(
     \b
         onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
 
+    With --engine spark (pip install "onconav[spark]", Java 17 or later) the same outputs are
+    made with Apache Spark (--master, default local[*]); each input may then be a folder or a
+    quoted glob of files, local or s3://, gs://, hdfs:// (see docs/spark.md).
+
     With --compare EARLIER_OUT, also writes changes.tsv: the samples whose highest level or
     level-1 options differ from the earlier output, and why (the KB changes behind it). The
     earlier folder's KB must be shipped (onconav kb versions) or given with --kb-old SNAPSHOT.

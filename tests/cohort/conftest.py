@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -63,5 +64,8 @@ def spark() -> Iterator[Any]:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # (py4j logs at INFO when its connections are collected at exit, after pytest has closed
+    # the streams its handlers write to: "--- Logging error ---")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     yield session
     session.stop()

@@ -8,6 +8,7 @@ Py4J traceback. The master is `--master`, else `SPARK_MASTER`, else `local[*]`; 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import re
 import shutil
@@ -118,4 +119,5 @@ def start(master: str | None) -> tuple[SparkSession, bool]:
     builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # (its INFO lines at exit are noise)
     return spark, True

@@ -115,6 +115,8 @@ def start(master: str | None) -> tuple[SparkSession, bool]:
         chosen = master or os.environ.get("SPARK_MASTER") or "local[*]"
         if chosen.startswith("local"):  # (the workers are this Python, with onconav in it)
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            # Local mode binds the driver and its UI to loopback, not every interface.
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.master(chosen)
     builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     spark = builder.getOrCreate()

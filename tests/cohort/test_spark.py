@@ -180,6 +180,17 @@ def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_gzip_must_be_named_gz_for_spark(spark: Any, tmp_path: Path) -> None:
+    """Spark picks decompression by the file name: a misnamed file is refused, not misread."""
+    from onconav.cohort.spark import annotate
+
+    hidden = tmp_path / "cohort.maf"
+    hidden.write_bytes(gzip.compress((DATA / "tiny.maf").read_bytes()))
+    with pytest.raises(CohortInputError, match="rename it") as err:
+        annotate(spark, CohortInputs(maf=hidden, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert str(hidden) in str(err.value)
+
+
 def _cohorts(shared: Path) -> list[dict[str, Path]]:
     out = []
     for study in sorted((shared / "data").iterdir()):

@@ -129,6 +129,10 @@ def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
         return [str(r[0]).encode("utf-8") + b"\n" for r in rows]
     with local.open("rb") as fh:
         packed = fh.read(2) == b"\x1f\x8b"
+    if packed != local.name.lower().endswith(".gz"):  # (Spark decompresses by name alone)
+        told = "gzip data in a file not named .gz" if packed else "a .gz name on plain text"
+        raise CohortInputError(f"{told}: Spark chooses decompression by the name; rename it",
+                               file=str(local))  # fmt: skip
     try:
         with gzip.open(local, "rb") if packed else local.open("rb") as fh:
             return [line for _, line in zip(range(_HEAD_LINES), fh, strict=False)]

@@ -25,9 +25,10 @@ from onconav._cliutil import environment_failure, fail
 from onconav.errors import OnconavError, TumorTypeError
 
 if TYPE_CHECKING:
-    from onconav.cohort import CohortSummary, Progress
+    from onconav.cohort import CohortInputs, CohortSummary, Progress
+    from onconav.kb.index import KBIndex
 
-__all__ = ["AnnotateFormat", "annotate", "show_progress"]
+__all__ = ["AnnotateEngine", "AnnotateFormat", "annotate", "show_progress"]
 
 
 class AnnotateFormat(StrEnum):
@@ -35,6 +36,13 @@ class AnnotateFormat(StrEnum):
 
     tsv = "tsv"
     parquet = "parquet"
+
+
+class AnnotateEngine(StrEnum):
+    """Engines of `annotate`."""
+
+    polars = "polars"
+    spark = "spark"
 
 
 def show_progress() -> bool:
@@ -129,6 +137,14 @@ def annotate(
         Path | None,
         typer.Option(help="The KB snapshot the --compare folder was made with, if not shipped."),
     ] = None,
+    engine: Annotated[
+        AnnotateEngine,
+        typer.Option(help="polars (this machine) or spark (a cluster; inputs may be globs)."),
+    ] = AnnotateEngine.polars,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master: local[*] (default), yarn, k8s://...; or SPARK_MASTER."),
+    ] = None,
 ) -> None:
     """Annotate a cohort: every row gets oncokb-annotator-style levels and onconav's alteration.
 
@@ -151,6 +167,10 @@ def annotate(
     \b
         onconav annotate --vcf tiny_vep.vcf --sample-id S1 --tumor-type LUAD --out annotated
 
+    With --engine spark (pip install "onconav[spark]", Java 17 or later) the same outputs are
+    made with Apache Spark (--master, default local[*]); each input may then be a folder or a
+    quoted glob of files, local or s3://, gs://, hdfs:// (see docs/spark.md).
+
     With --compare EARLIER_OUT, also writes changes.tsv: the samples whose highest level or
     level-1 options differ from the earlier output, and why (the KB changes behind it). The
     earlier folder's KB must be shipped (onconav kb versions) or given with --kb-old SNAPSHOT.
@@ -167,16 +187,21 @@ def annotate(
     )  # fmt: skip
     if kb_old is not None and compare is None:
         fail("--kb-old: only with --compare")
+    if master is not None and engine != AnnotateEngine.spark:
+        fail("--master: only with --engine spark")
     try:
         index = get_index(kb)
         # Read the earlier output (and find its KB) first: --out may replace that folder.
         earlier = read_earlier(compare) if compare is not None else None
         old = previous_kb(earlier, kb_old) if earlier is not None else None
         with _terminate_as_exit(), _progress_bar() as progress:
-            summary = annotate_cohort(
-                inputs, out, fmt=fmt.value, index=index, progress=progress, plots=plots,
-                report_html=report,
-            )  # fmt: skip
+            if engine == AnnotateEngine.spark:
+                summary = _annotate_spark(inputs, out, fmt, index, progress, plots, report, master)
+            else:
+                summary = annotate_cohort(
+                    inputs, out, fmt=fmt.value, index=index, progress=progress, plots=plots,
+                    report_html=report,
+                )  # fmt: skip
         changes = None
         if earlier is not None and old is not None:
             changes = compare_outputs(earlier, out, old, index)
@@ -198,6 +223,27 @@ def annotate(
         environment_failure(_named(exc, out))
     except pl.exceptions.PolarsError as exc:
         environment_failure(_polars_os_error(exc, out))
+
+
+def _annotate_spark(
+    inputs: CohortInputs, out: Path, fmt: AnnotateFormat, index: KBIndex,
+    progress: Progress | None, plots: bool, report: bool, master: str | None,
+) -> CohortSummary:  # fmt: skip
+    """`annotate` with Spark: pyspark and Java are checked first (exit 2 with one line)."""
+    from onconav.cohort.spark import annotate as spark_annotate
+    from onconav.cohort.spark.session import start
+
+    session, created = start(master)
+    url = session.sparkContext.uiWebUrl
+    sys.stderr.write(
+        f"spark: {session.sparkContext.master}" + (f", UI {url}" if url else "") + "\n"
+    )
+    try:
+        return spark_annotate(session, inputs, out, fmt=fmt.value, index=index, progress=progress,
+                              plots=plots, report_html=report)  # fmt: skip
+    finally:
+        if created:
+            session.stop()
 
 
 @contextmanager

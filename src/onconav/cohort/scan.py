@@ -30,7 +30,10 @@ __all__ = [
     "SAMPLE",
     "Annotations",
     "KeyScan",
+    "annotation_cells",
+    "annotation_texts",
     "key_names",
+    "mark_columns",
     "scan_keys",
     "write_rows",
 ]
@@ -82,6 +85,34 @@ def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
     return out.alias(ROW_REJECT)
 
 
+def mark_columns(
+    layer: Layer, spellings: frozenset[str], known: pl.Series | None, *, indexed: bool = False
+) -> tuple[pl.LazyFrame, list[pl.Expr]]:
+    """Pass 1's columns of every row, and the fields a marked row keeps (both engines use it).
+
+    Returns `layer.frame` with `__i` (the row number; kept as it is when `indexed`), `__s`,
+    `__rr`, `__kb` and `__o`, and the expressions of the key cells, `__o`, `GENE`,
+    `ALTERATION`, `LINE` and `COLUMN`, computed on the marked rows alone.
+    """
+    oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
+    fields = [
+        *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
+        pl.col("__o"),
+        layer.gene.alias("GENE"),
+        layer.detail.alias("ALTERATION"),
+        layer.line.cast(pl.Int64).alias("LINE"),
+        (layer.column if layer.column is not None else pl.lit(None, pl.String)).alias("COLUMN"),
+    ]
+    frame = layer.frame if indexed else layer.frame.with_row_index(ROW)
+    lf = frame.with_columns(
+        layer.sample.alias(SAMPLE),
+        row_reject(layer, known),
+        layer.kb_hint(spellings).fill_null(False).alias(KB),
+        oncotree.alias("__o"),
+    )
+    return lf, fields
+
+
 def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) -> KeyScan:
     """Pass 1 over one layer: the marked rows, and rows counted by sample, from one scan.
 
@@ -93,21 +124,7 @@ def scan_keys(layer: Layer, spellings: frozenset[str], known: pl.Series | None) 
     Raises:
         CohortInputError: the input cannot be read, or its last line is cut short.
     """
-    oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
-    fields = [
-        *(k.alias(n) for k, n in zip(layer.keys, key_names(layer), strict=True)),
-        pl.col("__o"),
-        layer.gene.alias("GENE"),
-        layer.detail.alias("ALTERATION"),
-        layer.line.cast(pl.Int64).alias("LINE"),
-        (layer.column if layer.column is not None else pl.lit(None, pl.String)).alias("COLUMN"),
-    ]
-    lf = layer.frame.with_row_index(ROW).with_columns(
-        layer.sample.alias(SAMPLE),
-        row_reject(layer, known),
-        layer.kb_hint(spellings).fill_null(False).alias(KB),
-        oncotree.alias("__o"),
-    )
+    lf, fields = mark_columns(layer, spellings, known)
     # Two streamed scans (reading only the columns named here): rows counted by sample, and the
     # marked rows' row numbers and the input cells their fields are made of (those fields are
     # computed afterwards, on the marked rows alone). One group a marked row beside the samples
@@ -159,6 +176,17 @@ class Annotations:
     table: pl.DataFrame
 
 
+def annotation_texts(table: pl.DataFrame) -> pl.Series:
+    """Each distinct annotation's cells as one tab-joined text, indexed by annotation id."""
+    cells = [pl.col(c).fill_null("") for c in ANNOTATION_COLUMNS]
+    return table.select(pl.concat_str(cells, separator="\t"))["ANNOTATED"]
+
+
+def annotation_cells(table: pl.DataFrame, ids: pl.Expr) -> list[pl.Expr]:
+    """The ANNOTATION_COLUMNS of each row, gathered by its annotation id `ids`."""
+    return [pl.lit(table[c]).gather(ids).alias(c) for c in ANNOTATION_COLUMNS]
+
+
 def _tails(found: Annotations, rows: int) -> pl.LazyFrame:
     """`__tail` of every row in order: its annotation cells as one tab-joined text.
 
@@ -166,8 +194,7 @@ def _tails(found: Annotations, rows: int) -> pl.LazyFrame:
     the rows stream (a `replace_strict` of the ids held the whole column: 2 GiB at ten million
     rows).
     """
-    cells = [pl.col(c).fill_null("") for c in ANNOTATION_COLUMNS]
-    texts = found.table.select(pl.concat_str(cells, separator="\t"))["ANNOTATED"]
+    texts = annotation_texts(found.table)
     return _ids(found.ids, rows).select(pl.lit(texts).gather(pl.col("__ann")).alias("__tail"))
 
 
@@ -269,7 +296,7 @@ def write_rows(
     else:
         table = found.table
         base = pl.concat([layer.frame, _ids(found.ids, rows)], how="horizontal")
-        cells = [pl.lit(table[c]).gather(pl.col("__ann")).alias(c) for c in ANNOTATION_COLUMNS]
+        cells = annotation_cells(table, pl.col("__ann"))
         out = sink(base.with_columns(cells), [*layer.columns, *ANNOTATION_COLUMNS])
     try:
         out.collect(engine="streaming")

@@ -25,7 +25,7 @@ from onconav.cohort.layer import Key, Layer, present, table_layer
 from onconav.cohort.readers.table import Table, diagnose, open_table
 from onconav.normalize import Alteration, normalize_alteration
 
-__all__ = ["call_word", "read_cna"]
+__all__ = ["call_word", "long_cna_layer", "read_cna"]
 
 GENE_COLUMNS = ("Hugo_Symbol", "Gene Symbol", "HUGO_GENE_SYMBOL", "GENE")
 ID_COLUMNS = ("Entrez_Gene_Id", "Locus ID", "Cytoband")
@@ -170,9 +170,16 @@ def read_cna(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
             GISTIC call (naming its line and sample column).
     """
     table = open_table(path, work_dir=work_dir, label=label)
+    return long_cna_layer(table) or _matrix_layer(table, table.require(*GENE_COLUMNS))
+
+
+def long_cna_layer(table: Table) -> Layer | None:
+    """The Layer of an opened long-format copy-number file, or None for a GISTIC matrix.
+
+    Raises:
+        CohortInputError: no gene column.
+    """
     sample = table.find(*SAMPLE_COLUMNS)
     value = table.find(*VALUE_COLUMNS)
     gene = table.require(*GENE_COLUMNS, what="gene symbol")
-    if sample and value:
-        return _long_layer(table, sample, gene, value)
-    return _matrix_layer(table, gene)
+    return _long_layer(table, sample, gene, value) if sample and value else None

@@ -25,7 +25,14 @@ from onconav.cohort.readers.table import Table, open_table
 from onconav.normalize import Alteration, normalize_alteration, normalize_gene
 from onconav.normalize.aliases import is_fusion_driver
 
-__all__ = ["fusion_alteration", "read_fusions", "read_sv", "split_fusion"]
+__all__ = [
+    "fusion_alteration",
+    "fusions_layer",
+    "read_fusions",
+    "read_sv",
+    "split_fusion",
+    "sv_layer",
+]
 
 SAMPLE_COLUMNS = ("Tumor_Sample_Barcode", "SAMPLE_ID", "Sample_Id")
 FUSION_COLUMNS = ("Fusion",)
@@ -109,7 +116,11 @@ def read_fusions(path: Path, *, work_dir: Path, label: str | None = None) -> Lay
     Raises:
         CohortInputError: unreadable file or a missing sample or `Fusion` column.
     """
-    table = open_table(path, work_dir=work_dir, label=label)
+    return fusions_layer(open_table(path, work_dir=work_dir, label=label))
+
+
+def fusions_layer(table: Table) -> Layer:
+    """The Layer of an opened fusion file (`read_fusions`), read as an SV file if laid out so."""
     if table.find(*FUSION_COLUMNS) is None and table.find(*SITE1_COLUMNS) is not None:
         return _sv_layer(table, "fusions")
     return _fusion_layer(table, "fusions")
@@ -141,7 +152,11 @@ def read_sv(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
     Raises:
         CohortInputError: unreadable file or a missing sample or site-1 gene column.
     """
-    table = open_table(path, work_dir=work_dir, label=label)
+    return sv_layer(open_table(path, work_dir=work_dir, label=label))
+
+
+def sv_layer(table: Table) -> Layer:
+    """The Layer of an opened SV file (`read_sv`), read as a fusion file if laid out so."""
     if table.find(*SITE1_COLUMNS) is None and table.find(*FUSION_COLUMNS) is not None:
         return _fusion_layer(table, "sv")
     return _sv_layer(table, "sv")

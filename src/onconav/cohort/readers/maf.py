@@ -22,6 +22,7 @@ __all__ = [
     "GENE_COLUMNS",
     "PROTEIN_COLUMNS",
     "SAMPLE_COLUMNS",
+    "maf_layer",
     "mutation_layer",
     "normalize_mutation",
     "read_maf",
@@ -137,7 +138,11 @@ def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
         CohortInputError: unreadable file or a missing required column (gene, sample, protein
             change), naming the file and the header line.
     """
-    table = open_table(path, work_dir=work_dir, label=label)
+    return maf_layer(open_table(path, work_dir=work_dir, label=label))
+
+
+def maf_layer(table: Table) -> Layer:
+    """The Layer of an opened MAF (`read_maf`; the Spark engine opens the header alone)."""
     _check_gene_column(table)
     return mutation_layer(table, table.scan(), verbatim=True)
 

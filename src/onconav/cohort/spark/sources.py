@@ -1,0 +1,248 @@
+"""The driver's side of reading: list each input's files, read their headers, build the layers.
+
+An input is a file, a folder or a glob (`'cohort/*.maf.gz'`), local or any path Spark's
+file systems read (`s3://`, `gs://`, `hdfs://`). Spark lists its files (`inputFiles`); they
+are read in sorted order, which is the order of the output. Each file's first lines are read on
+the driver (directly for a local file, else through Spark) into a small local file that the
+existing readers open (`readers.table.open_table`): the same header rules, column finding and
+checks (a MAF's `Gene` column of Ensembl ids is sniffed in those first lines). Every file of an
+input must have the same header.
+
+Inputs read on the driver and handed to Spark as Arrow: a VCF (Spark has no reader for VEP or
+SnpEff VCFs; it must be a local file), a GISTIC copy-number matrix (one row a gene, melted to
+one row a call, which needs the whole matrix) and the clinical file (small).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import re
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from onconav.cohort.layer import ROW, Layer
+from onconav.cohort.readers.clinical import Clinical, read_clinical
+from onconav.cohort.readers.cna import long_cna_layer, read_cna
+from onconav.cohort.readers.fusions import fusions_layer, sv_layer
+from onconav.cohort.readers.maf import maf_layer
+from onconav.cohort.readers.table import Table, open_table
+from onconav.cohort.readers.vcf import read_vcf
+from onconav.cohort.spark.lines import canonical
+from onconav.errors import CohortInputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["DriverInput", "TextInput", "open_driver", "open_text", "read_clinical_file", "uri"]
+
+_logger = logging.getLogger(__name__)
+
+# Lines read for a file's header (and the first rows some checks sniff, `maf._SNIFF_ROWS`).
+_HEAD_LINES = 1100
+# Schemes whose URIs name a host or bucket (`s3://bucket/key`), which `Path` folds to `s3:/`.
+# (`file:/x` and `dbfs:/x` are single-slash forms and are left as they are.)
+_SCHEME = re.compile(
+    r"^(s3|s3a|s3n|gs|gcs|hdfs|webhdfs|viewfs|abfs|abfss|wasb|wasbs|oss|cos):/(?!/)", re.I
+)
+_GLOB = re.compile(r"[*?\[{]")
+_BUILDERS = {"mutations": maf_layer, "fusions": fusions_layer, "sv": sv_layer}
+
+
+def uri(path: str | Path) -> str:
+    """The path as Spark reads it; `Path` folds 's3://b/k' into 's3:/b/k', undone here.
+
+    A relative local path is made absolute: the JVM does not follow Python's `os.chdir`.
+
+    >>> uri(Path("s3://bucket/cohort/*.maf.gz")), uri(Path("dbfs:/x/y.maf"))
+    ('s3://bucket/cohort/*.maf.gz', 'dbfs:/x/y.maf')
+    """
+    text = _SCHEME.sub(r"\1://", str(path))
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        return text
+    return os.path.abspath(text)
+
+
+def _local(name: str) -> Path | None:
+    """The local path of a file Spark lists (`file:/...`), or None for a remote one."""
+    if name.startswith("file:") or "://" not in name:
+        return Path(canonical(name))
+    return None
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """An input Spark reads as lines.
+
+    Attributes:
+        layer: Built from the first file's header by the Polars engine's reader; its `frame`
+            is replaced by each batch on the executors.
+        files: The files, as Spark names them, in output order.
+        labels: Each file as rejected.tsv names it.
+        headers: Each file's 1-based header line.
+        comments: Lines starting with '#' are comments.
+    """
+
+    layer: Layer
+    files: tuple[str, ...]
+    labels: tuple[str, ...]
+    headers: tuple[int, ...]
+    comments: bool
+
+    @property
+    def width(self) -> int:
+        """Fields of the header."""
+        assert self.layer.table is not None
+        return len(self.layer.table.header)
+
+
+@dataclass(frozen=True)
+class DriverInput:
+    """An input read on the driver: its layer, whose frame holds every row numbered (`__i`)."""
+
+    layer: Layer
+    rows: pl.DataFrame
+
+
+def _list(spark: SparkSession, given: str) -> list[str]:
+    from pyspark.errors import AnalysisException
+
+    try:
+        files = spark.read.text(uri(given)).inputFiles()
+    except AnalysisException as exc:
+        raise CohortInputError("no such file, folder or glob match", file=given) from exc
+    if not files:
+        raise CohortInputError("no files (empty folder or no glob match)", file=given)
+    return sorted(files)
+
+
+def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
+    """The first lines of a file (gzip decompressed), each with its line end."""
+    local = _local(name)
+    if local is None:
+        rows = spark.read.option("lineSep", "\n").text(name).limit(_HEAD_LINES).collect()
+        return [str(r[0]).encode("utf-8") + b"\n" for r in rows]
+    with local.open("rb") as fh:
+        packed = fh.read(2) == b"\x1f\x8b"
+    if packed != local.name.lower().endswith(".gz"):  # (Spark decompresses by name alone)
+        told = "gzip data in a file not named .gz" if packed else "a .gz name on plain text"
+        raise CohortInputError(f"{told}: Spark chooses decompression by the name; rename it",
+                               file=str(local))  # fmt: skip
+    try:
+        with gzip.open(local, "rb") if packed else local.open("rb") as fh:
+            return [line for _, line in zip(range(_HEAD_LINES), fh, strict=False)]
+    except (OSError, EOFError) as exc:
+        raise CohortInputError(f"cannot read ({exc})", file=str(local)) from exc
+
+
+def _open_head(spark: SparkSession, name: str, label: str, work: Path) -> Table:
+    """The file's header (and first rows) as an opened `Table` over a small local copy."""
+    target = work / f"head-{len(list(work.iterdir()))}.txt"
+    target.write_bytes(b"".join(_head_lines(spark, name)))
+    return open_table(target, work_dir=work, label=label)
+
+
+def _labels(given: str, files: list[str]) -> list[str]:
+    """How messages name each file: as given when the input is one file, else its path."""
+    if len(files) == 1 and not _GLOB.search(given) and not Path(given).is_dir():
+        return [given]
+    return [str(_local(f) or f) for f in files]
+
+
+def _text_layer(kind: str, table: Table) -> Layer:
+    if kind == "cna":
+        layer = long_cna_layer(table)
+        if layer is None:
+            raise CohortInputError("a GISTIC matrix is read on the driver", file=table.label)
+        return layer
+    return _BUILDERS[kind](table)
+
+
+def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInput:
+    """Open an input of `kind` (mutations, fusions, sv, cna) that Spark reads as lines.
+
+    Raises:
+        CohortInputError: no file, an unreadable header, a missing column, or files whose
+            headers differ.
+    """
+    files = _list(spark, given)
+    labels = _labels(given, files)
+    tables = [_open_head(spark, f, lab, work) for f, lab in zip(files, labels, strict=True)]
+    first = tables[0]
+    for t in tables[1:]:
+        if t.header != first.header:
+            raise t.error(f"header differs from that of {first.label}", line=t.header_line)
+    base = _text_layer(kind, replace(first, label=given))
+    nul = pl.when(pl.col("__nul")).then(pl.lit("nul-byte"))
+    layer = replace(base, frame=pl.LazyFrame(), line=pl.lit(None, pl.Int64), row_reject=nul,
+                    verbatim=False)  # fmt: skip
+    return TextInput(
+        layer=layer,
+        files=tuple(files),
+        labels=tuple(labels),
+        headers=tuple(t.header_line for t in tables),
+        comments=not first.header[0].startswith("#"),
+    )
+
+
+def is_matrix(spark: SparkSession, given: str, work: Path) -> bool:
+    """True when a copy-number input is a GISTIC matrix (no sample and value columns)."""
+    files = _list(spark, given)
+    table = _open_head(spark, files[0], given, work)
+    return long_cna_layer(table) is None
+
+
+def _fetch(spark: SparkSession, given: str, work: Path) -> Path:
+    """One file, as a local path: itself, or a copy read through Spark (gzip decompressed)."""
+    files = _list(spark, given)
+    if len(files) != 1:
+        raise CohortInputError(f"one file expected here, found {len(files)}", file=given)
+    local = _local(files[0])
+    if local is not None:
+        return local
+    from pyspark.sql import functions as F  # noqa: N812
+
+    df = (
+        spark.read.option("lineSep", "\n")
+        .text(files[0])
+        .select(
+            F.col("_metadata.file_block_start").alias("b"),
+            F.monotonically_increasing_id().alias("m"),
+            "value",
+        )
+    )
+    target = work / f"fetched-{len(list(work.iterdir()))}.txt"
+    with target.open("w", encoding="utf-8") as fh:
+        for row in df.orderBy("b", "m").toLocalIterator():
+            fh.write(str(row["value"]) + "\n")
+    return target
+
+
+def open_driver(
+    spark: SparkSession, kind: str, given: str, work: Path, sample_ids: tuple[str, ...] = ()
+) -> DriverInput:
+    """Read a VCF or a GISTIC matrix on the driver with the Polars engine's reader."""
+    if kind == "vcf":
+        local = _local(uri(given))
+        if local is None:
+            raise CohortInputError("a VCF is read on the driver: give a local path", file=given)
+        layer = read_vcf(local, work_dir=work, sample_ids=sample_ids, label=given)
+    else:
+        layer = read_cna(_fetch(spark, given, work), work_dir=work, label=given)
+    rows = layer.frame.with_row_index(ROW).collect()
+    return DriverInput(layer=layer, rows=rows)
+
+
+def read_clinical_file(spark: SparkSession, given: str, work: Path) -> Clinical:
+    """The clinical file, read on the driver (fetched through Spark when not local)."""
+    return read_clinical(_fetch(spark, given, work), work_dir=work, label=given)
+
+
+def remove(work: Path) -> None:
+    """Remove the driver's scratch folder."""
+    shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,217 @@
+"""The Spark engine writes what the Polars engine writes (local mode; skipped without Java).
+
+Under ONCONAV_REQUIRE_SPARK=1 (CI) a skip here fails (tests/cohort/conftest.py).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from onconav.cohort import CohortInputs, annotate_cohort
+from onconav.errors import CohortInputError
+from tests.cohort.helpers import DATA, gz, table
+
+_TABLES = ("annotated_mutations", "annotated_fusions", "annotated_sv", "annotated_cna",
+           "annotated_vcf", "samples", "rejected")  # fmt: skip
+
+# Rows beyond tiny.maf's: a NUL byte, a short row, a CRLF line end, an empty line, a sample
+# missing from the clinical file, an unreadable change in a KB gene. (No comment line: the
+# Polars engine numbers rows, not lines, after one; see test_lines_count_comment_lines.)
+_EXTRA = (
+    "KRAS\t3845\tMissense_Mutation\tS4\tp.G12D\tp.Gly12Asp\t4\tnul\x00here\n"
+    "ALK\t238\tMissense_Mutation\tS1\tp.F1174L\n"
+    "EGFR\t1956\tIn_Frame_Del\tS5\tp.E746_A750del\tp.Glu746_Ala750del\t7\tcrlf\r\n"
+    "\n"
+    "ERBB2\t2064\tMissense_Mutation\tS7\tp.S310F\tp.Ser310Phe\t3\t\n"
+    "MET\t4233\tMissense_Mutation\tS2\tp.???\t\t2\t\n"
+)
+
+
+def _maf(folder: Path, name: str = "cohort.maf") -> Path:
+    path = folder / name
+    path.write_bytes((DATA / "tiny.maf").read_bytes() + _EXTRA.encode())
+    return path
+
+
+def _both(spark: Any, tmp: Path, inputs: CohortInputs, fmt: str = "tsv") -> tuple[Path, Path]:
+    from onconav.cohort.spark import annotate
+
+    polars_out, spark_out = tmp / "polars", tmp / "spark"
+    annotate_cohort(inputs, polars_out, fmt=fmt, plots=False, report_html=False)  # type: ignore[arg-type]
+    annotate(spark, inputs, spark_out, fmt=fmt, plots=False, report_html=False)  # type: ignore[arg-type]
+    return polars_out, spark_out
+
+
+def _same_files(a: Path, b: Path) -> list[str]:
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    for name in names:
+        assert filecmp.cmp(a / name, b / name, shallow=False), name
+    return names
+
+
+def test_engines_write_the_same_files(spark: Any, tmp_path: Path) -> None:
+    """MAF (plain), fusions, SV, long copy number (gzip), GISTIC matrix, clinical: byte-equal."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inputs = CohortInputs(
+        maf=_maf(folder), fusions=gz(DATA / "tiny_fusions.txt", folder), sv=DATA / "tiny_sv.txt",
+        cna=gz(DATA / "tiny_cna_long.txt", folder, members=3),
+        clinical=DATA / "tiny_clinical.txt", tumor_type="LUAD",
+    )  # fmt: skip
+    a, b = _both(spark, tmp_path, inputs)
+    names = _same_files(a, b)
+    assert {"annotated_mutations.tsv", "annotated_cna.tsv", "rejected.tsv"} <= set(names)
+    summary = json.loads((b / "summary.json").read_text())
+    assert summary["rows_in"] == summary["rows_annotated"] + summary["rows_rejected"]
+    codes = {r["CODE"] for r in table(b / "rejected.tsv")}
+    assert {"nul-byte", "unknown-sample", "missing-gene"} <= codes
+    rows = table(b / "annotated_mutations.tsv")
+    assert "\ufffd" in "".join(r['Note "quoted"'] for r in rows)
+
+
+def test_lines_count_comment_lines(spark: Any, tmp_path: Path) -> None:
+    """A '#' line in the body is skipped but counted: rejected.tsv names the file's own line."""
+    from onconav.cohort.spark import annotate
+
+    maf = tmp_path / "c.maf"
+    text = (
+        DATA / "tiny.maf"
+    ).read_text() + "# note\n# note\nALK\t238\tMissense_Mutation\t\tp.F1174L\n"
+    maf.write_text(text)
+    annotate(spark, CohortInputs(maf=maf, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    rejected = table(tmp_path / "o" / "rejected.tsv")
+    last = len(text.splitlines())
+    assert [r["LINE"] for r in rejected if r["GENE"] == "ALK"] == [str(last)]
+    assert text.splitlines()[last - 1].startswith("ALK")
+
+
+def test_matrix_cna_and_vcf_are_handed_over_from_the_driver(spark: Any, tmp_path: Path) -> None:
+    inputs = CohortInputs(vcf=DATA / "tiny_vep.vcf", sample_ids=("S1",), cna=DATA / "tiny_cna.txt",
+                          tumor_type="LUAD")  # fmt: skip
+    a, b = _both(spark, tmp_path, inputs)
+    assert {"annotated_vcf.tsv", "annotated_cna.tsv"} <= set(_same_files(a, b))
+
+
+def test_a_glob_of_gzip_parts_is_one_input_with_lines_per_file(spark: Any, tmp_path: Path) -> None:
+    """Split files keep their own line numbers in rejected.tsv; rows come in file order."""
+    from onconav.cohort.spark import annotate
+
+    whole = _maf(tmp_path)
+    lines = whole.read_bytes().splitlines(keepends=True)
+    meta, header, body = lines[0], lines[1], lines[2:]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    cuts = [0, 5, 11, len(body)]
+    for k in range(3):
+        with gzip.open(parts / f"part{k}.maf.gz", "wb") as fh:
+            fh.write(meta + header + b"".join(body[cuts[k] : cuts[k + 1]]))
+    clinical = DATA / "tiny_clinical.txt"
+    annotate_cohort(CohortInputs(maf=whole, clinical=clinical), tmp_path / "polars", plots=False,
+                    report_html=False)  # fmt: skip
+    summary = annotate(spark, CohortInputs(maf=Path(str(parts / "*.maf.gz")), clinical=clinical),
+                       tmp_path / "spark", plots=False, report_html=False)  # fmt: skip
+    assert summary.rows_in == len([b for b in body if not b.startswith(b"#")])
+    polars_rows = (tmp_path / "polars" / "annotated_mutations.tsv").read_bytes()
+    assert (tmp_path / "spark" / "annotated_mutations.tsv").read_bytes() == polars_rows
+    expected = []
+    for r in table(tmp_path / "polars" / "rejected.tsv"):
+        i = int(r["LINE"]) - 3  # (index in the body: meta and header lines come first)
+        k = next(k for k in range(3) if cuts[k] <= i < cuts[k + 1])
+        expected.append({**r, "FILE": str(parts / f"part{k}.maf.gz"), "LINE": str(i - cuts[k] + 3)})
+    assert table(tmp_path / "spark" / "rejected.tsv") == expected
+    assert len(expected) >= 4
+
+
+def test_parquet_is_a_dataset_of_the_same_rows(spark: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inputs = CohortInputs(maf=_maf(folder), clinical=DATA / "tiny_clinical.txt")
+    a, b = _both(spark, tmp_path, inputs, fmt="parquet")
+    dataset = b / "annotated_mutations.parquet"
+    assert dataset.is_dir()
+    assert all(p.suffix == ".parquet" for p in dataset.iterdir())
+    want = pl.read_parquet(a / "annotated_mutations.parquet")
+    got = pl.read_parquet(dataset / "*.parquet").select(want.columns)
+    assert got.sort(pl.all()).equals(want.sort(pl.all()))
+    for name in ("samples.parquet", "rejected.parquet"):
+        assert pl.read_parquet(b / name).equals(pl.read_parquet(a / name))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra\n",
+        b"EGFR\t1\tMissense_Mutation\tS\xff1\tp.L858R\tx\t1\tn\n",
+    ],
+)
+def test_unreadable_rows_are_located_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, bad: bytes
+) -> None:
+    from onconav.cohort.spark import annotate
+
+    path = tmp_path / "bad.maf"
+    path.write_bytes(_maf(tmp_path).read_bytes() + bad)
+    inputs = CohortInputs(maf=path, tumor_type="LUAD")
+    with pytest.raises(CohortInputError) as polars_error:
+        annotate_cohort(inputs, tmp_path / "o1", plots=False)
+    with pytest.raises(CohortInputError) as spark_error:
+        annotate(spark, inputs, tmp_path / "o2", plots=False)
+    assert str(spark_error.value) == str(polars_error.value)
+    assert not (tmp_path / "o2").exists()
+
+
+def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
+    from onconav.cohort.spark import annotate
+
+    packed = gz(_maf(tmp_path), tmp_path)
+    cut = tmp_path / "cut.maf.gz"
+    cut.write_bytes(packed.read_bytes()[: packed.stat().st_size * 2 // 3])
+    with pytest.raises(CohortInputError) as err:
+        annotate(spark, CohortInputs(maf=cut, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert str(cut) in str(err.value)
+    assert not (tmp_path / "o").exists()
+
+
+def test_gzip_must_be_named_gz_for_spark(spark: Any, tmp_path: Path) -> None:
+    """Spark picks decompression by the file name: a misnamed file is refused, not misread."""
+    from onconav.cohort.spark import annotate
+
+    hidden = tmp_path / "cohort.maf"
+    hidden.write_bytes(gzip.compress((DATA / "tiny.maf").read_bytes()))
+    with pytest.raises(CohortInputError, match="rename it") as err:
+        annotate(spark, CohortInputs(maf=hidden, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert str(hidden) in str(err.value)
+
+
+def _cohorts(shared: Path) -> list[dict[str, Path]]:
+    out = []
+    for study in sorted((shared / "data").iterdir()):
+        files = {"maf": "data_mutations.txt", "sv": "data_sv.txt", "cna": "data_cna.txt",
+                 "clinical": "data_clinical_sample.txt"}  # fmt: skip
+        found = {k: study / v for k, v in files.items() if (study / v).is_file()}
+        if "maf" in found:
+            out.append(found)
+    annotator = shared / "data" / "oncokb-annotator"
+    if annotator.is_dir():
+        out.append({"maf": annotator / "example_maf.txt", "clinical": annotator /
+                    "example_clinical.txt", "fusions": annotator / "example_fusions.txt",
+                    "cna": annotator / "example_individual_cna.txt"})  # fmt: skip
+    return out
+
+
+@pytest.mark.slow
+def test_engines_agree_on_every_shared_cohort(spark: Any, shared_dir: Path, tmp_path: Path) -> None:
+    cohorts = _cohorts(shared_dir)
+    assert cohorts
+    for i, files in enumerate(cohorts):
+        run = tmp_path / str(i)
+        a, b = _both(spark, run, CohortInputs(**files, tumor_type="NSCLC"))  # type: ignore[arg-type]
+        _same_files(a, b)

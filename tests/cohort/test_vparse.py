@@ -41,6 +41,18 @@ GENES = [*CHECKED, "TTN", "egfr", "HER2", " EGFR"]
 
 
 @st.composite
+def indels(draw: st.DrawFn, protein: str, pos: int, ref: str) -> str:
+    """An in-frame deletion, duplication, insertion or delins at `pos`, right or wrong."""
+    end = pos + draw(st.sampled_from([1, 1, 2, 4, 9, 0, -1]))
+    real_end = protein[end - 1] if 1 <= end <= len(protein) else "A"
+    end_ref = draw(st.one_of(st.just(real_end), st.sampled_from(AA1)))
+    span = draw(st.sampled_from(["", f"_{end_ref}{end}", f"_{end_ref}{end}"]))
+    op = draw(st.sampled_from(["del", "dup", "ins", "delins"]))
+    seq = draw(st.sampled_from(["", "", "A", "YVMA", "KK*", "TER", "LL"]))
+    return f"p.{ref}{pos}{span}{op}{seq}"
+
+
+@st.composite
 def changes(draw: st.DrawFn) -> str:
     """A protein change of a KB gene: right or wrong residue, in or out of range, any form."""
     gene = draw(st.sampled_from(CHECKED))
@@ -53,6 +65,8 @@ def changes(draw: st.DrawFn) -> str:
         tail = {"*": "Ter", "fs": "fs", "Rfs*12": "ArgfsTer12", "fs*5": "fsTer5"}.get(new)
         tail = AA3.get(new, tail) or new
         return f"{gene}|p.{AA3[ref]}{pos}{tail}"
+    if draw(st.integers(0, 3)) == 0:
+        return f"{gene}|{draw(indels(protein, pos, ref))}"
     prefix = draw(st.sampled_from(["p.", "", "p.(", "P.", " p."]))
     text = f"{prefix}{ref}{pos}{new}" + (")" if prefix == "p.(" else "")
     odd = draw(st.sampled_from(["", "", "", " ", "\u00a0", "x", "del", "_splice"]))
@@ -103,6 +117,10 @@ def test_the_common_forms_are_read_by_expressions() -> None:
         ("TP53", "Nonsense_Mutation", None, "p.R213*", None),
         ("TP53", "Nonsense_Mutation", None, "p.R213X", None),
         ("STK11", "Frame_Shift_Del", None, "p.Q37Rfs*12", None),
+        ("EGFR", "In_Frame_Del", None, "p.E746_A750del", None),
+        ("EGFR", "In_Frame_Ins", None, "p.A767_V769dup", None),
+        ("ERBB2", "In_Frame_Ins", None, "p.A775_G776insYVMA", None),
+        ("EGFR", "In_Frame_Del", None, "p.L747_P753delinsS", None),
         ("KEAP1", "Frame_Shift_Ins", None, None, "p.Gly333ArgfsTer5"),
         ("EGFR", "Missense_Mutation", None, "p.K858R", None),  # wrong residue
         ("EGFR", "Missense_Mutation", None, "p.L8585R", None),  # past the end
@@ -119,8 +137,8 @@ def test_the_common_forms_are_read_by_expressions() -> None:
 
 def test_other_forms_are_left_to_the_normalizer() -> None:
     batch = [
-        ("EGFR", "In_Frame_Del", None, "p.E746_A750del", None),
         ("MET", "Splice_Site", None, "p.X1010_splice", None),
+        ("EGFR", "In_Frame_Ins", None, "p.A767_V769insG", None),  # flanks not adjacent
         ("EGFR", "Missense_Mutation", None, "p.L858L", None),  # synonymous spelling
         ("HER2", "Missense_Mutation", None, "p.S310F", None),  # alias
         ("EGFR", "Missense_Mutation", None, "p.l858r", None),  # lower case

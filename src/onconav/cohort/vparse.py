@@ -16,9 +16,12 @@ Read here, for a knowledge-base gene written as its symbol with a shipped protei
   'L858R', 'p.Leu858Arg'), a wildcard ('p.G719X'; a stop with class Nonsense_Mutation), a
   nonsense change ('p.R213*', 'p.Arg213Ter') or a frameshift ('p.E746fs', 'p.E746Rfs*12',
   'p.Glu746ArgfsTer12'), in upper-case 1-letter or title-case 3-letter codes: recognized, or
-  `reference-mismatch` when the residue or position contradicts the protein.
-Anything else (indels, splice labels, synonymous spellings, transcripts, parentheses, lower
-case, odd characters, genes written as aliases) is left to the normalizer.
+  `reference-mismatch` when the residue or position contradicts the protein;
+- in-frame deletions, duplications, insertions and delins in 1-letter codes ('p.E746_A750del',
+  'p.A767_V769dup', 'p.A775_G776insYVMA', 'p.L747_P753delinsS'), with their 'exon N
+  deletion|insertion' key from the exon tables, or `reference-mismatch` (either end).
+Anything else (3-letter indels, splice labels, synonymous spellings, transcripts, parentheses,
+lower case, odd characters, genes written as aliases) is left to the normalizer.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from functools import cache
 import polars as pl
 
 from onconav.cohort.events import KBView
-from onconav.normalize import transcripts
+from onconav.normalize import build, transcripts
 from onconav.normalize.aliases import normalize_gene
 from onconav.normalize.exons import residue_exon
 from onconav.normalize.grammar import AA3_TO_AA1
@@ -43,6 +46,9 @@ _AA1 = "ACDEFGHIKLMNPQRSTVWY"
 _POS = "[1-9][0-9]{0,5}"
 # 1-letter forms: ref, position, then the new residue, '*', 'X', or a frameshift tail.
 _SHORT = rf"^(?:p\.)?([{_AA1}])({_POS})([{_AA1}*X]|[{_AA1}]?fs(?:\*{_POS})?)$"
+# In-frame indels, 1-letter: ref, position, optional end (ref, position), operation, residues.
+_INDEL = rf"^(?:p\.)?([{_AA1}])({_POS})(?:_([{_AA1}])({_POS}))?(delins|del|dup|ins)([{_AA1}*]*)$"
+_KINDS = {"del": "deletion", "dup": "duplication", "ins": "insertion", "delins": "delins"}
 # 3-letter forms (title case), rewritten to the 1-letter ones above.
 _AA3 = {k: v for k, v in AA3_TO_AA1.items() if v in _AA1}
 _CODE3 = "|".join(_AA3)
@@ -95,13 +101,17 @@ def _parsed(keys: pl.DataFrame, names: list[str], genes: frozenset[str]) -> pl.D
     gene, vclass, proteins = pl.col(names[0]), pl.col(names[1]), [pl.col(n) for n in names[3:]]
     ok = pl.all_horizontal(_printable(c) for c in [vclass, *proteins])
     text = _one_letter(_first_text(proteins))
-    parts = text.str.extract_groups(_SHORT)
+    parts, indel = text.str.extract_groups(_SHORT), text.str.extract_groups(_INDEL)
     df = keys.with_row_index("__row").with_columns(
         pl.when(ok).then(gene).alias("__g"),
         vclass.str.strip_chars(" ").fill_null("").alias("__vc"),
-        parts.struct.field("1").alias("__ref"),
-        parts.struct.field("2").cast(pl.Int64).alias("__pos"),
+        pl.coalesce(parts.struct.field("1"), indel.struct.field("1")).alias("__ref"),
+        pl.coalesce(parts.struct.field("2"), indel.struct.field("2")).cast(pl.Int64).alias("__pos"),
         parts.struct.field("3").alias("__tail"),
+        indel.struct.field("3").alias("__eref"),
+        indel.struct.field("4").cast(pl.Int64).alias("__end"),
+        indel.struct.field("5").alias("__op"),
+        indel.struct.field("6").alias("__seq"),
     )
     return df.join(_proteins(genes), on="__g", how="left")
 
@@ -111,24 +121,33 @@ def _change(df: pl.DataFrame) -> pl.DataFrame:
     ref, pos, tail = pl.col("__ref"), pl.col("__pos"), pl.col("__tail")
     where = pl.concat_str(ref, pos.cast(_STR))
     stop = (tail == "*") | ((tail == "X") & (pl.col("__vc") == "Nonsense_Mutation"))
+    op, end = pl.col("__op"), pl.col("__end")
     kind = (
-        pl.when(tail.str.ends_with("fs") | tail.str.contains("fs*", literal=True))
+        pl.when(op.is_not_null()).then(op.replace_strict(_KINDS, return_dtype=_STR))
+        .when(tail.str.ends_with("fs") | tail.str.contains("fs*", literal=True))
         .then(pl.lit("frameshift"))
         .when(stop).then(pl.lit("nonsense"))
         .otherwise(pl.lit("substitution"))
     )  # fmt: skip
+    span = pl.when(end.is_not_null()).then(pl.format("_{}{}", "__eref", end)).otherwise(pl.lit(""))
     name = (
-        pl.when(kind == "frameshift").then(pl.concat_str(where, pl.lit("fs")))
+        pl.when(op.is_not_null()).then(pl.concat_str(where, span, op, pl.col("__seq")))
+        .when(kind == "frameshift").then(pl.concat_str(where, pl.lit("fs")))
         .when(kind == "nonsense").then(pl.concat_str(where, pl.lit("*")))
         .otherwise(pl.concat_str(where, tail))
     )  # fmt: skip
-    wildcard = pl.when(kind != "frameshift").then(pl.concat_str(where, pl.lit("X")))
+    point = op.is_null() & (kind != "frameshift")
+    wildcard = pl.when(point).then(pl.concat_str(where, pl.lit("X")))
     size = pl.col("__prot").str.len_chars().cast(pl.Int64)
     actual = pl.col("__prot").str.slice(pos - 1, 1)
+    actual_end = pl.col("__prot").str.slice(end - 1, 1)
     why = (
         pl.when(pos > size).then(pl.format("{} has {} residues", "__g", size))
         .when(actual != ref).then(pl.format("residue {} of {} is {}, not {}", pos, "__g",
                                             actual, ref))
+        .when(end > size).then(pl.format("{} has {} residues", "__g", size))
+        .when(actual_end != pl.col("__eref"))
+        .then(pl.format("residue {} of {} is {}, not {}", end, "__g", actual_end, "__eref"))
     )  # fmt: skip
     return df.with_columns(kind.alias("__kind"), name.alias("__name"),
                            wildcard.alias("__wild"), why.alias("__why"))  # fmt: skip
@@ -142,7 +161,7 @@ def _meanings(view: KBView, df: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
     keys = df.select(
         "__row", "__g", "__kind",
-        pl.concat_list(pl.col("__name"), pl.col("__wild"), pl.lit("mutation")).alias("__key"),
+        pl.concat_list("__name", "__wild", "__exkey", pl.lit("mutation")).alias("__key"),
     ).explode("__key").drop_nulls("__key")  # fmt: skip
     hit = keys.join(special, on=["__g", "__key"], how="semi")
     sets = hit.group_by("__row").agg(pl.col("__key").unique().sort())
@@ -161,11 +180,31 @@ def _meanings(view: KBView, df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _exon(gene: str, kind: str, start: int, end: int | None, seq: str | None
+          ) -> tuple[int | None, str | None]:  # fmt: skip
+    """(exon, 'exon N deletion|insertion' key) of a change, as `build` places it."""
+    if kind not in _KINDS.values():
+        return residue_exon(gene, start), None
+    last = start if end is None else end
+    span = 0 if kind == "insertion" else last - start + 1
+    exon = residue_exon(gene, start, last)
+    key = (
+        None
+        if "*" in (seq or "")
+        else build._exon_key(exon, build._net(kind, span, len(seq or "")))
+    )
+    return exon or residue_exon(gene, start), key
+
+
 def _exons(df: pl.DataFrame) -> pl.DataFrame:
-    """(`__g`, `__pos`, `__exon`) of each distinct recognized position (the exon tables)."""
-    pairs = df.select("__g", "__pos").unique()
-    exons = [residue_exon(g, p) for g, p in pairs.iter_rows()]
-    return pairs.with_columns(pl.Series("__exon", exons, dtype=pl.Int64))
+    """`__exon` and `__exkey` of each distinct read change (the exon tables), by its place."""
+    names = ["__g", "__kind", "__pos", "__end", "__seq"]
+    places = df.select(names).unique()
+    found = [_exon(*place) for place in places.iter_rows()]
+    return places.with_columns(
+        pl.Series("__exon", [f[0] for f in found], dtype=pl.Int64),
+        pl.Series("__exkey", [f[1] for f in found], dtype=_STR),
+    )
 
 
 def classify_mutations(view: KBView, keys: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -184,11 +223,21 @@ def classify_mutations(view: KBView, keys: pl.DataFrame, names: list[str]) -> pl
     """
     df = _parsed(keys, names, view.genes)
     quiet = pl.col("__vc").is_in(sorted(variant_classes().not_protein_altering))
-    synonymous = (pl.col("__tail") == pl.col("__ref")) | (pl.col("__tail") == "=")
-    read = pl.col("__prot").is_not_null() & pl.col("__ref").is_not_null() & ~synonymous
+    synonymous = (pl.col("__tail") == pl.col("__ref")).fill_null(False)
+    op, seq, pos, end = pl.col("__op"), pl.col("__seq"), pl.col("__pos"), pl.col("__end")
+    # (the normalizer refuses an insertion between residues that are not adjacent, and a range
+    # that does not go forward: left to it)
+    indel = (
+        (op.is_in(["del", "dup"]) & (seq == "")) | (op.is_in(["ins", "delins"]) & (seq != ""))
+    ) & pl.when(op == "ins").then(end == pos + 1).otherwise(end.is_null() | (end > pos))
+    indel = indel & ~seq.str.contains("TER", literal=True)  # (the grammar reads 'Ter' as a stop)
+    form = pl.when(op.is_null()).then(pl.col("__tail").is_not_null()).otherwise(indel)
+    read = pl.col("__prot").is_not_null() & pl.col("__ref").is_not_null() & ~synonymous & form
+    read = read.fill_null(False)
     df = _change(df.with_columns(quiet.alias("__quiet"), (read & ~quiet).alias("__read")))
     ok = df.filter(pl.col("__read") & pl.col("__why").is_null())
-    ok = ok.join(_meanings(view, ok), on="__row").join(_exons(ok), on=["__g", "__pos"])
+    ok = ok.join(_exons(ok), on=["__g", "__kind", "__pos", "__end", "__seq"], nulls_equal=True)
+    ok = ok.join(_meanings(view, ok), on="__row")
     targets = sorted(view.targets)
     ok = ok.select(
         "__row", pl.concat_str("__g", pl.lit(" "), "__name").alias("__alt"), "__cat",

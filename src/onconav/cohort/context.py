@@ -172,6 +172,51 @@ def _applies_memo(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     return found
 
 
+def _avoided(index: KBIndex, case: Case) -> frozenset[str]:
+    """The drugs the history-free match of `case` avoids for resistance."""
+    result: MatchResult = match_case(index, case)
+    return frozenset(d for a in result.avoid if a.kind == "resistance" for d in a.drugs)
+
+
+# Per index: gene -> every part of its resistance entries; and what decides a history-free
+# avoid list (see `_avoided_memo`) -> the drugs avoided for resistance.
+_PARTS: weakref.WeakKeyDictionary[KBIndex, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+_AVOIDED: weakref.WeakKeyDictionary[KBIndex, dict[object, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _avoided_memo(index: KBIndex, case: Case, events: tuple[Event, ...]) -> frozenset[str]:
+    """`_avoided`, kept per what decides it.
+
+    A case without history or conditions gets avoid entries only from the resistance
+    entries its keys meet (`engine._apply_resistance`): an entry of gene `g` is met when its
+    parts are among `g`'s keys, and speaks off target when a target gene is present. So the
+    answer depends only on which genes are present and, per gene, which of its keys are parts
+    of its resistance entries (an event's keys are its referenced keys, which hold every
+    such part); most contexts share it.
+    """
+    parts = _PARTS.get(index)
+    if parts is None:
+        parts = _PARTS[index] = {
+            g: frozenset().union(*(index.resistance_parts[id(r)] for r in entries))
+            for g, entries in index.resistance_by_gene.items()
+        }
+    keys: dict[str, frozenset[str]] = {}
+    for e in events:
+        keys[e.gene] = keys.get(e.gene, frozenset()) | (e.keys & parts.get(e.gene, frozenset()))
+    memo_key = tuple(sorted((g, tuple(sorted(k))) for g, k in keys.items()))
+    table = _AVOIDED.get(index)
+    if table is None:
+        table = _AVOIDED[index] = {}
+    found = table.get(memo_key)
+    if found is None:
+        if len(table) >= _APPLIES_LIMIT:
+            table.clear()
+        found = table[memo_key] = _avoided(index, case)
+    return found
+
+
 def _attribute_options(
     index: KBIndex, facts: CaseFacts, avoided: set[str], event: Event, cells: Cells
 ) -> None:
@@ -192,8 +237,8 @@ def _attribute_resistance(
     for r in index.resistance_by_gene.get(event.gene, ()):
         if r.effect != "resistant" or r.level is None or r.drug not in avoided:
             continue
-        parts = [p.strip() for p in r.alteration.split("+")]
-        if all(p in sample_keys for p in parts) and event.keys.intersection(parts):
+        parts = index.resistance_parts[id(r)]
+        if parts <= sample_keys and not event.keys.isdisjoint(parts):
             cells.add(r.level, treatment([r.drug]), r.sources)
 
 
@@ -210,8 +255,7 @@ def match_context(
         setting=cast(Setting, setting),
         alterations=[e.as_input() for e in events],
     )
-    result: MatchResult = match_case(index, case)
-    avoided = {d for a in result.avoid if a.kind == "resistance" for d in a.drugs}
+    avoided = set(_avoided_memo(index, case, events))
     facts = _facts(index, case, events)
     cells: dict[Event, Cells] = {}
     options: dict[str, list[str]] = {}

@@ -132,7 +132,7 @@ class KBView:
             for g in self.genes
         }
 
-    def _meaning(self, gene: str, kind: str, keys: frozenset[str]) -> tuple[str, frozenset[str]]:
+    def meaning(self, gene: str, kind: str, keys: frozenset[str]) -> tuple[str, frozenset[str]]:
         """(category, referenced keys) of an alteration of `gene` with these special keys."""
         found = self._meanings.get((gene, kind, keys))
         if found is None:
@@ -149,7 +149,7 @@ class KBView:
         """The reading of a recognized alteration of a knowledge-base gene."""
         gene = alt.gene or ""
         special = self.special.get(gene, frozenset()).intersection(alt.keys)
-        category, relevant = self._meaning(gene, alt.kind, special)
+        category, relevant = self.meaning(gene, alt.kind, special)
         event = Event(gene, alt.alteration or "", alt.partner, alt.exon, relevant)
         keep = bool(relevant) or gene in self.targets
         return Reading(event.label, category, event if keep else None)

@@ -167,16 +167,30 @@ def event_keys(
         },
         schema={"__sig": pl.Int64, "__gene": pl.String, "__inert": pl.Boolean},
     )
-    mine = sample_events.select(SAMPLE, "__sig").unique().join(sigs, on="__sig")
+    mine = sample_events.select(SAMPLE, "__sig").unique()
     mine = mine.join(samples.select(SAMPLE, "tumor_code", "setting"), on=SAMPLE, how="inner")
-    own = mine.filter(~pl.col("__inert")).select(SAMPLE, "__sig", "__gene", "tumor_code", "setting")
-    other = mine.select(SAMPLE, pl.col("__sig").alias("__sig2"))
-    pairs = own.join(other, on=SAMPLE).join(
-        _projections(events, influence), on=["__gene", "__sig2"]
+    # Samples with the same tumor type, setting and signatures have the same keys: the keys
+    # are built once per such profile (a few per cent of the samples of a panel cohort).
+    names = ["tumor_code", "setting", "__all"]
+    profiles = mine.group_by(SAMPLE).agg(
+        pl.col("tumor_code").first(),
+        pl.col("setting").first(),
+        pl.col("__sig").sort().alias("__all"),
     )
-    keys = pairs.group_by(SAMPLE, "__sig", "tumor_code", "setting").agg(
+    distinct = profiles.select(names).unique().with_row_index("__p")
+    of = profiles.join(distinct, on=names, nulls_equal=True).select(SAMPLE, "__p")
+    sigs_of = distinct.select("__p", pl.col("__all").alias("__sig")).explode("__sig")
+    sigs_of = sigs_of.join(sigs, on="__sig")
+    own = sigs_of.filter(~pl.col("__inert")).select("__p", "__sig", "__gene")
+    other = sigs_of.select("__p", pl.col("__sig").alias("__sig2"))
+    pairs = own.join(other, on="__p").join(_projections(events, influence), on=["__gene", "__sig2"])
+    keys = pairs.group_by("__p", "__sig").agg(
         pl.col("__proj").unique().sort().str.join(";").alias("__key"),
         pl.col("__sig2").unique().sort().alias("__sigs"),
     )
     key = pl.concat_str(pl.col("__sig").cast(pl.String), pl.lit("|"), "__key").alias("__key")
-    return keys.with_columns(key).sort(SAMPLE, "__sig")
+    keys = keys.with_columns(key).join(distinct.select("__p", "tumor_code", "setting"), on="__p")
+    out = of.join(keys, on="__p").select(
+        SAMPLE, "__sig", "tumor_code", "setting", "__key", "__sigs"
+    )
+    return out.sort(SAMPLE, "__sig")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import polars as pl
@@ -294,7 +294,8 @@ def make_plan(
 
     Args:
         reader: The keys read during pass 1 (and the knowledge base).
-        scans: Pass 1's result for each input.
+        scans: Pass 1's result for each input; their marked rows are released (replaced by
+            empty frames) once read.
         clinical: The clinical file's name and samples (`sample`, `tumor`, `setting`), if any.
         default_tumor: The OncoTree code of --tumor-type, if given.
         progress: Called as progress(stage, done, total).
@@ -305,6 +306,8 @@ def make_plan(
     progress("normalize", len(events.exact), len(events.exact))
     readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
     marked = [_with_reading(ly, m, rd) for ly, m, rd in zip(layers, marked, readings, strict=True)]
+    # The scans' own marked rows are not needed again: released here, not after the plan.
+    scans[:] = [replace(s, marked=s.marked.clear()) for s in scans]
     keys = [_kb_keys(m) for m in marked]
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)

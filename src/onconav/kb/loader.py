@@ -257,21 +257,43 @@ def _from_cache(raw: bytes) -> KnowledgeBase:
 
 
 def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    plan, plain = _plan(model)
     values = {}
-    for name, build in _plan(model):
+    for name, build in plan:
         if name in data:
             value = data[name]
             values[name] = value if build is None or value is None else build(value)
+    if plain and len(values) == len(plan):
+        # What `model_construct` does when every field is given by name (the cache holds every
+        # field), without its per-field search for aliases and defaults, which took about a
+        # third of reading the cache (a few thousand entries) on every cold `onconav match`.
+        built = model.__new__(model)
+        _set(built, "__dict__", values)
+        _set(built, "__pydantic_fields_set__", set(values))
+        _set(built, "__pydantic_extra__", None)
+        _set(built, "__pydantic_private__", None)
+        return built
     return model.model_construct(**values)
 
 
 _Builder = Callable[[Any], Any] | None
+_set = object.__setattr__
 
 
 @functools.cache
-def _plan(model: type[BaseModel]) -> tuple[tuple[str, _Builder], ...]:
-    """For each field of `model`, how to turn its JSON value back into Python (None: as is)."""
-    return tuple((name, _builder(info.annotation)) for name, info in model.model_fields.items())
+def _plan(model: type[BaseModel]) -> tuple[tuple[tuple[str, _Builder], ...], bool]:
+    """How to rebuild each field of `model` from JSON (None: as is), and whether it is plain.
+
+    Plain: no aliases, extra fields, root model or post-init, nothing `_construct` may skip.
+    """
+    fields = model.model_fields
+    plain = (
+        not model.__pydantic_root_model__
+        and not model.__pydantic_post_init__
+        and model.model_config.get("extra") != "allow"
+        and all(f.alias is None and f.validation_alias is None for f in fields.values())
+    )
+    return tuple((name, _builder(info.annotation)) for name, info in fields.items()), plain
 
 
 def _builder(annotation: Any) -> _Builder:

@@ -182,3 +182,35 @@ def test_kb_export_lists_every_drug_with_route_and_sources() -> None:
         assert drug["sources"]
     assert all(i["sources"] for i in data["indications"])
     assert all(r["sources"] for r in data["resistance"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match", "--help"],
+        ["-v", "match", "-h"],
+        ["match", str(ROOT / "examples/egfr_ex19_t790m_after_gefitinib.json")],
+        ["match", str(ROOT / "examples/braf_v600e.json"), "--format", "text"],
+        ["--verbose", "match", "-a", "EGFR c.2573T>G", "-t", "LUAD", "-f", "markdown"],
+        ["match", "-a", "EGFR L8585R", "-t", "LUAD"],
+        ["match"],
+        ["match", "--bogus"],
+        ["match", "-f", "yaml", str(ROOT / "examples/braf_v600e.json")],
+    ],
+)
+def test_match_only_app_prints_what_the_full_app_prints(args: list[str]) -> None:
+    """`onconav match` runs an app holding only that verb (a faster start): same output."""
+    from onconav.cli import _app_for
+
+    only = _app_for(args)
+    assert only is not app
+    assert [c.callback.__name__ for c in only.registered_commands] == ["match"]
+    fast, full = runner.invoke(only, args), runner.invoke(app, args)
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["kb", "stats"], ["-v", "kb"]])
+def test_other_command_lines_get_the_full_app(args: list[str]) -> None:
+    from onconav.cli import _app_for
+
+    assert _app_for(args) is app

@@ -5,6 +5,7 @@ Heavy imports happen inside the verbs so that `onconav match CASE` starts fast.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from enum import StrEnum
@@ -20,6 +21,8 @@ from onconav.errors import OnconavError
 if TYPE_CHECKING:
     from onconav.kb.index import KBIndex
     from onconav.match.models import Case, MatchResult
+
+    app: typer.Typer  # the whole CLI, assembled on first access: see `__getattr__`
 
 __all__ = ["app", "main"]
 
@@ -73,13 +76,14 @@ def _new_app() -> typer.Typer:
     return made
 
 
-app = _new_app()
+# The whole CLI is `app`, assembled on first access (see `__getattr__` below).
+_app = _new_app()
 kb_app = typer.Typer(
     help="Inspect, validate and export the knowledge base.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(kb_app, name="kb")
+_app.add_typer(kb_app, name="kb")
 
 
 _KB_HELP = "Knowledge base: a folder, a snapshot file, or a version from `onconav kb versions`."
@@ -163,7 +167,7 @@ def _print_result(result: MatchResult, fmt: MatchFormat, many: bool) -> None:
         print_match(result)
 
 
-@app.command()
+@_app.command()
 @user_errors
 def match(
     cases: Annotated[
@@ -382,8 +386,9 @@ def kb_export(
     write_atomic(output, gzip.compress(data, mtime=0) if output.suffix == ".gz" else data)
 
 
-def _register() -> None:
-    """Verbs that live in their own adapter modules."""
+@functools.cache
+def _full_app() -> typer.Typer:
+    """`_app` with the verbs that live in their own adapter modules, registered once."""
     from onconav.cli_annotate import annotate
     from onconav.cli_kb import kb_compare, kb_diff, kb_versions
     from onconav.cli_report import report
@@ -393,14 +398,20 @@ def _register() -> None:
     kb_app.command("diff")(kb_diff)
     kb_app.command("compare")(kb_compare)
 
-    app.command()(annotate)
-    app.command()(report)
-    app.command()(serve)
-    app.add_typer(user_app, name="user")
-    app.add_typer(audit_app, name="audit")
+    _app.command()(annotate)
+    _app.command()(report)
+    _app.command()(serve)
+    _app.add_typer(user_app, name="user")
+    _app.add_typer(audit_app, name="audit")
+    return _app
 
 
-_register()
+def __getattr__(name: str) -> typer.Typer:
+    # PEP 562: `app`, the whole CLI, is assembled on first access, so that `onconav match`
+    # (see `_app_for`) never imports the modules of the other verbs.
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Root options that may come before a verb; all are flags (they take no value).
@@ -417,7 +428,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     """
     verb = next((arg for arg in args if arg not in _ROOT_FLAGS), None)
     if verb != "match":
-        return app
+        return _full_app()
     only = _new_app()
     only.command()(match)
     return only

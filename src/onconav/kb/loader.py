@@ -225,14 +225,26 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
         KBValidationError: the folder has schema problems.
         KBError: the folder does not exist.
     """
+    return _load_keyed(root, use_cache=use_cache)[0]
+
+
+def _load_keyed(
+    root: Path | None = None, *, use_cache: bool = True
+) -> tuple[KnowledgeBase, str | None]:
+    """`load_kb`, and the folder's fingerprint (None when no cache folder is used).
+
+    The fingerprint keys both the compiled KB and the content hash kept beside it
+    (`kb.versions`): hashing the data files once serves both.
+    """
     root = root or default_kb_dir()
     if not root.is_dir():
         raise KBError(f"knowledge base folder not found: {root}")
     folder = cache_dir() if use_cache else None
-    cache = folder / f"kb-{_fingerprint(root)}.json" if folder else None
+    key = _fingerprint(root) if folder else None
+    cache = folder / f"kb-{key}.json" if folder else None
     if cache is not None and cache.is_file():
         try:
-            return _from_cache(cache.read_bytes())
+            return _from_cache(cache.read_bytes()), key
         except (OSError, ValueError, TypeError, KeyError) as exc:
             _logger.debug("ignoring unreadable KB cache %s: %s", cache.name, exc)
     kb, problems, _ = read_kb_dir(root)
@@ -240,7 +252,7 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
         raise KBValidationError(problems)
     if cache is not None:
         _write_cache(cache, kb)
-    return kb
+    return kb, key
 
 
 def _from_cache(raw: bytes) -> KnowledgeBase:

@@ -109,7 +109,19 @@ def test_canonical_form_is_idempotent(gene, form):
         assert (b.gene, b.alteration, b.kind, b.keys) == (a.gene, a.alteration, a.kind, a.keys)
 
 
-_CODES = [*"ACDEFGHIKLMNPQRSTVWY", "Ala", "Leu", "Thr", "Met", "Sec", "Pyl", "Ter", "Xaa", "LEU"]
+_CODES = [
+    *"ACDEFGHIKLMNPQRSTVWYUB",
+    "Ala",
+    "Leu",
+    "Thr",
+    "Met",
+    "Sec",
+    "Pyl",
+    "Ter",
+    "Xaa",
+    "LEU",
+    "Abc",
+]
 
 
 @given(

@@ -322,8 +322,10 @@ def rules_used(text: str) -> frozenset[str]:
 # so that a cold run whose changes are all of this kind never imports lark (tests check that
 # both readings agree); '*', 'X' and 'Ter' go through the grammar, which knows their meanings.
 _AA = "ACDEFGHIKLMNPQRSTVWY"
-_AA_CODE = rf"[{_AA}]|{'|'.join(code for code in AA3_TO_AA1 if code != 'Ter')}"
-_MISSENSE = re.compile(rf"({_AA_CODE})([1-9]\d{{0,4}})({_AA_CODE})")
+_MISSENSE_CODES = {**{aa: aa for aa in _AA}, **{k: v for k, v in AA3_TO_AA1.items() if k != "Ter"}}
+# (Codes are checked against that table, not listed in the pattern: a 40-way alternation
+# took a few milliseconds to compile, on every cold start.)
+_MISSENSE = re.compile(r"([A-Z][a-z]{2}|[A-Z])([1-9]\d{0,4})([A-Z][a-z]{2}|[A-Z])")
 # No protein or transcript position has ten digits; Python's int() refuses more than 4,300.
 _TOO_LONG = re.compile(r"\d{10}")
 
@@ -336,11 +338,11 @@ def _simple_missense(text: str) -> ProteinChange | None:
     simple = _MISSENSE.fullmatch(body)
     if simple is None:
         return None
-    # (ref == alt too: the grammar reads 'p.A123A' as this same change)
     ref, pos, alt = simple.groups()
-    return ProteinChange(
-        "substitution", AA3_TO_AA1.get(ref, ref), int(pos), seq=AA3_TO_AA1.get(alt, alt)
-    )
+    if ref not in _MISSENSE_CODES or alt not in _MISSENSE_CODES:
+        return None
+    # (ref == alt too: the grammar reads 'p.A123A' as this same change)
+    return ProteinChange("substitution", _MISSENSE_CODES[ref], int(pos), seq=_MISSENSE_CODES[alt])
 
 
 def read_change(text: str) -> ProteinChange | CdnaChange | None:

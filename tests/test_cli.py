@@ -214,3 +214,29 @@ def test_other_command_lines_get_the_full_app(args: list[str]) -> None:
     from onconav.cli import _app_for
 
     assert _app_for(args) is app
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match", str(ROOT / "examples/braf_v600e.json")],
+        ["match", str(ROOT / "examples/braf_v600e.json"), str(ROOT / "examples/met_exon14.json")],
+        ["match", "no-such-case.json"],
+        ["match", "-a", "EGFR L858R", "-t", "LUAD", "--compare-kb", "src/onconav/kb/data"],
+    ],
+)
+def test_match_leaves_the_cycle_collector_on(args, monkeypatch) -> None:
+    """`onconav match` starts without cycle collection (faster), then turns it back on."""
+    import gc
+
+    from onconav.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("sys.argv", ["onconav", *args])
+    seen = []
+    monkeypatch.setattr("onconav.cli._print_result", lambda *a: seen.append(gc.isenabled()))
+    with pytest.raises(SystemExit):
+        main()
+    assert gc.isenabled()
+    assert not any(seen[:1])  # the first result is made and printed without it
+    assert all(seen[1:])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from onconav import __version__
+from onconav._argv import verb
 from onconav._cliutil import fail, user_errors
 from onconav.errors import OnconavError
 
@@ -245,10 +246,11 @@ def match(
 def _started() -> None:
     """End of a cold start: the cycle collector runs again.
 
-    `main` turns it off for `onconav match` (it is on everywhere else): the imports, the
-    knowledge base and the first result allocate some 100,000 objects that live as long as
-    the process, and the collector's hundred passes over them took about a tenth of a cold
-    run. Reference counting frees everything else meanwhile.
+    `main` (and `onconav.__main__`, before the imports) turns it off for `onconav match`
+    (it is on everywhere else): the imports, the knowledge base and the first result
+    allocate some 100,000 objects that live as long as the process, and the collector's
+    hundred passes over them took about a tenth of a cold run. Reference counting frees
+    everything else meanwhile.
     """
     gc.enable()
 
@@ -429,10 +431,6 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Root options that may come before a verb; all are flags (they take no value).
-_ROOT_FLAGS = frozenset({"-v", "--verbose"})
-
-
 def _app_for(args: list[str]) -> typer.Typer:
     """The app that runs the command line `args`: for `onconav match ...`, `match` alone.
 
@@ -441,8 +439,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     match`. The match-only app has the same settings, root options and `match` function, so
     it prints the same (help and usage errors included); anything else gets the full app.
     """
-    verb = next((arg for arg in args if arg not in _ROOT_FLAGS), None)
-    if verb != "match":
+    if verb(args) != "match":
         return _full_app()
     only = _new_app()
     only.command()(match)

@@ -12,11 +12,13 @@ from onconav.kb.loader import KnowledgeBase, default_kb_dir, load_kb
 
 def _model_construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
     """The cache reader as it was: pydantic's own `model_construct`, field by field."""
+    names, builders, _plain = loader._plan(model)
+    build = dict(builders)
     values = {}
-    for name, build in loader._plan(model)[0]:
+    for name in names:
         if name in data:
             value = data[name]
-            values[name] = value if build is None or value is None else build(value)
+            values[name] = value if name not in build or value is None else build[name](value)
     return model.model_construct(**values)
 
 

@@ -269,32 +269,38 @@ def _from_cache(raw: bytes) -> KnowledgeBase:
 
 
 def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
-    plan, plain = _plan(model)
-    values = {}
-    for name, build in plan:
-        if name in data:
-            value = data[name]
-            values[name] = value if build is None or value is None else build(value)
-    if plain and len(values) == len(plan):
-        # What `model_construct` does when every field is given by name (the cache holds every
-        # field), without its per-field search for aliases and defaults, which took about a
-        # third of reading the cache (a few thousand entries) on every cold `onconav match`.
+    names, builders, plain = _plan(model)
+    if plain and tuple(data) == names:
+        # What `model_construct` does when every field is given by name, in order (the cache
+        # holds every field), without its per-field search for aliases and defaults: that
+        # search took about half of reading the cache (a few thousand entries) on every cold
+        # `onconav match`.
+        values = dict(data)
+        for name, build in builders:
+            if values[name] is not None:
+                values[name] = build(values[name])
         built = model.__new__(model)
         _set(built, "__dict__", values)
-        _set(built, "__pydantic_fields_set__", set(values))
+        _set(built, "__pydantic_fields_set__", set(names))
         _set(built, "__pydantic_extra__", None)
         _set(built, "__pydantic_private__", None)
         return built
-    return model.model_construct(**values)
+    given = {name: data[name] for name in names if name in data}
+    for name, build in builders:
+        if given.get(name) is not None:
+            given[name] = build(given[name])
+    return model.model_construct(**given)
 
 
-_Builder = Callable[[Any], Any] | None
+_Builder = Callable[[Any], Any]
 _set = object.__setattr__
 
 
 @functools.cache
-def _plan(model: type[BaseModel]) -> tuple[tuple[tuple[str, _Builder], ...], bool]:
-    """How to rebuild each field of `model` from JSON (None: as is), and whether it is plain.
+def _plan(
+    model: type[BaseModel],
+) -> tuple[tuple[str, ...], tuple[tuple[str, _Builder], ...], bool]:
+    """The fields of `model`, how to rebuild those that need it from JSON, and if it is plain.
 
     Plain: no aliases, extra fields, root model or post-init, nothing `_construct` may skip.
     """
@@ -305,10 +311,11 @@ def _plan(model: type[BaseModel]) -> tuple[tuple[tuple[str, _Builder], ...], boo
         and model.model_config.get("extra") != "allow"
         and all(f.alias is None and f.validation_alias is None for f in fields.values())
     )
-    return tuple((name, _builder(info.annotation)) for name, info in fields.items()), plain
+    builders = ((name, _builder(info.annotation)) for name, info in fields.items())
+    return tuple(fields), tuple((n, b) for n, b in builders if b is not None), plain
 
 
-def _builder(annotation: Any) -> _Builder:
+def _builder(annotation: Any) -> _Builder | None:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]

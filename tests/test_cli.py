@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -238,5 +240,28 @@ def test_match_leaves_the_cycle_collector_on(args, monkeypatch) -> None:
     with pytest.raises(SystemExit):
         main()
     assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # (in process, main leaves the collector as it was)
     assert not any(seen[:1])  # the first result is made and printed without it
     assert all(seen[1:])
+
+
+def test_cold_match_imports_only_what_it_needs() -> None:
+    """A cold `onconav match` of missense changes and phrases skips lark, the other verbs and
+    the c. translator (what keeps it within 300 ms of `python -c pass`; speed itself is
+    measured by benchmarks/bench_cold.py, not here)."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write(' '.join(sorted(sys.modules))))\n"
+        "sys.argv = ['onconav', 'match', sys.argv[1], '--format', 'text']\n"
+        "from onconav.__main__ import main\n"
+        "main()\n"
+    )
+    case = str(ROOT / "examples/egfr_ex19_t790m_after_gefitinib.json")
+    for _run in ("fills the caches", "reads them"):
+        done = subprocess.run([sys.executable, "-c", code, case], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert {"onconav.match.engine", "onconav.normalize.reference", "rich"} <= loaded
+    skipped = {"lark", "onconav.normalize.translate", "onconav.cli_serve", "onconav.cli_annotate",
+               "onconav.cli_report", "onconav.cli_kb", "fastapi", "polars", "yaml"}  # fmt: skip
+    assert not skipped & loaded

@@ -10,7 +10,11 @@ command: median and p90 wall time, and the median's overhead over `python -c pas
 in bench_web.py), e.g. a baseline before a change, in the same rounds; the output of both is
 compared byte for byte.
 
+--instructions also counts each command's instructions once under valgrind (callgrind): a
+figure that, unlike wall and CPU time, does not move with the load of a shared machine.
+
 Run: python benchmarks/bench_cold.py [RUNS] [--case FILE] [--formats text,json] [--src DIR]
+                                     [--instructions]
      (defaults: 15 runs, examples/egfr_ex19_t790m_after_gefitinib.json, text and json)
 """
 
@@ -19,7 +23,9 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import time
@@ -68,6 +74,33 @@ def _commands(
     return out
 
 
+def _instructions(cmd: list[str], env: dict[str, str]) -> int:
+    """Instructions the command executes, counted by valgrind's callgrind."""
+    grind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    done = subprocess.run([*grind, *cmd], env=env, capture_output=True, text=True, check=False)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"valgrind failed on {' '.join(cmd)}: {done.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def _print_instructions(commands: dict[str, tuple[list[str], dict[str, str]]]) -> None:
+    counts = {label: _instructions(cmd, env) for label, (cmd, env) in commands.items()}
+    base = counts["python -c pass"]
+    print("  instructions (valgrind, one run each; independent of the machine's load):")
+    for label, count in counts.items():
+        line = f"  {label:34s} {count / 1e6:8.0f} M"
+        if (
+            label.startswith("this checkout")
+            and label.replace("this checkout", "baseline") in counts
+        ):
+            before = counts[label.replace("this checkout", "baseline")]
+            line += f"   {count / before:.2f}x the baseline's"
+        if label != "python -c pass":
+            line += f"   ({count / base:.1f}x python -c pass)"
+        print(line)
+
+
 def _p90(times: list[float]) -> float:
     return statistics.quantiles(times, n=10, method="inclusive")[8]
 
@@ -78,6 +111,7 @@ def main() -> None:
     parser.add_argument("--case", type=Path, default=CASE)
     parser.add_argument("--formats", default="text,json", help="e.g. text,json")
     parser.add_argument("--src", type=Path, help="also time the CLI from this src/ folder")
+    parser.add_argument("--instructions", action="store_true", help="count them (valgrind)")
     args = parser.parse_args()
     src = args.src.resolve() if args.src is not None else None
     for tree in filter(None, [ROOT / "src", src]):
@@ -113,6 +147,10 @@ def main() -> None:
             )
             verdict = "identical to" if same else "DIFFERS from"
             print(f"  --format {fmt}: this checkout's output {verdict} the baseline's")
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind")
+        _print_instructions(commands)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 """The `onconav` command and `python -m onconav`: `onconav.cli.main`, started lean.
 
 `onconav match` runs without the cycle collector from before the CLI's own imports (typer,
-pydantic) until its first result: see `onconav.cli._started`.
+pydantic) until its first result: see `onconav._startup`.
 """
 
 from __future__ import annotations
 
-import gc
 import sys
 
 __all__ = ["main"]
@@ -14,10 +13,9 @@ __all__ = ["main"]
 
 def main() -> None:
     """Run the CLI."""
-    from onconav._argv import verb
+    from onconav._startup import lean
 
-    if verb(sys.argv[1:]) == "match":
-        gc.disable()
+    lean(sys.argv[1:])
     from onconav.cli import main as run
 
     run()

@@ -6,7 +6,6 @@ Heavy imports happen inside the verbs so that `onconav match CASE` starts fast.
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import sys
 from enum import StrEnum
@@ -16,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from onconav import __version__
-from onconav._argv import verb
 from onconav._cliutil import fail, user_errors
+from onconav._startup import lean, restore, started, verb
 from onconav.errors import OnconavError
 
 if TYPE_CHECKING:
@@ -235,27 +234,12 @@ def match(
         from onconav.cli_kb import print_deltas
 
         compare_index = _index(compare_kb)
-        _started()
+        started()
         print_deltas(index, compare_index, [found.case for found in located], fmt.value)
         return
     for found in located:
         _print_result(match_located(index, found), fmt, many)
-        _started()
-
-
-def _started() -> None:
-    """End of a cold start: the cycle collector runs again, never over what start-up built.
-
-    `main` (and `onconav.__main__`, before the imports) turns it off for `onconav match`
-    (it is on everywhere else): the imports, the knowledge base and the first result
-    allocate some 100,000 objects that live as long as the process, and the collector's
-    hundred passes over them took about a tenth of a cold run. Reference counting frees
-    everything else meanwhile. Those objects are then frozen (kept out of every later pass,
-    the full ones at exit included: they took another twentieth).
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+        started()
 
 
 @kb_app.command("stats")
@@ -456,16 +440,13 @@ def main() -> None:
     last flush (`--version`, `--help`) is one line and exit 1, as in every verb.
     """
     runner = _app_for(sys.argv[1:])
-    collecting = gc.isenabled()
-    if runner is not _app:  # `onconav match`: no cycle collection until `_started`
-        gc.disable()
+    leaned = lean(sys.argv[1:])  # (else done by onconav.__main__ already, or not `match`)
     try:
         try:
             runner()
         finally:
-            if collecting:  # (called in process, by a test: as it was)
-                gc.unfreeze()
-                gc.enable()
+            if leaned:  # (run in process, by a test: the collector as it was)
+                restore()
             sys.stdout.flush()
     except OnconavError as exc:
         sys.stderr.write(f"onconav: {exc}\n")

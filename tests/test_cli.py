@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,84 @@ def test_kb_export_lists_every_drug_with_route_and_sources() -> None:
         assert drug["sources"]
     assert all(i["sources"] for i in data["indications"])
     assert all(r["sources"] for r in data["resistance"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match", "--help"],
+        ["-v", "match", "-h"],
+        ["match", str(ROOT / "examples/egfr_ex19_t790m_after_gefitinib.json")],
+        ["match", str(ROOT / "examples/braf_v600e.json"), "--format", "text"],
+        ["--verbose", "match", "-a", "EGFR c.2573T>G", "-t", "LUAD", "-f", "markdown"],
+        ["match", "-a", "EGFR L8585R", "-t", "LUAD"],
+        ["match"],
+        ["match", "--bogus"],
+        ["match", "-f", "yaml", str(ROOT / "examples/braf_v600e.json")],
+    ],
+)
+def test_match_only_app_prints_what_the_full_app_prints(args: list[str]) -> None:
+    """`onconav match` runs an app holding only that verb (a faster start): same output."""
+    from onconav.cli import _app_for
+
+    only = _app_for(args)
+    assert only is not app
+    assert [c.callback.__name__ for c in only.registered_commands] == ["match"]
+    fast, full = runner.invoke(only, args), runner.invoke(app, args)
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["kb", "stats"], ["-v", "kb"]])
+def test_other_command_lines_get_the_full_app(args: list[str]) -> None:
+    from onconav.cli import _app_for
+
+    assert _app_for(args) is app
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match", str(ROOT / "examples/braf_v600e.json")],
+        ["match", str(ROOT / "examples/braf_v600e.json"), str(ROOT / "examples/met_exon14.json")],
+        ["match", "no-such-case.json"],
+        ["match", "-a", "EGFR L858R", "-t", "LUAD", "--compare-kb", "src/onconav/kb/data"],
+    ],
+)
+def test_match_leaves_the_cycle_collector_on(args, monkeypatch) -> None:
+    """`onconav match` starts without cycle collection (faster), then turns it back on."""
+    import gc
+
+    from onconav.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("sys.argv", ["onconav", *args])
+    seen = []
+    monkeypatch.setattr("onconav.cli._print_result", lambda *a: seen.append(gc.isenabled()))
+    with pytest.raises(SystemExit):
+        main()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # (in process, main leaves the collector as it was)
+    assert not any(seen[:1])  # the first result is made and printed without it
+    assert all(seen[1:])
+
+
+def test_cold_match_imports_only_what_it_needs() -> None:
+    """A cold `onconav match` of missense changes and phrases skips lark, the other verbs and
+    the c. translator (what keeps it within 300 ms of `python -c pass`; speed itself is
+    measured by benchmarks/bench_cold.py, not here)."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write(' '.join(sorted(sys.modules))))\n"
+        "sys.argv = ['onconav', 'match', sys.argv[1], '--format', 'text']\n"
+        "from onconav.__main__ import main\n"
+        "main()\n"
+    )
+    case = str(ROOT / "examples/egfr_ex19_t790m_after_gefitinib.json")
+    for _run in ("fills the caches", "reads them"):
+        done = subprocess.run([sys.executable, "-c", code, case], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert {"onconav.match.engine", "onconav.normalize.reference", "rich"} <= loaded
+    skipped = {"lark", "onconav.normalize.translate", "onconav.cli_serve", "onconav.cli_annotate",
+               "onconav.cli_report", "onconav.cli_kb", "fastapi", "polars", "yaml"}  # fmt: skip
+    assert not skipped & loaded

@@ -5,6 +5,7 @@ Heavy imports happen inside the verbs so that `onconav match CASE` starts fast.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from enum import StrEnum
@@ -15,35 +16,19 @@ import typer
 
 from onconav import __version__
 from onconav._cliutil import fail, user_errors
+from onconav._startup import lean, restore, started, verb
 from onconav.errors import OnconavError
 
 if TYPE_CHECKING:
     from onconav.kb.index import KBIndex
     from onconav.match.models import Case, MatchResult
 
+    app: typer.Typer  # the whole CLI, assembled on first access: see `__getattr__`
+
 __all__ = ["app", "main"]
 
 
 _logger = logging.getLogger("onconav")
-
-app = typer.Typer(
-    name="onconav",
-    help=(
-        "Targeted-therapy options for non-small cell lung cancer: evidence-graded, cited and "
-        "resistance-aware. Supports, and does not replace, the treating oncologist's judgement."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-kb_app = typer.Typer(
-    help="Inspect, validate and export the knowledge base.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(kb_app, name="kb")
 
 
 class MatchFormat(StrEnum):
@@ -60,7 +45,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -72,6 +56,35 @@ def _root(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+def _new_app() -> typer.Typer:
+    """The root app: its settings and root options, no verbs yet."""
+    made = typer.Typer(
+        name="onconav",
+        help=(
+            "Targeted-therapy options for non-small cell lung cancer: evidence-graded, cited and "
+            "resistance-aware. Supports, and does not replace, the treating oncologist's "
+            "judgement."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(_root)
+    return made
+
+
+# The whole CLI is `app`, assembled on first access (see `__getattr__` below).
+_app = _new_app()
+kb_app = typer.Typer(
+    help="Inspect, validate and export the knowledge base.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+_app.add_typer(kb_app, name="kb")
 
 
 _KB_HELP = "Knowledge base: a folder, a snapshot file, or a version from `onconav kb versions`."
@@ -155,7 +168,7 @@ def _print_result(result: MatchResult, fmt: MatchFormat, many: bool) -> None:
         print_match(result)
 
 
-@app.command()
+@_app.command()
 @user_errors
 def match(
     cases: Annotated[
@@ -220,10 +233,13 @@ def match(
     if compare_kb is not None:
         from onconav.cli_kb import print_deltas
 
-        print_deltas(index, _index(compare_kb), [found.case for found in located], fmt.value)
+        compare_index = _index(compare_kb)
+        started()
+        print_deltas(index, compare_index, [found.case for found in located], fmt.value)
         return
     for found in located:
         _print_result(match_located(index, found), fmt, many)
+        started()
 
 
 @kb_app.command("stats")
@@ -374,8 +390,9 @@ def kb_export(
     write_atomic(output, gzip.compress(data, mtime=0) if output.suffix == ".gz" else data)
 
 
-def _register() -> None:
-    """Verbs that live in their own adapter modules."""
+@functools.cache
+def _full_app() -> typer.Typer:
+    """`_app` with the verbs that live in their own adapter modules, registered once."""
     from onconav.cli_annotate import annotate
     from onconav.cli_kb import kb_compare, kb_diff, kb_versions
     from onconav.cli_report import report
@@ -385,14 +402,35 @@ def _register() -> None:
     kb_app.command("diff")(kb_diff)
     kb_app.command("compare")(kb_compare)
 
-    app.command()(annotate)
-    app.command()(report)
-    app.command()(serve)
-    app.add_typer(user_app, name="user")
-    app.add_typer(audit_app, name="audit")
+    _app.command()(annotate)
+    _app.command()(report)
+    _app.command()(serve)
+    _app.add_typer(user_app, name="user")
+    _app.add_typer(audit_app, name="audit")
+    return _app
 
 
-_register()
+def __getattr__(name: str) -> typer.Typer:
+    # PEP 562: `app`, the whole CLI, is assembled on first access, so that `onconav match`
+    # (see `_app_for`) never imports the modules of the other verbs.
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app that runs the command line `args`: for `onconav match ...`, `match` alone.
+
+    Typer builds the click command of every verb of an app, reading the annotations of each,
+    before it runs one: for the twenty-odd verbs that took about a tenth of a cold `onconav
+    match`. The match-only app has the same settings, root options and `match` function, so
+    it prints the same (help and usage errors included); anything else gets the full app.
+    """
+    if verb(args) != "match":
+        return _full_app()
+    only = _new_app()
+    only.command()(match)
+    return only
 
 
 def main() -> None:
@@ -401,10 +439,14 @@ def main() -> None:
     Standard output is flushed here too, so that a full or closed output met only at the
     last flush (`--version`, `--help`) is one line and exit 1, as in every verb.
     """
+    runner = _app_for(sys.argv[1:])
+    leaned = lean(sys.argv[1:])  # (else done by onconav.__main__ already, or not `match`)
     try:
         try:
-            app()
+            runner()
         finally:
+            if leaned:  # (run in process, by a test: the collector as it was)
+                restore()
             sys.stdout.flush()
     except OnconavError as exc:
         sys.stderr.write(f"onconav: {exc}\n")

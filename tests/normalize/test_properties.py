@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,16 +109,43 @@ def test_canonical_form_is_idempotent(gene, form):
         assert (b.gene, b.alteration, b.kind, b.keys) == (a.gene, a.alteration, a.kind, a.keys)
 
 
+_CODES = [
+    *"ACDEFGHIKLMNPQRSTVWYUB",
+    "Ala",
+    "Leu",
+    "Thr",
+    "Met",
+    "Sec",
+    "Pyl",
+    "Ter",
+    "Xaa",
+    "LEU",
+    "Abc",
+]
+
+
 @given(
-    ref=st.sampled_from("ACDEFGHIKLMNPQRSTVWY"),
-    alt=st.sampled_from("ACDEFGHIKLMNPQRSTVWY*X"),
-    pos=st.integers(min_value=1, max_value=99999),
-    prefix=st.sampled_from(["", "p."]),
-    suffix=st.sampled_from(["", "fs", "fs*5", "_A2del", "del"]),
+    ref=st.sampled_from(_CODES),
+    alt=st.sampled_from([*_CODES, "*", "X", "="]),
+    pos=st.one_of(st.integers(min_value=1, max_value=99999), st.sampled_from([0, 123456])),
+    prefix=st.sampled_from(["", "p.", "P.", "p"]),
+    parens=st.sampled_from([("", ""), ("(", ")"), ("(", ""), ("", ")")]),
+    suffix=st.sampled_from(["", "fs", "fs*5", "_A2del", "del", "Ter", "fsTer5"]),
 )
-def test_missense_fast_path_agrees_with_the_grammar(ref, alt, pos, prefix, suffix) -> None:
+def test_missense_fast_path_agrees_with_the_grammar(ref, alt, pos, prefix, parens, suffix) -> None:
+    """1- and 3-letter missense changes are read without lark: the same as the grammar reads."""
     from onconav.normalize.grammar import _attempts, _read_exact, read_change
 
-    text = f"{prefix}{ref}{pos}{alt}{suffix}"
+    text = f"{prefix}{parens[0]}{ref}{pos}{alt}{suffix}{parens[1]}"
     slow = next((c for c in map(_read_exact, _attempts(text)) if c is not None), None)
     assert read_change(text) == slow
+
+
+@pytest.mark.parametrize(
+    "text", ["p.Thr790Met", "T790M", "p.(Leu858Arg)", "(G12C)", "Leu858R", "p.V600E"]
+)
+def test_missense_fast_path_is_taken(text, monkeypatch) -> None:
+    from onconav.normalize import grammar
+
+    monkeypatch.setattr(grammar, "parse_tree", None)  # the parser is not reached
+    assert grammar.read_change(text).kind == "substitution"

@@ -225,14 +225,26 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
         KBValidationError: the folder has schema problems.
         KBError: the folder does not exist.
     """
+    return _load_keyed(root, use_cache=use_cache)[0]
+
+
+def _load_keyed(
+    root: Path | None = None, *, use_cache: bool = True
+) -> tuple[KnowledgeBase, str | None]:
+    """`load_kb`, and the folder's fingerprint (None when no cache folder is used).
+
+    The fingerprint keys both the compiled KB and the content hash kept beside it
+    (`kb.versions`): hashing the data files once serves both.
+    """
     root = root or default_kb_dir()
     if not root.is_dir():
         raise KBError(f"knowledge base folder not found: {root}")
     folder = cache_dir() if use_cache else None
-    cache = folder / f"kb-{_fingerprint(root)}.json" if folder else None
+    key = _fingerprint(root) if folder else None
+    cache = folder / f"kb-{key}.json" if folder else None
     if cache is not None and cache.is_file():
         try:
-            return _from_cache(cache.read_bytes())
+            return _from_cache(cache.read_bytes()), key
         except (OSError, ValueError, TypeError, KeyError) as exc:
             _logger.debug("ignoring unreadable KB cache %s: %s", cache.name, exc)
     kb, problems, _ = read_kb_dir(root)
@@ -240,7 +252,7 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
         raise KBValidationError(problems)
     if cache is not None:
         _write_cache(cache, kb)
-    return kb
+    return kb, key
 
 
 def _from_cache(raw: bytes) -> KnowledgeBase:
@@ -257,24 +269,53 @@ def _from_cache(raw: bytes) -> KnowledgeBase:
 
 
 def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
-    values = {}
-    for name, build in _plan(model):
-        if name in data:
-            value = data[name]
-            values[name] = value if build is None or value is None else build(value)
-    return model.model_construct(**values)
+    names, builders, plain = _plan(model)
+    if plain and tuple(data) == names:
+        # What `model_construct` does when every field is given by name, in order (the cache
+        # holds every field), without its per-field search for aliases and defaults: that
+        # search took about half of reading the cache (a few thousand entries) on every cold
+        # `onconav match`.
+        values = dict(data)
+        for name, build in builders:
+            if values[name] is not None:
+                values[name] = build(values[name])
+        built = model.__new__(model)
+        _set(built, "__dict__", values)
+        _set(built, "__pydantic_fields_set__", set(names))
+        _set(built, "__pydantic_extra__", None)
+        _set(built, "__pydantic_private__", None)
+        return built
+    given = {name: data[name] for name in names if name in data}
+    for name, build in builders:
+        if given.get(name) is not None:
+            given[name] = build(given[name])
+    return model.model_construct(**given)
 
 
-_Builder = Callable[[Any], Any] | None
+_Builder = Callable[[Any], Any]
+_set = object.__setattr__
 
 
 @functools.cache
-def _plan(model: type[BaseModel]) -> tuple[tuple[str, _Builder], ...]:
-    """For each field of `model`, how to turn its JSON value back into Python (None: as is)."""
-    return tuple((name, _builder(info.annotation)) for name, info in model.model_fields.items())
+def _plan(
+    model: type[BaseModel],
+) -> tuple[tuple[str, ...], tuple[tuple[str, _Builder], ...], bool]:
+    """The fields of `model`, how to rebuild those that need it from JSON, and if it is plain.
+
+    Plain: no aliases, extra fields, root model or post-init, nothing `_construct` may skip.
+    """
+    fields = model.model_fields
+    plain = (
+        not model.__pydantic_root_model__
+        and not model.__pydantic_post_init__
+        and model.model_config.get("extra") != "allow"
+        and all(f.alias is None and f.validation_alias is None for f in fields.values())
+    )
+    builders = ((name, _builder(info.annotation)) for name, info in fields.items())
+    return tuple(fields), tuple((n, b) for n, b in builders if b is not None), plain
 
 
-def _builder(annotation: Any) -> _Builder:
+def _builder(annotation: Any) -> _Builder | None:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from onconav._cache import cache_dir
 from onconav.errors import KBError
-from onconav.kb.loader import KnowledgeBase, default_kb_dir, load_kb
+from onconav.kb.loader import KnowledgeBase, _load_keyed, default_kb_dir, load_kb
 from onconav.kb.snapshot import (
     HASH_SCHEME,
     LoadedKB,
@@ -61,12 +61,13 @@ def changelog_versions(text: str) -> list[str]:
     return _HEADING.findall(text)
 
 
-def _hash_cached(root: Path, kb: KnowledgeBase) -> str:
+def _hash_cached(root: Path, kb: KnowledgeBase, fingerprint: str | None = None) -> str:
     """The KB folder's content hash, kept beside the compiled KB cache (same fingerprint)."""
     from onconav.kb.loader import _fingerprint
 
     folder = cache_dir()
-    path = folder / f"kb-{_fingerprint(root)}.hash{HASH_SCHEME}" if folder else None
+    key = fingerprint or (_fingerprint(root) if folder else None)
+    path = folder / f"kb-{key}.hash{HASH_SCHEME}" if folder else None
     if path is not None and path.is_file():
         try:
             text = path.read_text(encoding="ascii").strip()
@@ -83,12 +84,17 @@ def _hash_cached(root: Path, kb: KnowledgeBase) -> str:
     return digest
 
 
-def folder_info(root: Path, kb: KnowledgeBase, source: str) -> SnapshotInfo:
-    """The version, date and content hash of a KB read from a folder."""
+def folder_info(
+    root: Path, kb: KnowledgeBase, source: str, fingerprint: str | None = None
+) -> SnapshotInfo:
+    """The version, date and content hash of a KB read from a folder.
+
+    `fingerprint` is the folder's, when the caller has it (`kb.loader._load_keyed`).
+    """
     return SnapshotInfo(
         kb_version=kb.meta.kb_version,
         kb_date=kb.meta.kb_date.isoformat(),
-        content_hash=_hash_cached(root, kb),
+        content_hash=_hash_cached(root, kb, fingerprint),
         source=source,
     )
 
@@ -115,12 +121,12 @@ def open_kb(spec: str | Path | None = None) -> LoadedKB:
     """
     if spec is None:
         root = default_kb_dir()
-        kb = load_kb(root)
-        return LoadedKB(kb, folder_info(root, kb, "shipped"))
+        kb, key = _load_keyed(root)
+        return LoadedKB(kb, folder_info(root, kb, "shipped", key))
     path = Path(spec)
     if path.is_dir():
-        kb = load_kb(path)
-        return LoadedKB(kb, folder_info(path, kb, f"folder {path}"))
+        kb, key = _load_keyed(path)
+        return LoadedKB(kb, folder_info(path, kb, f"folder {path}", key))
     if path.is_file():
         return read_snapshot(path)
     if path.exists():

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from onconav.normalize import residues, transcripts, translate
+from onconav.normalize import residues, transcripts
 from onconav.normalize.aliases import gene_table, is_fusion_driver
 from onconav.normalize.exons import (
     CPos,
@@ -320,6 +320,8 @@ def _cdna_exonic(
     text: str, gene: str, cc: CdnaChange, given_exon: int | None, transcript: str | None
 ) -> Alteration:
     """An exonic c. change, translated on the shipped CDS to the protein change it makes."""
+    from onconav.normalize import translate  # (only c. changes need it: not on a cold start)
+
     ref = gene_reference(gene)
     if ref is None or not ref.cds:
         return fail(text, gene, f"no coding sequence of {gene} is shipped: give the protein change")

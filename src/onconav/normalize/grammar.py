@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
+from typing import TYPE_CHECKING
 
 from onconav._cache import cache_dir
 from onconav.normalize.exons import CPos
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
 
 __all__ = [
     "AA3_TO_AA1",
@@ -161,6 +162,8 @@ def parser() -> Lark:
     Lark's own cache of the analysed grammar (keyed by grammar and lark version) lives in the
     user cache folder: it makes a cold start about 40 ms faster.
     """
+    from lark import Lark  # (imported here: a cold run whose changes are all simple skips it)
+
     folder = cache_dir()
     cached = str(folder / "alteration-grammar.lark-cache") if folder else False
     return Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False, cache=cached)
@@ -171,12 +174,16 @@ def parse_tree(text: str) -> Tree[Token]:
     return parser().parse(text)
 
 
+# lark is imported only when the parser is built, so the tree is read without its classes: a
+# child is a Token, which is a str, or a Tree, which is not.
+
+
 def _tokens(tree: Tree[Token]) -> list[Token]:
-    return [c for c in tree.children if isinstance(c, Token)]
+    return [c for c in tree.children if isinstance(c, str)]
 
 
 def _subtrees(tree: Tree[Token], name: str) -> list[Tree[Token]]:
-    return [c for c in tree.children if isinstance(c, Tree) and c.data == name]
+    return [c for c in tree.children if not isinstance(c, str) and c.data == name]
 
 
 def _aa(tree: Tree[Token]) -> str:
@@ -202,20 +209,21 @@ def _residues(tree: Tree[Token]) -> list[tuple[str, int]]:
     pairs: list[tuple[str, int]] = []
     ref: str | None = None
     for child in node.children:
-        if isinstance(child, Tree) and child.data == "aa":
-            ref = _aa(child)
-        elif isinstance(child, Token) and child.type == "WILD" and ref is None:
+        if not isinstance(child, str):
+            if child.data == "aa":
+                ref = _aa(child)
+        elif child.type == "WILD" and ref is None:
             ref = "X"
-        elif isinstance(child, Token) and child.type == "STOP" and ref is None:
+        elif child.type == "STOP" and ref is None:
             ref = "*"
-        elif isinstance(child, Token) and child.type == "POS" and ref is not None:
+        elif child.type == "POS" and ref is not None:
             pairs.append((ref, int(child)))
             ref = None
     return pairs
 
 
 def _protein(tree: Tree[Token]) -> ProteinChange:
-    body = next(c for c in tree.children if isinstance(c, Tree))
+    body = next(c for c in tree.children if not isinstance(c, str))
     kind = str(body.data)
     if kind == "whole_protein":
         return ProteinChange(kind, "", 0, tail=str(_tokens(body)[0]))
@@ -246,7 +254,7 @@ def _cpos(tree: Tree[Token]) -> CPos:
 
 
 def _cdna(tree: Tree[Token]) -> CdnaChange:
-    body = next(c for c in tree.children if isinstance(c, Tree))
+    body = next(c for c in tree.children if not isinstance(c, str))
     node = _subtrees(body, "c_range")[0] if _subtrees(body, "c_range") else body
     positions = [_cpos(p) for p in _subtrees(node, "c_pos")]
     nucs = [str(t) for t in _tokens(body) if t.type == "NUCS"]
@@ -263,12 +271,14 @@ def _cdna(tree: Tree[Token]) -> CdnaChange:
 
 
 def _read_exact(text: str) -> ProteinChange | CdnaChange | None:
+    from lark.exceptions import LarkError
+
     try:
         tree = parse_tree(text)
     except LarkError:
         return None
     top = tree.children[0]
-    if not isinstance(top, Tree):
+    if isinstance(top, str):
         return None
     return _protein(top) if top.data == "protein" else _cdna(top)
 
@@ -296,6 +306,8 @@ def rule_names() -> frozenset[str]:
 
 def rules_used(text: str) -> frozenset[str]:
     """Names of the rules used to read `text` (empty when it cannot be read); for tests."""
+    from lark.exceptions import LarkError
+
     for attempt in _attempts(text):
         try:
             tree = parse_tree(attempt)
@@ -305,13 +317,32 @@ def rules_used(text: str) -> frozenset[str]:
     return frozenset()
 
 
-# The commonest form by far in pipeline output: a 1-letter missense change ('p.L858R', 'G12C').
-# It is read without the parser (tests check that both readings agree); '*' and 'X' go through
-# the grammar, which knows their meanings.
+# The commonest forms by far in pipeline output: a missense change in 1-letter or 3-letter
+# codes ('p.L858R', 'G12C', 'p.Thr790Met', 'p.(Leu858Arg)'). They are read without the parser,
+# so that a cold run whose changes are all of this kind never imports lark (tests check that
+# both readings agree); '*', 'X' and 'Ter' go through the grammar, which knows their meanings.
 _AA = "ACDEFGHIKLMNPQRSTVWY"
+_MISSENSE_CODES = {**{aa: aa for aa in _AA}, **{k: v for k, v in AA3_TO_AA1.items() if k != "Ter"}}
+# (Codes are checked against that table, not listed in the pattern: a 40-way alternation
+# took a few milliseconds to compile, on every cold start.)
+_MISSENSE = re.compile(r"([A-Z][a-z]{2}|[A-Z])([1-9]\d{0,4})([A-Z][a-z]{2}|[A-Z])")
 # No protein or transcript position has ten digits; Python's int() refuses more than 4,300.
 _TOO_LONG = re.compile(r"\d{10}")
-_SIMPLE_SUBSTITUTION = re.compile(rf"(?:p\.)?([{_AA}])([1-9]\d{{0,4}})([{_AA}])")
+
+
+def _simple_missense(text: str) -> ProteinChange | None:
+    """'p.L858R', 'G12C', 'p.Thr790Met', 'p.(Leu858Arg)' read without the parser, else None."""
+    body = text[2:] if text.startswith("p.") else text
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    simple = _MISSENSE.fullmatch(body)
+    if simple is None:
+        return None
+    ref, pos, alt = simple.groups()
+    if ref not in _MISSENSE_CODES or alt not in _MISSENSE_CODES:
+        return None
+    # (ref == alt too: the grammar reads 'p.A123A' as this same change)
+    return ProteinChange("substitution", _MISSENSE_CODES[ref], int(pos), seq=_MISSENSE_CODES[alt])
 
 
 def read_change(text: str) -> ProteinChange | CdnaChange | None:
@@ -330,10 +361,9 @@ def read_change(text: str) -> ProteinChange | CdnaChange | None:
     """
     if _TOO_LONG.search(text):
         return None
-    simple = _SIMPLE_SUBSTITUTION.fullmatch(text)
-    if simple is not None:  # (ref == alt too: the grammar reads 'p.A123A' as this same change)
-        ref, pos, alt = simple.groups()
-        return ProteinChange("substitution", ref, int(pos), seq=alt)
+    simple = _simple_missense(text)
+    if simple is not None:
+        return simple
     for attempt in _attempts(text):
         change = _read_exact(attempt)
         if change is not None:

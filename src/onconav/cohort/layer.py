@@ -145,7 +145,7 @@ def table_layer(
         kb_hint=kb_hint,
         normalize=normalize,
         reject=reject,
-        line=pl.col(ROW) + table.first_data_line,
+        line=table.line_of(pl.col(ROW)),
         oncotree=pl.col(oncotree) if oncotree else None,
         row_reject=table.nul_reject(pl.col(ROW)),
         table=table,

@@ -70,14 +70,14 @@ def read_clinical(path: Path, *, work_dir: Path, label: str | None = None) -> Cl
     if bad.height:
         raise table.error(
             f"setting {bad['setting'][0]!r} is not one of {', '.join(SETTINGS)}",
-            line=int(bad["__row"][0]) + table.first_data_line,
+            line=table.line_at(int(bad["__row"][0])),
             column=table.header_of(setting or sample),
         )
     dup = df.filter(pl.col("sample").is_duplicated())
     if dup.height:
         raise table.error(
             f"sample {dup['sample'][0]!r} is listed more than once",
-            line=int(dup["__row"][1]) + table.first_data_line,
+            line=table.line_at(int(dup["__row"][1])),
             column=table.header_of(sample),
         )
     return Clinical(label=table.label, samples=df.drop("__row"))

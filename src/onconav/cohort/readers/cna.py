@@ -112,7 +112,7 @@ def _melt(table: Table, gene: str) -> tuple[pl.DataFrame, list[str], list[str]]:
         row = bad.row(0, named=True)
         raise table.error(
             f"copy-number value {row['__value']!r} is not a GISTIC call (-2, -1, 0, 1, 2 or NA)",
-            line=int(row["__row"]) + table.first_data_line,
+            line=table.line_at(int(row["__row"])),
             column=table.header_of(row["__col"]),
         )
     calls = long.filter((number != 0) | (nul & number.is_null())).with_columns(
@@ -144,7 +144,7 @@ def _matrix_layer(table: Table, gene: str) -> Layer:
         kb_hint=lambda s: pl.col(gene).is_in(sorted(s)),
         normalize=_normalize,
         reject=_reject,
-        line=pl.col("__row") + table.first_data_line,
+        line=table.line_of(pl.col("__row")),
         column=pl.col("__sample"),
         row_reject=table.nul_reject(pl.col("__row")),
         table=None,

@@ -123,7 +123,7 @@ def mutation_layer(
         kb_hint=lambda spellings: gene.is_in(sorted(spellings)),
         normalize=normalize_mutation,
         reject=reject_mutation,
-        line=line if line is not None else pl.col(ROW) + table.first_data_line,
+        line=line if line is not None else table.line_of(pl.col(ROW)),
         oncotree=pl.col(oncotree) if oncotree else None,
         row_reject=table.nul_reject(pl.col(ROW)),
         table=table,

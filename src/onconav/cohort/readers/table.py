@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from onconav.cohort.readers.source import decompress, has_nul, without_nul
+from onconav.cohort.readers.source import comment_lines, decompress, has_nul, without_nul
 from onconav.errors import CohortInputError, ErrorCode
 
 __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
@@ -59,6 +59,8 @@ class Table:
         nul_lines: 1-based file lines of those rows.
         unterminated: The file's last line has no line end, and `source` is a copy with one
             added (Polars 2.1 cannot read an unterminated line holding '#' as the only row).
+        comments: 1-based numbers of the comment lines after the header, which `scan` skips
+            (see `line_of`).
     """
 
     label: str
@@ -69,6 +71,7 @@ class Table:
     nul_rows: tuple[int, ...] = ()
     nul_lines: tuple[int, ...] = ()
     unterminated: bool = False
+    comments: tuple[int, ...] = ()
     _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _alike: dict[tuple[int, ...], bool] = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +84,26 @@ class Table:
     def first_data_line(self) -> int:
         """1-based line number of the first data row."""
         return self.header_line + 1
+
+    def line_of(self, row: pl.Expr) -> pl.Expr:
+        """The 1-based file line of each data row numbered `row` (0-based, as `scan` counts).
+
+        Rows after a comment line in the body are that many lines further down.
+        """
+        line = row.cast(pl.Int64) + self.first_data_line
+        if not self.comments:
+            return line
+        # The j-th comment (0-based) comes before every row numbered at least its line's body
+        # offset minus j: the rows before a row's line that are comments are those thresholds
+        # at or below its number.
+        first = self.first_data_line
+        marks = pl.Series([c - first - j for j, c in enumerate(self.comments)], dtype=pl.Int64)
+        return line + pl.lit(marks).search_sorted(row.cast(pl.Int64), side="right").cast(pl.Int64)
+
+    def line_at(self, row: int) -> int:
+        """`line_of` for one row number."""
+        first = self.first_data_line
+        return row + first + sum(c - first - j <= row for j, c in enumerate(self.comments))
 
     def find(self, *candidates: str) -> str | None:
         """The internal name of the first candidate column present (case-insensitive).
@@ -292,8 +315,10 @@ def open_table(
     unterminated = _hash_in_unterminated_line(source)
     if unterminated:
         source = _with_line_end(source, work_dir)
+    body_comments = comment_lines(source, number) if comments else ()
     return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
-                 nul_rows=nul_rows, nul_lines=nul_lines, unterminated=unterminated)  # fmt: skip
+                 nul_rows=nul_rows, nul_lines=nul_lines, unterminated=unterminated,
+                 comments=body_comments)  # fmt: skip
 
 
 def _tail(source: Path) -> bytes:

@@ -273,7 +273,7 @@ def read_vcf(
         kb_hint=lambda s: pl.col("__gene").is_in(sorted(s)),
         normalize=_normalize,
         reject=_reject,
-        line=pl.col("__row") + table.first_data_line,
+        line=table.line_of(pl.col("__row")),
         row_reject=_row_reject(table),
         table=table,
     )

@@ -167,6 +167,8 @@ def _apply_resistance(work: Work) -> None:
     memo = work.memo
     by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
+        if gene not in index.resistance_by_gene:
+            continue  # (most genes of a panel)
         met = memo.resistance_met.get((gene, keys))
         if met is None:
             met = tuple(
@@ -305,6 +307,14 @@ def _blocked(work: Work, ind: Indication) -> bool:
     return False
 
 
+def _signature(work: Work, gene: str | None) -> tuple[object, ...]:
+    """`signature` of the case for the indications of `gene`, made once per case and gene."""
+    found = work.signatures.get(gene)
+    if found is None:
+        found = work.signatures[gene] = signature(work.memo, work.index, work.facts, gene)
+    return found
+
+
 def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
     """The indications of `gene` (None: gene-free) that apply to the case, with line labels.
 
@@ -312,7 +322,9 @@ def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
     chemo-immunotherapy and PD-L1 indications), so the answer is kept per signature.
     """
     index, facts, memo = work.index, work.facts, work.memo
-    key = signature(memo, index, facts, gene)
+    if gene is not None and gene not in index.indications_by_gene:
+        return ()  # (most genes of a panel: no indication names them)
+    key = _signature(work, gene)
     found = memo.lines.get(key)
     if found is None:
         pairs = []
@@ -328,7 +340,9 @@ def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
 def _later(work: Work, gene: str) -> tuple[Indication, ...]:
     """The level 1-2 indications of `gene` that fit the case but for needing prior therapy."""
     index, facts, memo = work.index, work.facts, work.memo
-    key = signature(memo, index, facts, gene)
+    if gene not in index.indications_by_gene:
+        return ()
+    key = _signature(work, gene)
     found = memo.later.get(key)
     if found is None:
         found = tuple(
@@ -368,8 +382,10 @@ def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
         return  # fits_after_first_line holds for no indication then
     for gene in facts.keys_by_gene:
         later = [ind for ind in _later(work, gene) if ind.id not in options]
+        if not later:
+            continue
         standard = (o for o in options.values() if o.level in ("1", "2"))
-        if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
+        if not any(index.indications[o.indication_id].gene == gene for o in standard):
             work.used_genes.add(gene)
             for ind in later:
                 if not _blocked(work, ind):
@@ -394,16 +410,19 @@ def _next_line_option(work: Work, ind: Indication) -> Option:
 
 def _copy_number_notes(work: Work) -> None:
     """Say when a copy-number floor decided (or could not decide) an amplification option."""
-    facts = work.facts
-    for gene in facts.keys_by_gene:
-        floors = {
-            ind.min_copy_number
-            for ind in work.index.indications_by_gene.get(gene, ())
-            if ind.min_copy_number is not None and facts.keys_by_gene[gene] & set(ind.alterations)
-        }
-        if not floors:
+    facts, memo = work.facts, work.memo
+    for gene, keys in facts.keys_by_gene.items():
+        floors = memo.copy_floors.get(gene)
+        if floors is None:
+            floors = memo.copy_floors[gene] = tuple(
+                (ind.min_copy_number, frozenset(ind.alterations))
+                for ind in work.index.indications_by_gene.get(gene, ())
+                if ind.min_copy_number is not None
+            )
+        met = [floor for floor, alterations in floors if not keys.isdisjoint(alterations)]
+        if not met:
             continue
-        floor = min(f for f in floors if f is not None)
+        floor = min(met)
         copies = facts.copy_number_by_gene.get(gene)
         if copies is None:
             work.warn(
@@ -472,6 +491,17 @@ def _gene_groups(index: KBIndex, keys_by_gene: dict[str, frozenset[str]],
         warn.append(f"{symbol}: {group.note}")
 
 
+def _marked(work: Work, alt: AlterationResult) -> AlterationResult:
+    """`alt` marked actionable; one copy per read alteration (results share them)."""
+    memo = work.memo
+    found = memo.actionable.get(id(alt))
+    if found is not None and found[0] is alt:
+        return found[1]
+    marked = alt.model_copy(update={"actionable": True})
+    memo.keep(memo.actionable, id(alt), (alt, marked))
+    return marked
+
+
 def _tumor(index: KBIndex, text: str) -> TumorTypeResult:
     node = index.resolve_tumor_type(text)
     return TumorTypeResult(
@@ -528,7 +558,7 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options = dedupe(options)
     pending_notes(work, options)
     work.alterations = [
-        a.model_copy(update={"actionable": True}) if actionable(work, a, keys) else a
+        _marked(work, a) if actionable(work, a, keys) else a
         for a, keys in zip(alterations, own_keys, strict=True)
     ]
     warn_about(work, options, case)

@@ -156,6 +156,14 @@ def _gene_hint(work: Work, gene: str | None) -> str:
     """' (did you mean NTRK1, NTRK2 or NTRK3?)' for a family name the KB splits into genes."""
     if not gene:
         return ""
+    found = work.memo.gene_hints.get(gene)
+    if found is None:
+        found = _family_hint(work, gene)
+        work.memo.keep(work.memo.gene_hints, gene, found)
+    return found
+
+
+def _family_hint(work: Work, gene: str) -> str:
     family = sorted(g for g in work.index.genes if g.startswith(gene) and g[len(gene) :].isdigit())
     if not family:
         return ""

@@ -80,6 +80,13 @@ class Memo:
             condition: contraindicated(index, condition) for condition in index.contraindications
         }
         self.findings: dict[tuple[object, ...], ResistanceFinding] = {}
+        # ' (which gene: NTRK1, NTRK2 or NTRK3?)' per gene symbol the KB does not know.
+        self.gene_hints: dict[str, str] = {}
+        # Per gene: (copy-number floor, alteration keys) of its indications that have a floor.
+        self.copy_floors: dict[str, tuple[tuple[float, frozenset[str]], ...]] = {}
+        # A read alteration marked actionable, by the id of the unmarked one (kept in the
+        # entry, so that the id is not reused while the entry lives).
+        self.actionable: dict[int, tuple[AlterationResult, AlterationResult]] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
         # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
         self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {

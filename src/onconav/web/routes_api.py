@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from onconav import __version__
 from onconav.errors import CaseError
 from onconav.kb.index import KBIndex
+from onconav.match.jsonout import result_json
 from onconav.match.models import Case, MatchResult
 from onconav.normalize import parse_alteration
 from onconav.web.auth import api_user, open_access
@@ -125,7 +126,7 @@ async def match(request: Request) -> Response:
     # validation names the bad field, and a second validation pass is skipped).
     await open_access(request)
     _case, result = match_data(context(request).index, _decode(await request.body()))
-    return Response(result.model_dump_json(), media_type="application/json")
+    return Response(result_json(result), media_type="application/json")
 
 
 @router.get("/api/v1/kb/version", dependencies=[Open], tags=["kb"])

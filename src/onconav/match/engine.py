@@ -528,8 +528,9 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
         found = memo.alterations.get(item)
         if found is None:
             found = _read_alteration(index, item)
-            if found[0].recognized:  # (an unrecognized one may log why, each time)
-                memo.keep(memo.alterations, item, found)
+            # (Unrecognized ones too: the normalizer's own cache answers them again without
+            # reading or logging anything, so this keeps the same result and output.)
+            memo.keep(memo.alterations, item, found)
         result, keys = found
         alterations.append(result)
         own_keys.append(keys)

@@ -69,7 +69,7 @@ class Memo:
         self.options: dict[tuple[object, ...], Option] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
-        # What `_read_alteration` makes of one recognized alteration as written.
+        # What `_read_alteration` makes of one alteration as written (recognized or not).
         self.alterations: dict[str | AlterationInput, tuple[AlterationResult, frozenset[str]]]
         self.alterations = {}
         self.resistance_met: dict[tuple[str, frozenset[str]], tuple[Resistance, ...]] = {}

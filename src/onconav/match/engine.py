@@ -239,7 +239,9 @@ def _option(work: Work, ind: Indication, line: str, prefix: str = "") -> Option:
     text = prefix + ind.rationale if prefix else ind.rationale
     favoured, cautioned = work.favoured, work.cautions
     key: tuple[str, str, str, tuple[str, ...]]
-    if favoured.keys().isdisjoint(ind.drugs) and cautioned.keys().isdisjoint(ind.drugs):
+    if (not favoured or favoured.keys().isdisjoint(ind.drugs)) and (
+        not cautioned or cautioned.keys().isdisjoint(ind.drugs)
+    ):
         key = (ind.id, line, text, ())  # the usual case: nothing to add
     else:
         rationale = [text]
@@ -358,8 +360,9 @@ def _collect_options(work: Work) -> dict[str, Option]:
     options: dict[str, Option] = {}
     applying = [pair for gene in work.facts.keys_by_gene for pair in _lines(work, gene)]
     applying.extend(_lines(work, None))
+    avoid = work.avoid  # (empty for most cases: then nothing is blocked)
     for ind, line in applying:
-        if ind.id in options or _blocked(work, ind):
+        if ind.id in options or (avoid and _blocked(work, ind)):
             continue
         if ind.gene:
             work.used_genes.add(ind.gene)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from onconav.match.memo import Notes
 from onconav.match.models import AlterationResult, Avoid, Case, Option
 from onconav.match.rules import LEVEL_RANK
 from onconav.match.work import Work
@@ -51,20 +52,34 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
 
 def avoid_list(work: Work) -> list[Avoid]:
     """The avoid list: resistance first, then contraindications, prior progression, no benefit."""
+    if not work.avoid:
+        return []
+    memo = work.memo
     out = []
     for name, draft in work.avoid.items():
         sources = draft.sources or work.index.drugs[name].sources[:1]
-        out.append(
-            Avoid(
+        # (The sources are the KB's own objects, alive as long as the index and its memo; the
+        # entry holds them too.)
+        key = (name, tuple(draft.reasons), draft.kind, draft.level, tuple(map(id, sources)))
+        found = memo.avoids.get(key)
+        if found is None:
+            found = Avoid(
                 drugs=[name],
                 reason=_join_sentences(draft.reasons),
                 kind=draft.kind,
                 level=draft.level,
                 sources=sources,
             )
-        )
-    kinds = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
-    return sorted(out, key=lambda a: (kinds[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs))
+            memo.keep(memo.avoids, key, found)
+        out.append(found)
+    return sorted(out, key=_avoid_rank)
+
+
+_AVOID_KINDS = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
+
+
+def _avoid_rank(a: Avoid) -> tuple[int, int, list[str]]:
+    return (_AVOID_KINDS[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs)
 
 
 def warn_about(work: Work, options: list[Option], case: Case) -> None:
@@ -105,51 +120,70 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
 
 def _warn_about_alterations(work: Work) -> None:
     """Unread alterations, genes the KB does not know, and co-alterations with a meaning."""
-    index = work.index
     outside: list[str] = []
+    unchecked: list[str] = []
     for a in work.alterations:
-        if not a.recognized:
-            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
-        elif a.message:
-            work.warn(a.message)
-        elif a.gene in index.gene_groups and a.gene not in index.genes:
-            continue
-        elif a.gene not in index.genes:
-            outside.append(f"{a.input}{_gene_hint(work, a.gene)}")
-        elif a.category == "co_mutation":
-            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
-        elif a.category == "unknown_significance":
-            work.warn(
-                f"{a.gene} {a.alteration} is a change of unknown significance: the knowledge base "
-                "gives it no meaning, so it is not used for matching; review it (molecular tumor "
-                "board) before treating the case as driver-negative."
-            )
-    _warn_unchecked(work)
+        warning, gene_outside, unchecked_change = _notes(work, a)
+        if warning is not None:
+            work.warn(warning)
+        if gene_outside is not None:
+            outside.append(gene_outside)
+        if unchecked_change is not None:
+            unchecked.append(unchecked_change)
+    if unchecked:
+        work.warn(
+            "Not checked against a reference protein (none is shipped for the gene): "
+            f"{', '.join(unchecked)}."
+        )
     if outside:
         work.warn(f"Gene not in the knowledge base, so not used: {'; '.join(outside)}.")
+
+
+def _notes(work: Work, a: AlterationResult) -> Notes:
+    """The notes of `a`, made once per read alteration (results share them, memo.py)."""
+    memo = work.memo
+    found = memo.alteration_notes.get(id(a))
+    if found is not None and found[0] is a:
+        return found[1]
+    notes = _make_notes(work, a)
+    memo.keep(memo.alteration_notes, id(a), (a, notes))
+    return notes
+
+
+def _make_notes(work: Work, a: AlterationResult) -> Notes:
+    index = work.index
+    warning = outside = None
+    if not a.recognized:
+        warning = f"Alteration {a.input!r} was not understood ({a.message}); not used."
+    elif a.message:
+        warning = a.message
+    elif a.gene in index.gene_groups and a.gene not in index.genes:
+        pass
+    elif a.gene not in index.genes:
+        outside = f"{a.input}{_gene_hint(work, a.gene)}"
+    elif a.category == "co_mutation":
+        warning = f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}"
+    elif a.category == "unknown_significance":
+        warning = (
+            f"{a.gene} {a.alteration} is a change of unknown significance: the knowledge base "
+            "gives it no meaning, so it is not used for matching; review it (molecular tumor "
+            "board) before treating the case as driver-negative."
+        )
+    unchecked = (
+        f"{a.gene} {a.alteration}"
+        if a.recognized
+        and not _has_protein(a.gene)
+        and a.gene in index.genes
+        and _PROTEIN_NAME.match(a.alteration or "")
+        else None
+    )
+    return warning, outside, unchecked
 
 
 @cache
 def _has_protein(gene: str | None) -> bool:
     """Whether the normalizer ships the gene's reference protein (it checked the residues)."""
     return gene is not None and protein_length(gene) is not None
-
-
-def _warn_unchecked(work: Work) -> None:
-    """Sequence changes of genes whose reference protein onconav does not ship."""
-    unchecked = [
-        f"{a.gene} {a.alteration}"
-        for a in work.alterations
-        if a.recognized
-        and not _has_protein(a.gene)
-        and a.gene in work.index.genes
-        and _PROTEIN_NAME.match(a.alteration or "")
-    ]
-    if unchecked:
-        work.warn(
-            "Not checked against a reference protein (none is shipped for the gene): "
-            f"{', '.join(unchecked)}."
-        )
 
 
 def _gene_hint(work: Work, gene: str | None) -> str:

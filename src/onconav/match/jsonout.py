@@ -1,11 +1,11 @@
 """A match result as JSON bytes, the same as `model_dump_json`, without redoing the shared parts.
 
-The engine hands out the same frozen objects to many results (options, resistance findings,
-read alterations and tumor types are kept in its memo, memo.py). Serializing a result spent most
-of its time turning those same objects into the same JSON again and again, so their JSON is
-kept here, made once by pydantic itself, and the result is put together by orjson around it
-(`orjson.Fragment`). A test compares the bytes with `model_dump_json` over many cases, and
-orjson's string escaping with pydantic's.
+The engine hands out the same frozen objects to many results (options, avoid entries,
+resistance findings, read alterations and tumor types are kept in its memo, memo.py).
+Serializing a result spent most of its time turning those same objects into the same JSON
+again and again, so their JSON is kept here, made once by pydantic itself, and the result is
+put together by orjson around it (`orjson.Fragment`). A test compares the bytes with
+`model_dump_json` over many cases, and orjson's string escaping with pydantic's.
 
 The kept JSON is keyed by the object's `id`, and the entry holds the object itself, so an id
 cannot be reused while its entry lives. The table is emptied when full (it only saves time).
@@ -25,11 +25,9 @@ __all__ = ["result_json"]
 
 _LIMIT = 20_000
 _kept: dict[int, tuple[BaseModel, orjson.Fragment]] = {}
-# The nested model fields of MatchResult: a model, or a list of models, kept or (the avoid
-# list, made afresh for each result) not.
+# The nested model fields of MatchResult: a model, or a list of models.
 _ONE = frozenset({"tumor_type"})
-_MANY = frozenset({"alterations", "options", "resistance"})
-_FRESH = frozenset({"avoid"})
+_MANY = frozenset({"alterations", "options", "avoid", "resistance"})
 
 
 def _fragment(model: BaseModel) -> orjson.Fragment:
@@ -49,8 +47,6 @@ def result_json(result: MatchResult) -> bytes:
     for name, value in result.__dict__.items():
         if name in _MANY:
             out[name] = [_fragment(v) for v in value]
-        elif name in _FRESH:
-            out[name] = [orjson.Fragment(v.__pydantic_serializer__.to_json(v)) for v in value]
         elif name in _ONE:
             out[name] = _fragment(value)
         else:

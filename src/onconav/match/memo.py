@@ -17,15 +17,19 @@ from onconav.kb.validate import GENERIC_KEYS
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
+    Avoid,
     Option,
     ResistanceFinding,
     TumorTypeResult,
 )
 from onconav.match.rules import CaseFacts
 
-__all__ = ["Contra", "Memo", "memo_of", "signature"]
+__all__ = ["Contra", "Memo", "Notes", "memo_of", "signature"]
 
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
+# What a read alteration adds to the warnings (explain.py): its warning, its entry in the
+# genes the KB does not know, its entry in the changes not checked against a reference protein.
+Notes = tuple[str | None, str | None, str | None]
 # A contraindication for one drug: (drug, avoid rather than caution, reason, sources).
 Contra = tuple[str, bool, str, tuple[Source, ...]]
 
@@ -87,6 +91,11 @@ class Memo:
         # A read alteration marked actionable, by the id of the unmarked one (kept in the
         # entry, so that the id is not reused while the entry lives).
         self.actionable: dict[int, tuple[AlterationResult, AlterationResult]] = {}
+        # The warning notes of a read alteration (explain.py), by its id, kept the same way.
+        self.alteration_notes: dict[int, tuple[AlterationResult, Notes]] = {}
+        # Avoid entries by (drug, reasons, kind, level, ids of their KB sources): frozen, so
+        # shared like the options.
+        self.avoids: dict[tuple[object, ...], Avoid] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
         # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
         self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {

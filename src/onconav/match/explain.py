@@ -30,24 +30,29 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
     Within the current line: level, status (a recommended standard before an alternative of
     the same level), line fit, favoured, reduced, CNS activity, preference.
     """
-    index = work.index
-    fit = 1 if opt.line == "any line" else 0
-    favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0
-    reduced = 0 if work.cautions.keys().isdisjoint(opt.drugs) else 1
+    memo = work.memo
+    found = memo.ranks.get(id(opt))
+    if found is None or found[0] is not opt:
+        found = (opt, _fixed_rank(work, opt))
+        memo.keep(memo.ranks, id(opt), found)
+    (next_line, level, status, fit), preference = found[1]
+    favoured = 1 if not work.favoured or work.favoured.keys().isdisjoint(opt.drugs) else 0
+    reduced = 1 if work.cautions and not work.cautions.keys().isdisjoint(opt.drugs) else 0
     cns = 0
     if "brain_metastases" in work.facts.conditions:
-        cns = min(_CNS_RANK[index.drugs[d].cns_activity] for d in opt.drugs)
-    preference = index.indications[opt.indication_id].preference
-    return (
+        cns = min(_CNS_RANK[work.index.drugs[d].cns_activity] for d in opt.drugs)
+    return (next_line, level, status, fit, favoured, reduced, cns, preference)
+
+
+def _fixed_rank(work: Work, opt: Option) -> tuple[tuple[int, int, int, int], int]:
+    """The parts of `sort_key` that depend on the option alone (kept per option, memo.py)."""
+    head = (
         1 if opt.status == "next_line" else 0,
         LEVEL_RANK[opt.level],
         _STATUS_RANK[opt.status],
-        fit,
-        favoured,
-        reduced,
-        cns,
-        preference,
+        1 if opt.line == "any line" else 0,
     )
+    return head, work.index.indications[opt.indication_id].preference
 
 
 def avoid_list(work: Work) -> list[Avoid]:

@@ -96,6 +96,8 @@ class Memo:
         # Avoid entries by (drug, reasons, kind, level, ids of their KB sources): frozen, so
         # shared like the options.
         self.avoids: dict[tuple[object, ...], Avoid] = {}
+        # The fixed part of an option's sort key (explain.py), by its id, kept with it.
+        self.ranks: dict[int, tuple[Option, tuple[tuple[int, int, int, int], int]]] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
         # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
         self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {

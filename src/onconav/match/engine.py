@@ -19,10 +19,11 @@ from onconav.match.explain import (
     avoid_list,
     dedupe,
     history_text,
+    may_be_actionable,
     sort_key,
     warn_about,
 )
-from onconav.match.memo import memo_of, signature
+from onconav.match.memo import Reading, memo_of, signature
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
@@ -107,6 +108,18 @@ def _read_alteration(
     if note:
         result = result.model_copy(update={"message": note})
     return result, keys
+
+
+def _reading(index: KBIndex, item: str | AlterationInput) -> Reading:
+    """What one alteration as written gives the engine (kept per spelling, memo.py)."""
+    result, keys = _read_alteration(index, item)
+    gene = result.gene if result.gene and keys else None
+    amplified = (
+        result.copy_number
+        if gene is not None and result.copy_number is not None and "amplification" in keys
+        else None
+    )
+    return result, keys, gene, amplified, may_be_actionable(result)
 
 
 def _class_alias(index: KBIndex, alt: Alteration, written: str) -> Alteration:
@@ -523,24 +536,24 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     if tumor is None:  # (an unknown tumor type raises here, each time)
         tumor = _tumor(index, case.tumor_type)
         memo.keep(memo.tumors, case.tumor_type, tumor)
-    alterations: list[AlterationResult] = []
-    own_keys: list[frozenset[str]] = []
+    readings: list[Reading] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
     copies: dict[str, float] = {}
     for item in case.alterations:
         found = memo.alterations.get(item)
         if found is None:
-            found = _read_alteration(index, item)
+            found = _reading(index, item)
             # (Unrecognized ones too: the normalizer's own cache answers them again without
             # reading or logging anything, so this keeps the same result and output.)
             memo.keep(memo.alterations, item, found)
-        result, keys = found
-        alterations.append(result)
-        own_keys.append(keys)
-        if result.gene and result.copy_number is not None and "amplification" in keys:
-            copies[result.gene] = max(copies.get(result.gene, 0.0), result.copy_number)
-        if result.gene and keys:
-            keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
+        readings.append(found)
+        _result, keys, gene, amplified, _candidate = found
+        if gene is not None:
+            if amplified is not None:
+                copies[gene] = max(copies.get(gene, 0.0), amplified)
+            before = keys_by_gene.get(gene)
+            keys_by_gene[gene] = keys if before is None else before | keys
+    alterations = [r[0] for r in readings]
     early_warnings: list[str] = []
     _gene_groups(index, keys_by_gene, early_warnings)
     history = _history(index, case, early_warnings)
@@ -562,8 +575,8 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options = dedupe(options)
     pending_notes(work, options)
     work.alterations = [
-        _marked(work, a) if actionable(work, a, keys) else a
-        for a, keys in zip(alterations, own_keys, strict=True)
+        _marked(work, a) if candidate and actionable(work, a, keys) else a
+        for a, keys, _gene, _amplified, candidate in readings
     ]
     warn_about(work, options, case)
     meta = index.kb.meta

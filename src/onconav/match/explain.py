@@ -15,7 +15,15 @@ from onconav.match.rules import LEVEL_RANK
 from onconav.match.work import Work
 from onconav.normalize import protein_length
 
-__all__ = ["actionable", "avoid_list", "dedupe", "history_text", "sort_key", "warn_about"]
+__all__ = [
+    "actionable",
+    "avoid_list",
+    "dedupe",
+    "history_text",
+    "may_be_actionable",
+    "sort_key",
+    "warn_about",
+]
 
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2, "next_line": 3}
 _CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
@@ -222,16 +230,22 @@ def _join_sentences(parts: list[str]) -> str:
 
 def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
     """A driver-type alteration that this case used, or that some KB indication targets."""
-    if alt.gene is None or alt.category not in _ACTIONABLE_CATEGORIES:
+    gene = alt.gene
+    if gene is None or not may_be_actionable(alt):
         return False
-    if alt.gene in work.used_genes:
+    if gene in work.used_genes:
         return True
-    group = work.index.gene_groups.get(alt.gene)
+    group = work.index.gene_groups.get(gene)
     if group is not None and work.used_genes.intersection(group.genes):
         return True
     return any(
-        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(alt.gene, ())
+        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
     )
+
+
+def may_be_actionable(alt: AlterationResult) -> bool:
+    """Whether `alt` is of a driver-type category (`actionable` then asks the case)."""
+    return alt.gene is not None and alt.category in _ACTIONABLE_CATEGORIES
 
 
 def history_text(drugs: list[str], outcome: str | None) -> str:

@@ -24,12 +24,16 @@ from onconav.match.models import (
 )
 from onconav.match.rules import CaseFacts
 
-__all__ = ["Contra", "Memo", "Notes", "memo_of", "signature"]
+__all__ = ["Contra", "Memo", "Notes", "Reading", "memo_of", "signature"]
 
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
 # What a read alteration adds to the warnings (explain.py): its warning, its entry in the
 # genes the KB does not know, its entry in the changes not checked against a reference protein.
 Notes = tuple[str | None, str | None, str | None]
+# One alteration as the engine reads it: the result, its match keys, its gene when it has
+# keys, its copy number when it is an amplification, and whether it is of a driver-type
+# category (explain.may_be_actionable).
+Reading = tuple[AlterationResult, frozenset[str], str | None, float | None, bool]
 # A contraindication for one drug: (drug, avoid rather than caution, reason, sources).
 Contra = tuple[str, bool, str, tuple[Source, ...]]
 
@@ -73,9 +77,8 @@ class Memo:
         self.options: dict[tuple[object, ...], Option] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
-        # What `_read_alteration` makes of one alteration as written (recognized or not).
-        self.alterations: dict[str | AlterationInput, tuple[AlterationResult, frozenset[str]]]
-        self.alterations = {}
+        # What the engine reads from one alteration as written (recognized or not).
+        self.alterations: dict[str | AlterationInput, Reading] = {}
         self.resistance_met: dict[tuple[str, frozenset[str]], tuple[Resistance, ...]] = {}
         self._specificity: dict[int, int] = {
             id(r): specificity(index, r.gene, r.alteration) for r in index.kb.resistance

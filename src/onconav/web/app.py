@@ -393,6 +393,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(routes_api.router)
     app.include_router(routes_kbchanges.router)
     app.include_router(routes_pages.router)
+    app.router.routes[0:0] = routes_api.plain_routes  # tried first (routes_api says why)
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
     assets = swagger_assets()
     if assets is not None:

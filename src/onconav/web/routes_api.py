@@ -23,6 +23,8 @@ from fastapi import (
 )
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from onconav import __version__
 from onconav.errors import CaseError
@@ -52,7 +54,7 @@ from onconav.web.schemas import (
 from onconav.web.service import CaseNotFound, get_case, rematch_case, save_case
 from onconav.web.store import CaseView, JobView, UserInfo
 
-__all__ = ["router"]
+__all__ = ["plain_routes", "router"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422, 429, 503)
@@ -95,12 +97,23 @@ def _decode(body: bytes) -> Any:
         raise CaseError("not valid JSON", file="case", code="bad-json") from exc
 
 
-@router.post(
-    "/api/v1/match",
-    tags=["match"],
-    responses={200: {"model": MatchResult}},
-    openapi_extra=_CASE_SCHEMA,
-)
+class _PlainRoute(Route):
+    """A Starlette route that names itself in the request scope, as FastAPI's routes do.
+
+    The access log and the audit of denied requests read the route template from there. Any
+    other path is turned away by one string comparison: the app tries this route first.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Starlette's match, with `route` in the child scope."""
+        if not scope.get("path", "").endswith(self.path):
+            return Match.NONE, {}
+        found, child = super().matches(scope)
+        if found is not Match.NONE:
+            child["route"] = self
+        return found, child
+
+
 async def match(request: Request) -> Response:
     """Match one case (contract: case.md) and return the result (match-output.md)."""
     # The busiest endpoint does its own work by hand: the access check is awaited here rather
@@ -109,6 +122,19 @@ async def match(request: Request) -> Response:
     await open_access(request)
     _case, result = match_data(context(request).index, _decode(await request.body()))
     return Response(result_json(result), media_type="application/json")
+
+
+# Served by a plain Starlette route that the app tries before all others (`plain_routes`): it
+# needs none of FastAPI's per-request work (dependencies, response model, route context), about
+# a third of the time the server spent on each match. The API route below, which it shadows,
+# documents it in OpenAPI.
+plain_routes = [_PlainRoute("/api/v1/match", match, methods=["POST"], include_in_schema=False)]
+router.post(
+    "/api/v1/match",
+    tags=["match"],
+    responses={200: {"model": MatchResult}},
+    openapi_extra=_CASE_SCHEMA,
+)(match)
 
 
 @router.get("/openapi.json", dependencies=[Open], include_in_schema=False)

@@ -9,9 +9,14 @@ generated profiles of the same shape. Goals: match p95 at most 50 ms; match thro
 half the trivial endpoint's. Bounded: a fixed request count and a 120 s ceiling per endpoint;
 nothing leaves 127.0.0.1.
 
-Run: python benchmarks/bench_web.py [CLIENTS] [REQUESTS] [--workers 1,2] [--src DIR]
-     (defaults: 50 clients, 5000 requests, workers 1 then 2; --src runs the server from another
-     checkout's src/ folder, e.g. a baseline; that one is run with one worker only)
+Beside throughput and latency, each run reports the server's CPU time per request (its
+processes' user + system time, from /proc, Linux only): on a machine shared with other work
+the wall-clock figures swing with the neighbours' load, CPU per request far less.
+
+Run: python benchmarks/bench_web.py [CLIENTS] [REQUESTS] [--workers 1,2] [--src DIR] [--repeat N]
+     (defaults: 50 clients, 5000 requests, workers 1 then 2; --src also runs the server from
+     another checkout's src/ folder, e.g. a baseline, before this checkout at each worker count;
+     --repeat runs every configuration N times in turn and ends with the medians)
 """
 
 from __future__ import annotations
@@ -177,6 +182,35 @@ def _serve(
         return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid` and its child processes (the workers); 0 off Linux."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        found = [Path(t, "children").read_text().split() for t in tasks]
+    except OSError:
+        return []
+    return [int(c) for names in found for c in names]
+
+
+def _measure(port: int, pid: int, raws: list[bytes], clients: int, total: int
+             ) -> dict[str, float]:  # fmt: skip
+    before = _cpu_seconds(pid)
+    result = asyncio.run(_load(port, raws, clients, total))
+    result["cpu_us"] = (_cpu_seconds(pid) - before) / result["n"] * 1e6
+    return result
+
+
 def _run(label: str, workers: int, src: Path | None, match: list[bytes], clients: int,
          total: int) -> dict[str, dict[str, float]]:  # fmt: skip
     port = _free_port()
@@ -188,24 +222,40 @@ def _run(label: str, workers: int, src: Path | None, match: list[bytes], clients
             trivial = [_request("GET", "/healthz")]
             asyncio.run(_load(port, match, clients, 500))  # warm-up
             results = {
-                "healthz": asyncio.run(_load(port, trivial, clients, total)),
-                "match": asyncio.run(_load(port, match, clients, total)),
+                "healthz": _measure(port, proc.pid, trivial, clients, total),
+                "match": _measure(port, proc.pid, match, clients, total),
             }
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     print(f"\n{label}: {clients} concurrent clients, {total} requests per endpoint")
+    _report(results)
+    return results
+
+
+def _report(results: dict[str, dict[str, float]], ratio: float | None = None) -> None:
     for name, r in results.items():
         print(
             f"  {name:8s} n={r['n']:.0f}  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
-            f"{r['rps']:7.0f} req/s"
+            f"{r['rps']:7.0f} req/s  server CPU {r['cpu_us']:5.0f} us/request"
         )
-    ratio = results["match"]["rps"] / results["healthz"]["rps"]
+    if ratio is None:
+        ratio = results["match"]["rps"] / results["healthz"]["rps"]
     p95 = results["match"]["p95_ms"]
     print(f"  match p95 {p95:.1f} ms (goal <= 50): {'ok' if p95 <= 50 else 'MISSED'}")
     print(f"  match/healthz throughput {ratio:.2f} (goal >= 0.50): "
           f"{'ok' if ratio >= 0.5 else 'MISSED'}")  # fmt: skip
-    return results
+    if results["match"]["cpu_us"] > 0:
+        cpu = results["healthz"]["cpu_us"] / results["match"]["cpu_us"]
+        print(f"  healthz/match server CPU per request {cpu:.2f}")
+
+
+def _medians(runs: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Per endpoint, the median of each figure over the runs."""
+    return {
+        name: {k: statistics.median(r[name][k] for r in runs) for k in runs[0][name]}
+        for name in runs[0]
+    }
 
 
 def main() -> None:
@@ -214,16 +264,27 @@ def main() -> None:
     parser.add_argument("requests", nargs="?", type=int, default=5000)
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
     parser.add_argument("--src", type=Path, help="run the server from this src/ folder too")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
     args = parser.parse_args()
     cases, origin = profiles()
     print(f"match bodies: {origin}")
     match = [_request("POST", "/api/v1/match", json.dumps(c).encode()) for c in cases]
+    sources: list[tuple[str, Path | None]] = [("this checkout", None)]
     if args.src is not None:
-        _run(f"baseline ({args.src}), 1 worker", 1, args.src.resolve(), match, args.clients,
-             args.requests)  # fmt: skip
-    for workers in (int(w) for w in args.workers.split(",")):
-        _run(f"this checkout, {workers} worker{'s' if workers > 1 else ''}", workers, None,
-             match, args.clients, args.requests)  # fmt: skip
+        sources.insert(0, (f"baseline ({args.src})", args.src.resolve()))
+    runs: dict[str, list[dict[str, dict[str, float]]]] = collections.defaultdict(list)
+    for round_ in range(args.repeat):
+        for workers in (int(w) for w in args.workers.split(",")):
+            for name, src in sources:
+                label = f"{name}, {workers} worker{'s' if workers > 1 else ''}"
+                suffix = f" (run {round_ + 1}/{args.repeat})" if args.repeat > 1 else ""
+                runs[label].append(_run(label + suffix, workers, src, match, args.clients,
+                                        args.requests))  # fmt: skip
+    if args.repeat > 1:
+        for label, results in runs.items():
+            print(f"\n{label}: medians of {args.repeat} runs")
+            ratio = statistics.median(r["match"]["rps"] / r["healthz"]["rps"] for r in results)
+            _report(_medians(results), ratio)  # (the ratio: the median of the runs' ratios)
 
 
 if __name__ == "__main__":

@@ -99,39 +99,64 @@ def _bad(message: str, file: str, line: int | None, parts: list[str]) -> CaseErr
     return CaseError(message, file=file, line=line, field=_path(parts), code="bad-case")
 
 
-def _check_text(text: str, file: str, line: int | None, parts: list[str]) -> None:
+# Where a value sits: (where its container sits, its key or index); None for the case itself.
+# Built as the walk goes, spelled out only for an error.
+_Where = tuple[Any, str | int] | None
+
+
+def _parts(where: _Where) -> list[str]:
+    out: list[str] = []
+    while where is not None:
+        where, key = where
+        out.append(str(key))
+    return out[::-1]
+
+
+def _check_text(text: str, file: str, line: int | None, where: _Where) -> None:
     m = _CONTROL.search(text)
     if m is not None:
         kind = "lone surrogate" if 0xD800 <= ord(m.group()) <= 0xDFFF else "control character"
-        raise _bad(f"{kind} U+{ord(m.group()):04X} in the text", file, line, parts)
+        raise _bad(f"{kind} U+{ord(m.group()):04X} in the text", file, line, _parts(where))
 
 
 def _check_value(data: Any, file: str, line: int | None) -> None:
     """Refuse what JSON/YAML decode but a case must not hold; iterative, so depth is safe."""
-    stack: list[tuple[Any, list[str]]] = [(data, [])]
+    stack: list[tuple[Any, _Where, int]] = [(data, None, 0)]
     while stack:
-        value, parts = stack.pop()
-        if len(parts) > _MAX_DEPTH:
-            raise _bad(f"nested more than {_MAX_DEPTH} levels deep", file, line, parts[:3])
-        if isinstance(value, dict):
+        value, where, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise _bad(f"nested more than {_MAX_DEPTH} levels deep", file, line,
+                       _parts(where)[:3])  # fmt: skip
+        if isinstance(value, str):
+            _check_text(value, file, line, where)
+        elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, _Duplicate):
-                    raise _bad("duplicate key", file, line, [*parts, key.key])
+                    raise _bad("duplicate key", file, line, [*_parts(where), key.key])
                 if not isinstance(key, str):
-                    raise _bad(f"key {key!r} is not text", file, line, parts)
-                _check_text(key, file, line, parts)
-                stack.append((item, [*parts, key]))
+                    raise _bad(f"key {key!r} is not text", file, line, _parts(where))
+                _check_text(key, file, line, where)
+                stack.append((item, (where, key), depth + 1))
         elif isinstance(value, list):
-            stack.extend((item, [*parts, str(i)]) for i, item in enumerate(value))
-        elif isinstance(value, str):
-            _check_text(value, file, line, parts)
-        elif isinstance(value, _LongNumber):
-            raise _bad(f"a number with {value.digits} digits", file, line, parts)
-        elif isinstance(value, float) and not math.isfinite(value):
-            word = "NaN" if math.isnan(value) else "an infinite number"
-            raise _bad(f"{word} is not a valid value", file, line, parts)
-        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
-            raise _bad("a number with too many digits", file, line, parts)
+            if (
+                depth < _MAX_DEPTH
+                and all(type(item) is str for item in value)
+                and not _CONTROL.search("\n".join(value))
+            ):
+                continue  # (clean text only, most often the alterations: one search for all)
+            stack.extend((item, (where, i), depth + 1) for i, item in enumerate(value))
+        else:
+            _check_scalar(value, file, line, where)
+
+
+def _check_scalar(value: Any, file: str, line: int | None, where: _Where) -> None:
+    if isinstance(value, _LongNumber):
+        raise _bad(f"a number with {value.digits} digits", file, line, _parts(where))
+    if isinstance(value, float) and not math.isfinite(value):
+        word = "NaN" if math.isnan(value) else "an infinite number"
+        raise _bad(f"{word} is not a valid value", file, line, _parts(where))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        raise _bad("a number with too many digits", file, line, _parts(where))
 
 
 def _field_message(err: dict[str, Any]) -> tuple[str, str]:

@@ -19,10 +19,11 @@ from onconav.match.explain import (
     avoid_list,
     dedupe,
     history_text,
+    may_be_actionable,
     sort_key,
     warn_about,
 )
-from onconav.match.memo import memo_of, signature
+from onconav.match.memo import Reading, memo_of, signature
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
@@ -109,6 +110,18 @@ def _read_alteration(
     return result, keys
 
 
+def _reading(index: KBIndex, item: str | AlterationInput) -> Reading:
+    """What one alteration as written gives the engine (kept per spelling, memo.py)."""
+    result, keys = _read_alteration(index, item)
+    gene = result.gene if result.gene and keys else None
+    amplified = (
+        result.copy_number
+        if gene is not None and result.copy_number is not None and "amplification" in keys
+        else None
+    )
+    return result, keys, gene, amplified, may_be_actionable(result)
+
+
 def _class_alias(index: KBIndex, alt: Alteration, written: str) -> Alteration:
     """An alteration the normalizer could not read that names a whole class of its gene.
 
@@ -167,6 +180,8 @@ def _apply_resistance(work: Work) -> None:
     memo = work.memo
     by_drug: dict[str, list[Resistance]] = {}
     for gene, keys in facts.keys_by_gene.items():
+        if gene not in index.resistance_by_gene:
+            continue  # (most genes of a panel)
         met = memo.resistance_met.get((gene, keys))
         if met is None:
             met = tuple(
@@ -237,7 +252,9 @@ def _option(work: Work, ind: Indication, line: str, prefix: str = "") -> Option:
     text = prefix + ind.rationale if prefix else ind.rationale
     favoured, cautioned = work.favoured, work.cautions
     key: tuple[str, str, str, tuple[str, ...]]
-    if favoured.keys().isdisjoint(ind.drugs) and cautioned.keys().isdisjoint(ind.drugs):
+    if (not favoured or favoured.keys().isdisjoint(ind.drugs)) and (
+        not cautioned or cautioned.keys().isdisjoint(ind.drugs)
+    ):
         key = (ind.id, line, text, ())  # the usual case: nothing to add
     else:
         rationale = [text]
@@ -305,6 +322,14 @@ def _blocked(work: Work, ind: Indication) -> bool:
     return False
 
 
+def _signature(work: Work, gene: str | None) -> tuple[object, ...]:
+    """`signature` of the case for the indications of `gene`, made once per case and gene."""
+    found = work.signatures.get(gene)
+    if found is None:
+        found = work.signatures[gene] = signature(work.memo, work.index, work.facts, gene)
+    return found
+
+
 def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
     """The indications of `gene` (None: gene-free) that apply to the case, with line labels.
 
@@ -312,7 +337,9 @@ def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
     chemo-immunotherapy and PD-L1 indications), so the answer is kept per signature.
     """
     index, facts, memo = work.index, work.facts, work.memo
-    key = signature(memo, index, facts, gene)
+    if gene is not None and gene not in index.indications_by_gene:
+        return ()  # (most genes of a panel: no indication names them)
+    key = _signature(work, gene)
     found = memo.lines.get(key)
     if found is None:
         pairs = []
@@ -328,7 +355,9 @@ def _lines(work: Work, gene: str | None) -> tuple[tuple[Indication, str], ...]:
 def _later(work: Work, gene: str) -> tuple[Indication, ...]:
     """The level 1-2 indications of `gene` that fit the case but for needing prior therapy."""
     index, facts, memo = work.index, work.facts, work.memo
-    key = signature(memo, index, facts, gene)
+    if gene not in index.indications_by_gene:
+        return ()
+    key = _signature(work, gene)
     found = memo.later.get(key)
     if found is None:
         found = tuple(
@@ -344,8 +373,9 @@ def _collect_options(work: Work) -> dict[str, Option]:
     options: dict[str, Option] = {}
     applying = [pair for gene in work.facts.keys_by_gene for pair in _lines(work, gene)]
     applying.extend(_lines(work, None))
+    avoid = work.avoid  # (empty for most cases: then nothing is blocked)
     for ind, line in applying:
-        if ind.id in options or _blocked(work, ind):
+        if ind.id in options or (avoid and _blocked(work, ind)):
             continue
         if ind.gene:
             work.used_genes.add(ind.gene)
@@ -368,8 +398,10 @@ def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
         return  # fits_after_first_line holds for no indication then
     for gene in facts.keys_by_gene:
         later = [ind for ind in _later(work, gene) if ind.id not in options]
+        if not later:
+            continue
         standard = (o for o in options.values() if o.level in ("1", "2"))
-        if later and not any(index.indications[o.indication_id].gene == gene for o in standard):
+        if not any(index.indications[o.indication_id].gene == gene for o in standard):
             work.used_genes.add(gene)
             for ind in later:
                 if not _blocked(work, ind):
@@ -394,16 +426,19 @@ def _next_line_option(work: Work, ind: Indication) -> Option:
 
 def _copy_number_notes(work: Work) -> None:
     """Say when a copy-number floor decided (or could not decide) an amplification option."""
-    facts = work.facts
-    for gene in facts.keys_by_gene:
-        floors = {
-            ind.min_copy_number
-            for ind in work.index.indications_by_gene.get(gene, ())
-            if ind.min_copy_number is not None and facts.keys_by_gene[gene] & set(ind.alterations)
-        }
-        if not floors:
+    facts, memo = work.facts, work.memo
+    for gene, keys in facts.keys_by_gene.items():
+        floors = memo.copy_floors.get(gene)
+        if floors is None:
+            floors = memo.copy_floors[gene] = tuple(
+                (ind.min_copy_number, frozenset(ind.alterations))
+                for ind in work.index.indications_by_gene.get(gene, ())
+                if ind.min_copy_number is not None
+            )
+        met = [floor for floor, alterations in floors if not keys.isdisjoint(alterations)]
+        if not met:
             continue
-        floor = min(f for f in floors if f is not None)
+        floor = min(met)
         copies = facts.copy_number_by_gene.get(gene)
         if copies is None:
             work.warn(
@@ -472,6 +507,17 @@ def _gene_groups(index: KBIndex, keys_by_gene: dict[str, frozenset[str]],
         warn.append(f"{symbol}: {group.note}")
 
 
+def _marked(work: Work, alt: AlterationResult) -> AlterationResult:
+    """`alt` marked actionable; one copy per read alteration (results share them)."""
+    memo = work.memo
+    found = memo.actionable.get(id(alt))
+    if found is not None and found[0] is alt:
+        return found[1]
+    marked = alt.model_copy(update={"actionable": True})
+    memo.keep(memo.actionable, id(alt), (alt, marked))
+    return marked
+
+
 def _tumor(index: KBIndex, text: str) -> TumorTypeResult:
     node = index.resolve_tumor_type(text)
     return TumorTypeResult(
@@ -490,23 +536,24 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     if tumor is None:  # (an unknown tumor type raises here, each time)
         tumor = _tumor(index, case.tumor_type)
         memo.keep(memo.tumors, case.tumor_type, tumor)
-    alterations: list[AlterationResult] = []
-    own_keys: list[frozenset[str]] = []
+    readings: list[Reading] = []
     keys_by_gene: dict[str, frozenset[str]] = {}
     copies: dict[str, float] = {}
     for item in case.alterations:
         found = memo.alterations.get(item)
         if found is None:
-            found = _read_alteration(index, item)
-            if found[0].recognized:  # (an unrecognized one may log why, each time)
-                memo.keep(memo.alterations, item, found)
-        result, keys = found
-        alterations.append(result)
-        own_keys.append(keys)
-        if result.gene and result.copy_number is not None and "amplification" in keys:
-            copies[result.gene] = max(copies.get(result.gene, 0.0), result.copy_number)
-        if result.gene and keys:
-            keys_by_gene[result.gene] = keys_by_gene.get(result.gene, frozenset()) | keys
+            found = _reading(index, item)
+            # (Unrecognized ones too: the normalizer's own cache answers them again without
+            # reading or logging anything, so this keeps the same result and output.)
+            memo.keep(memo.alterations, item, found)
+        readings.append(found)
+        _result, keys, gene, amplified, _candidate = found
+        if gene is not None:
+            if amplified is not None:
+                copies[gene] = max(copies.get(gene, 0.0), amplified)
+            before = keys_by_gene.get(gene)
+            keys_by_gene[gene] = keys if before is None else before | keys
+    alterations = [r[0] for r in readings]
     early_warnings: list[str] = []
     _gene_groups(index, keys_by_gene, early_warnings)
     history = _history(index, case, early_warnings)
@@ -528,8 +575,8 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     options = dedupe(options)
     pending_notes(work, options)
     work.alterations = [
-        a.model_copy(update={"actionable": True}) if actionable(work, a, keys) else a
-        for a, keys in zip(alterations, own_keys, strict=True)
+        _marked(work, a) if candidate and actionable(work, a, keys) else a
+        for a, keys, _gene, _amplified, candidate in readings
     ]
     warn_about(work, options, case)
     meta = index.kb.meta

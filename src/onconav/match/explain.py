@@ -9,12 +9,21 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from onconav.match.memo import Notes
 from onconav.match.models import AlterationResult, Avoid, Case, Option
 from onconav.match.rules import LEVEL_RANK
 from onconav.match.work import Work
 from onconav.normalize import protein_length
 
-__all__ = ["actionable", "avoid_list", "dedupe", "history_text", "sort_key", "warn_about"]
+__all__ = [
+    "actionable",
+    "avoid_list",
+    "dedupe",
+    "history_text",
+    "may_be_actionable",
+    "sort_key",
+    "warn_about",
+]
 
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2, "next_line": 3}
 _CNS_RANK = {"high": 0, "moderate": 1, "low": 2, "unknown": 2}
@@ -29,42 +38,61 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
     Within the current line: level, status (a recommended standard before an alternative of
     the same level), line fit, favoured, reduced, CNS activity, preference.
     """
-    index = work.index
-    fit = 1 if opt.line == "any line" else 0
-    favoured = 1 if work.favoured.keys().isdisjoint(opt.drugs) else 0
-    reduced = 0 if work.cautions.keys().isdisjoint(opt.drugs) else 1
+    memo = work.memo
+    found = memo.ranks.get(id(opt))
+    if found is None or found[0] is not opt:
+        found = (opt, _fixed_rank(work, opt))
+        memo.keep(memo.ranks, id(opt), found)
+    (next_line, level, status, fit), preference = found[1]
+    favoured = 1 if not work.favoured or work.favoured.keys().isdisjoint(opt.drugs) else 0
+    reduced = 1 if work.cautions and not work.cautions.keys().isdisjoint(opt.drugs) else 0
     cns = 0
     if "brain_metastases" in work.facts.conditions:
-        cns = min(_CNS_RANK[index.drugs[d].cns_activity] for d in opt.drugs)
-    preference = index.indications[opt.indication_id].preference
-    return (
+        cns = min(_CNS_RANK[work.index.drugs[d].cns_activity] for d in opt.drugs)
+    return (next_line, level, status, fit, favoured, reduced, cns, preference)
+
+
+def _fixed_rank(work: Work, opt: Option) -> tuple[tuple[int, int, int, int], int]:
+    """The parts of `sort_key` that depend on the option alone (kept per option, memo.py)."""
+    head = (
         1 if opt.status == "next_line" else 0,
         LEVEL_RANK[opt.level],
         _STATUS_RANK[opt.status],
-        fit,
-        favoured,
-        reduced,
-        cns,
-        preference,
+        1 if opt.line == "any line" else 0,
     )
+    return head, work.index.indications[opt.indication_id].preference
 
 
 def avoid_list(work: Work) -> list[Avoid]:
     """The avoid list: resistance first, then contraindications, prior progression, no benefit."""
+    if not work.avoid:
+        return []
+    memo = work.memo
     out = []
     for name, draft in work.avoid.items():
         sources = draft.sources or work.index.drugs[name].sources[:1]
-        out.append(
-            Avoid(
+        # (The sources are the KB's own objects, alive as long as the index and its memo; the
+        # entry holds them too.)
+        key = (name, tuple(draft.reasons), draft.kind, draft.level, tuple(map(id, sources)))
+        found = memo.avoids.get(key)
+        if found is None:
+            found = Avoid(
                 drugs=[name],
                 reason=_join_sentences(draft.reasons),
                 kind=draft.kind,
                 level=draft.level,
                 sources=sources,
             )
-        )
-    kinds = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
-    return sorted(out, key=lambda a: (kinds[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs))
+            memo.keep(memo.avoids, key, found)
+        out.append(found)
+    return sorted(out, key=_avoid_rank)
+
+
+_AVOID_KINDS = {"resistance": 0, "contraindication": 1, "prior_progression": 2, "no_benefit": 3}
+
+
+def _avoid_rank(a: Avoid) -> tuple[int, int, list[str]]:
+    return (_AVOID_KINDS[a.kind], LEVEL_RANK.get(a.level or "", 9), a.drugs)
 
 
 def warn_about(work: Work, options: list[Option], case: Case) -> None:
@@ -123,28 +151,64 @@ def _unread_targets(work: Work) -> list[str]:
 
 def _warn_about_alterations(work: Work) -> None:
     """Unread alterations, genes the KB does not know, and co-alterations with a meaning."""
-    index = work.index
     outside: list[str] = []
+    unchecked: list[str] = []
     for a in work.alterations:
-        if not a.recognized:
-            work.warn(f"Alteration {a.input!r} was not understood ({a.message}); not used.")
-        elif a.message:
-            work.warn(a.message)
-        elif a.gene in index.gene_groups and a.gene not in index.genes:
-            continue
-        elif a.gene not in index.genes:
-            outside.append(f"{a.input}{_gene_hint(work, a.gene)}")
-        elif a.category == "co_mutation":
-            work.warn(f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}")
-        elif a.category == "unknown_significance":
-            work.warn(
-                f"{a.gene} {a.alteration} is a change of unknown significance: the knowledge base "
-                "gives it no meaning, so it is not used for matching; review it (molecular tumor "
-                "board) before treating the case as driver-negative."
-            )
-    _warn_unchecked(work)
+        warning, gene_outside, unchecked_change = _notes(work, a)
+        if warning is not None:
+            work.warn(warning)
+        if gene_outside is not None:
+            outside.append(gene_outside)
+        if unchecked_change is not None:
+            unchecked.append(unchecked_change)
+    if unchecked:
+        work.warn(
+            "Not checked against a reference protein (none is shipped for the gene): "
+            f"{', '.join(unchecked)}."
+        )
     if outside:
         work.warn(f"Gene not in the knowledge base, so not used: {'; '.join(outside)}.")
+
+
+def _notes(work: Work, a: AlterationResult) -> Notes:
+    """The notes of `a`, made once per read alteration (results share them, memo.py)."""
+    memo = work.memo
+    found = memo.alteration_notes.get(id(a))
+    if found is not None and found[0] is a:
+        return found[1]
+    notes = _make_notes(work, a)
+    memo.keep(memo.alteration_notes, id(a), (a, notes))
+    return notes
+
+
+def _make_notes(work: Work, a: AlterationResult) -> Notes:
+    index = work.index
+    warning = outside = None
+    if not a.recognized:
+        warning = f"Alteration {a.input!r} was not understood ({a.message}); not used."
+    elif a.message:
+        warning = a.message
+    elif a.gene in index.gene_groups and a.gene not in index.genes:
+        pass
+    elif a.gene not in index.genes:
+        outside = f"{a.input}{_gene_hint(work, a.gene)}"
+    elif a.category == "co_mutation":
+        warning = f"Co-alteration {a.gene} {a.alteration}: {index.genes[a.gene].summary}"
+    elif a.category == "unknown_significance":
+        warning = (
+            f"{a.gene} {a.alteration} is a change of unknown significance: the knowledge base "
+            "gives it no meaning, so it is not used for matching; review it (molecular tumor "
+            "board) before treating the case as driver-negative."
+        )
+    unchecked = (
+        f"{a.gene} {a.alteration}"
+        if a.recognized
+        and not _has_protein(a.gene)
+        and a.gene in index.genes
+        and _PROTEIN_NAME.match(a.alteration or "")
+        else None
+    )
+    return warning, outside, unchecked
 
 
 @cache
@@ -153,27 +217,18 @@ def _has_protein(gene: str | None) -> bool:
     return gene is not None and protein_length(gene) is not None
 
 
-def _warn_unchecked(work: Work) -> None:
-    """Sequence changes of genes whose reference protein onconav does not ship."""
-    unchecked = [
-        f"{a.gene} {a.alteration}"
-        for a in work.alterations
-        if a.recognized
-        and not _has_protein(a.gene)
-        and a.gene in work.index.genes
-        and _PROTEIN_NAME.match(a.alteration or "")
-    ]
-    if unchecked:
-        work.warn(
-            "Not checked against a reference protein (none is shipped for the gene): "
-            f"{', '.join(unchecked)}."
-        )
-
-
 def _gene_hint(work: Work, gene: str | None) -> str:
     """' (did you mean NTRK1, NTRK2 or NTRK3?)' for a family name the KB splits into genes."""
     if not gene:
         return ""
+    found = work.memo.gene_hints.get(gene)
+    if found is None:
+        found = _family_hint(work, gene)
+        work.memo.keep(work.memo.gene_hints, gene, found)
+    return found
+
+
+def _family_hint(work: Work, gene: str) -> str:
     family = sorted(g for g in work.index.genes if g.startswith(gene) and g[len(gene) :].isdigit())
     if not family:
         return ""
@@ -193,16 +248,22 @@ def _join_sentences(parts: list[str]) -> str:
 
 def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
     """A driver-type alteration that this case used, or that some KB indication targets."""
-    if alt.gene is None or alt.category not in _ACTIONABLE_CATEGORIES:
+    gene = alt.gene
+    if gene is None or not may_be_actionable(alt):
         return False
-    if alt.gene in work.used_genes:
+    if gene in work.used_genes:
         return True
-    group = work.index.gene_groups.get(alt.gene)
+    group = work.index.gene_groups.get(gene)
     if group is not None and work.used_genes.intersection(group.genes):
         return True
     return any(
-        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(alt.gene, ())
+        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
     )
+
+
+def may_be_actionable(alt: AlterationResult) -> bool:
+    """Whether `alt` is of a driver-type category (`actionable` then asks the case)."""
+    return alt.gene is not None and alt.category in _ACTIONABLE_CATEGORIES
 
 
 def history_text(drugs: list[str], outcome: str | None) -> str:

@@ -17,15 +17,23 @@ from onconav.kb.validate import GENERIC_KEYS
 from onconav.match.models import (
     AlterationInput,
     AlterationResult,
+    Avoid,
     Option,
     ResistanceFinding,
     TumorTypeResult,
 )
 from onconav.match.rules import CaseFacts
 
-__all__ = ["Contra", "Memo", "memo_of", "signature"]
+__all__ = ["Contra", "Memo", "Notes", "Reading", "memo_of", "signature"]
 
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
+# What a read alteration adds to the warnings (explain.py): its warning, its entry in the
+# genes the KB does not know, its entry in the changes not checked against a reference protein.
+Notes = tuple[str | None, str | None, str | None]
+# One alteration as the engine reads it: the result, its match keys, its gene when it has
+# keys, its copy number when it is an amplification, and whether it is of a driver-type
+# category (explain.may_be_actionable).
+Reading = tuple[AlterationResult, frozenset[str], str | None, float | None, bool]
 # A contraindication for one drug: (drug, avoid rather than caution, reason, sources).
 Contra = tuple[str, bool, str, tuple[Source, ...]]
 
@@ -69,9 +77,8 @@ class Memo:
         self.options: dict[tuple[object, ...], Option] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
-        # What `_read_alteration` makes of one recognized alteration as written.
-        self.alterations: dict[str | AlterationInput, tuple[AlterationResult, frozenset[str]]]
-        self.alterations = {}
+        # What the engine reads from one alteration as written (recognized or not).
+        self.alterations: dict[str | AlterationInput, Reading] = {}
         self.resistance_met: dict[tuple[str, frozenset[str]], tuple[Resistance, ...]] = {}
         self._specificity: dict[int, int] = {
             id(r): specificity(index, r.gene, r.alteration) for r in index.kb.resistance
@@ -80,6 +87,20 @@ class Memo:
             condition: contraindicated(index, condition) for condition in index.contraindications
         }
         self.findings: dict[tuple[object, ...], ResistanceFinding] = {}
+        # ' (which gene: NTRK1, NTRK2 or NTRK3?)' per gene symbol the KB does not know.
+        self.gene_hints: dict[str, str] = {}
+        # Per gene: (copy-number floor, alteration keys) of its indications that have a floor.
+        self.copy_floors: dict[str, tuple[tuple[float, frozenset[str]], ...]] = {}
+        # A read alteration marked actionable, by the id of the unmarked one (kept in the
+        # entry, so that the id is not reused while the entry lives).
+        self.actionable: dict[int, tuple[AlterationResult, AlterationResult]] = {}
+        # The warning notes of a read alteration (explain.py), by its id, kept the same way.
+        self.alteration_notes: dict[int, tuple[AlterationResult, Notes]] = {}
+        # Avoid entries by (drug, reasons, kind, level, ids of their KB sources): frozen, so
+        # shared like the options.
+        self.avoids: dict[tuple[object, ...], Avoid] = {}
+        # The fixed part of an option's sort key (explain.py), by its id, kept with it.
+        self.ranks: dict[int, tuple[Option, tuple[tuple[int, int, int, int], int]]] = {}
         self.tumors: dict[str, TumorTypeResult] = {}
         # Per indication: its drugs' sequencing classes, and the drugs `sequenced_after` names.
         self.sequencing: dict[str, tuple[frozenset[str], frozenset[str]]] = {

@@ -31,7 +31,9 @@ def temper(work: Work, options: dict[str, Option]) -> None:
     for names, outcome in work.facts.history:
         if outcome == "progression":
             progressed.extend((d, seq[d]) for d in sorted(names) if seq.get(d))
-    driver = _targetable_driver(work)
+    io_alone = work.memo.io_alone
+    # (Only immunotherapy-alone options read the driver: most cases have none of them.)
+    driver = _targetable_driver(work) if not io_alone.isdisjoint(options) else None
     pregnant = "pregnancy" in work.facts.conditions
     indications = work.index.indications
     for ind_id, opt in list(options.items()):
@@ -44,7 +46,7 @@ def temper(work: Work, options: dict[str, Option]) -> None:
         if same and status != "next_line":
             cautions.append(same)
             status = _at_most_consider(status)
-        if driver and status != "next_line" and ind_id in work.memo.io_alone:
+        if driver and status != "next_line" and ind_id in io_alone:
             cautions.append(
                 f"Immunotherapy alone with a targetable driver ({driver}): lower benefit than "
                 "in tumours without one (NCCN); targeted therapy comes first, and immunotherapy "

@@ -53,6 +53,8 @@ class Work:
     cautions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     used_genes: set[str] = field(default_factory=set)
+    # `memo.signature` per gene (None: the gene-free indications), made once per case.
+    signatures: dict[str | None, tuple[object, ...]] = field(default_factory=dict)
     memo: Memo = field(init=False)
 
     def __post_init__(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,20 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_found() -> Iterator[None]:
+    """Each test leaves the root logger as it found it.
+
+    `onconav serve` sets up logging (a handler on the standard error of its moment, INFO); run
+    in-process by a test, that stream is the runner's, closed afterwards, and a later test's
+    log call would print 'Logging error' tracebacks into its captured output.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    threads, processes = logging.logThreads, logging.logMultiprocessing
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.logThreads, logging.logMultiprocessing = threads, processes

@@ -65,8 +65,8 @@ print(json.dumps({"startup_s": round(started, 2), "rows_in": s.rows_in,
 
 def _from(src: Path, code: str) -> str:
     """`code` importing onconav from `src` (the driver and, through PYTHONPATH, the workers)."""
-    head = f"import os, sys; sys.path.insert(0, {str(src)!r}); os.environ['PYTHONPATH'] = {str(src)!r}\n"
-    return head + code
+    at = repr(str(src))
+    return f"import os, sys; sys.path.insert(0, {at}); os.environ['PYTHONPATH'] = {at}\n" + code
 
 
 def bench(n: int, folder: Path, repeat: int, src: Path | None = None) -> dict[str, object]:
@@ -88,7 +88,8 @@ def bench(n: int, folder: Path, repeat: int, src: Path | None = None) -> dict[st
         out_b = folder / "baseline"
         b_s, _, b_out = _measure(_from(src, _SPARK), [str(maf), str(out_b)], repeat, out_b)
         shutil.rmtree(out_b, ignore_errors=True)
-        base = {"baseline_spark_s": round(b_s, 2), "baseline_spark_over_floor": round(b_s / floor, 2),
+        base = {"baseline_spark_s": round(b_s, 2),
+                "baseline_spark_over_floor": round(b_s / floor, 2),
                 "baseline_startup_s": json.loads(b_out)["startup_s"]}  # fmt: skip
     names = sorted(p.name for p in out_p.iterdir())
     same = names == sorted(p.name for p in out_s.iterdir()) and all(

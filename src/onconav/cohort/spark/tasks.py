@@ -91,8 +91,8 @@ def pass1_schema(layer: Layer) -> dict[str, pl.DataType]:
     return {
         "__t": _STR(), "__fi": _I64(), "__b": _I64(), ROW: _I64(), "__s": _STR(),
         "__rr": _STR(), "__kb": pl.Boolean(), **keys, "__o": _STR(), "GENE": _STR(),
-        "ALTERATION": _STR(), "LINE": _I64(), "COLUMN": _STR(), "__n": _I64(), "__err": _STR(), "__m": _I64(), "__d": _I64(),
-        "__fp": _STR(),
+        "ALTERATION": _STR(), "LINE": _I64(), "COLUMN": _STR(), "__n": _I64(), "__err": _STR(),
+        "__m": _I64(), "__d": _I64(), "__fp": _STR(),
     }  # fmt: skip
 
 

@@ -184,15 +184,18 @@ def _scan(
 
 
 def _offsets(rest: pl.DataFrame) -> pl.DataFrame:
-    """`__fi`, `__b`, `__off`: the lines of a file before each of its blocks."""
-    blocks = (
-        rest.filter(pl.col("__t") == "b")
-        .group_by("__fi", "__b")
-        .agg(pl.col("__n").max(), pl.col("__m").min(), pl.col("__d").min(), pl.col("__fp").first())
-    )
+    """Each block's `__fi`, `__b`, `__off` (the lines of its file before it), and more.
+
+    For `jvm.py`: `__m` (Spark's id of its first line), `__d` (its first data row), `__w` (its
+    least fields a row) and `__fp` (its file's path as Spark names it).
+    """
+    blocks = rest.filter(pl.col("__t") == "b").group_by("__fi", "__b").agg(
+        pl.col("__n").max(), pl.col("__m").min(), pl.col("__d").min(), pl.col("__w").min(),
+        pl.col("__fp").first(),
+    )  # fmt: skip
     blocks = blocks.sort("__fi", "__b")
     off = pl.col("__n").cum_sum().over("__fi") - pl.col("__n")
-    return blocks.select("__fi", "__b", off.alias("__off"), "__m", "__d", "__fp")
+    return blocks.select("__fi", "__b", off.alias("__off"), "__m", "__d", "__w", "__fp")
 
 
 def _raise_first_error(rest: pl.DataFrame, offsets: pl.DataFrame, source: TextInput) -> None:

@@ -2,13 +2,14 @@ r"""Pass 2 of a text input written as TSV in the JVM: its rows do not cross to P
 
 Pass 1 (`tasks.pass1`) ran the shared per-batch code in Python and left, for each file block,
 the lines before it (`__off`), the id Spark gave its first line (`__m`, from
-`monotonically_increasing_id`, the same in both passes: same files, same partitions) and its
-first data row (`__d`). Here Spark reads the lines again and, in its own expressions, applies
-`lines.text_rows`'s rules (header and '#' lines skipped, a NUL as U+FFFD, a line end's '\r'
-dropped, short rows padded with tabs), numbers each row as `lines.row_id` does, and joins (as
-broadcasts: small tables, row order kept) each marked row's annotation id and each annotation
-id's text, the texts made by `scan.annotation_texts`, the Polars engine's own function. Each
-block's first row starts with the marker line `parts.py` sorts the runs by.
+`monotonically_increasing_id`, the same in both passes: same files, same partitions), its
+first data row (`__d`) and its least fields a row (`__w`). Here Spark reads the lines again
+and, in its own expressions, applies `lines.text_rows`'s rules (header and '#' lines skipped,
+a NUL as U+FFFD, a line end's '\r' dropped, short rows padded with tabs), numbers each row as
+`lines.row_id` does, and joins (as broadcasts: small tables, row order kept) each marked row's
+annotation id and each annotation id's text, the texts made by `scan.annotation_texts`, the
+Polars engine's own function. Each block's first row starts with the marker line `parts.py`
+sorts the runs by.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def write_lines(
     Args:
         spark: The session.
         source: A text input (pass 1 read it).
-        offsets: Pass 1's blocks: `__fi`, `__b`, `__off`, `__m`, `__d`, `__fp`.
+        offsets: Pass 1's blocks: `__fi`, `__b`, `__off`, `__m`, `__d`, `__w`, `__fp`.
         ids: `__i` and `__ann` of the marked rows.
         texts: Each annotation id's cells, tab-joined (`scan.annotation_texts`).
         parts: Folder for the part files.
@@ -54,6 +55,7 @@ def write_lines(
     blocks = offsets.select(
         pl.col("__fp").alias("__f"), "__b", "__fi", "__off", pl.col("__m").alias("__m0"),
         "__d", first.cast(pl.Int64).alias("__lo"),
+        (pl.col("__w") >= source.width).alias("__full"),
     )  # fmt: skip
     marked = ids.select(pl.col(ROW).cast(pl.Int64), pl.col("__ann").cast(pl.Int64))
     tails = pl.DataFrame({"__ann": pl.int_range(texts.len(), eager=True), "__tail": texts})
@@ -72,14 +74,22 @@ def write_lines(
     keep = F.col("__j") >= F.col("__lo")
     if source.comments:
         keep = keep & ~F.col("value").startswith("#")
-    line = F.regexp_replace(F.regexp_replace("value", "\u0000", "\ufffd"), "\r\\z", "")
-    tabs = F.length("__line") - F.length(F.regexp_replace("__line", "\t", ""))
-    pad = F.expr(f"repeat('\\t', greatest({source.width - 1} - __tabs, 0))")
+    # Byte tests first: the rare line with a NUL or a '\r' end pays for the string work.
+    value = F.col("value")
+    nul = F.when(value.contains("\u0000"), F.replace(value, F.lit("\u0000"), F.lit("\ufffd")))
+    value = nul.otherwise(value)
+    cr = F.expr("substring(__line, 1, length(__line) - 1)")
+    tabs = F.length("__line") - F.length(F.replace("__line", F.lit("\t"), F.lit("")))
+    # Counting a line's tabs costs more than the rest of this pass: done only in blocks where
+    # pass 1 saw a row with fewer fields than the header.
+    short = F.expr(f"repeat('\\t', greatest({source.width - 1} - __tabs, 0))")
+    pad = F.when(F.col("__full"), F.lit("")).otherwise(short)
     rid = F.col("__fi") * (1 << LINE_BITS) + F.col("__off") + F.col("__j") + 1
     rows = (
         rows.filter(keep)
-        .select("__j", "__d", line.alias("__line"), rid.alias(ROW))
-        .withColumn("__tabs", tabs)
+        .select("__j", "__d", "__full", value.alias("__line"), rid.alias(ROW))
+        .withColumn("__line", F.when(F.col("__line").endswith("\r"), cr).otherwise(F.col("__line")))
+        .withColumn("__tabs", F.when(F.col("__full"), F.lit(0)).otherwise(tabs))
         .join(F.broadcast(spark.createDataFrame(marked.to_arrow())), ROW, "left")
         .withColumn("__ann", F.coalesce(F.col("__ann"), F.lit(0).cast("bigint")))
         .join(F.broadcast(spark.createDataFrame(tails.to_arrow())), "__ann")

@@ -95,6 +95,13 @@ def bench(n: int, folder: Path, repeat: int, src: Path | None = None) -> dict[st
     same = names == sorted(p.name for p in out_s.iterdir()) and all(
         filecmp.cmp(out_p / n, out_s / n, shallow=False) for n in names
     )
+    if not same:  # (kept for a look: which files differ, and how)
+        keep = folder / "differ"
+        shutil.rmtree(keep, ignore_errors=True)
+        keep.mkdir()
+        shutil.copytree(out_p, keep / "polars")
+        shutil.copytree(out_s, keep / "spark")
+        print(f"  the engines' files differ: kept in {keep}", flush=True)
     got = json.loads(spk_out)
     for out in (out_p, out_s):
         shutil.rmtree(out, ignore_errors=True)

@@ -135,9 +135,9 @@ def test_a_plain_file_split_in_blocks_and_batches_keeps_its_rows(
 ) -> None:
     """Many blocks a file, many Arrow batches a block: the same rows, lines and padding.
 
-    Pass 2 numbers lines in the JVM from the id Spark gave each block's first line in pass 1;
-    the odd rows (a NUL, a short row, a CRLF end, an empty line) fall in several blocks, some
-    of which end in the middle of a row or start with one.
+    Each block's lines are numbered across the batches of its partition and offset by the
+    blocks before it; the odd rows (a NUL, a short row, a CRLF end, an empty line) fall in
+    several blocks, some of which end in the middle of a row or start with one.
     """
     whole = _maf(tmp_path)
     lines = whole.read_bytes().splitlines(keepends=True)

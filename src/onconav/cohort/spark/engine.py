@@ -41,8 +41,7 @@ from onconav.cohort.plots import write_plots
 from onconav.cohort.readers.clinical import Clinical
 from onconav.cohort.reading import KeyReader
 from onconav.cohort.report_html import REPORT_NAME, write_report
-from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, annotation_texts, key_names
-from onconav.cohort.spark.jvm import write_lines
+from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
 from onconav.cohort.spark.lines import LINE_BITS, row_id
 from onconav.cohort.spark.parts import join_parts, tidy_dataset
 from onconav.cohort.spark.sources import (
@@ -68,7 +67,6 @@ _logger = logging.getLogger(__name__)
 
 Source = TextInput | DriverInput
 _FIELDS = ("__o", "GENE", "ALTERATION", "LINE", "COLUMN")
-_KEYS = ("__fi", "__b", "__off")
 
 
 def _ddl(schema: dict[str, pl.DataType]) -> str:
@@ -129,7 +127,6 @@ def _frame(spark: SparkSession, source: Source) -> DataFrame:
             F.col("_metadata.file_path").alias("__f"),
             F.col("_metadata.file_block_start").alias("__b"),
             F.col("value").cast("binary").alias("__v"),
-            F.monotonically_increasing_id().alias("__m"),
         )
     rows = source.rows.with_columns(pl.col(pl.UInt32, pl.UInt64, pl.Int32).cast(pl.Int64))
     return spark.createDataFrame(rows.to_arrow())
@@ -174,7 +171,7 @@ def _scan(
         _raise_first_error(rest, offsets, source)
     marked = rest.filter(pl.col("__t") == "m")
     if isinstance(source, TextInput):
-        marked = marked.join(offsets.select(_KEYS), on=["__fi", "__b"], how="left")
+        marked = marked.join(offsets, on=["__fi", "__b"], how="left")
         line = row_id(pl.col("__fi"), pl.col("__off") + pl.col(ROW) + 1)
         marked = marked.with_columns(line.alias(ROW)).with_columns(pl.col(ROW).alias("LINE"))
     names = [*key_names(layer), *_FIELDS]
@@ -184,24 +181,16 @@ def _scan(
 
 
 def _offsets(rest: pl.DataFrame) -> pl.DataFrame:
-    """Each block's `__fi`, `__b`, `__off` (the lines of its file before it), and more.
-
-    For `jvm.py`: `__m` (Spark's id of its first line), `__d` (its first data row), `__w` (its
-    least fields a row) and `__fp` (its file's path as Spark names it).
-    """
-    blocks = rest.filter(pl.col("__t") == "b").group_by("__fi", "__b").agg(
-        pl.col("__n").max(), pl.col("__m").min(), pl.col("__d").min(), pl.col("__w").min(),
-        pl.col("__fp").first(),
-    )  # fmt: skip
+    """`__fi`, `__b`, `__off`: the lines of a file before each of its blocks."""
+    blocks = rest.filter(pl.col("__t") == "b").group_by("__fi", "__b").agg(pl.col("__n").max())
     blocks = blocks.sort("__fi", "__b")
     off = pl.col("__n").cum_sum().over("__fi") - pl.col("__n")
-    return blocks.select("__fi", "__b", off.alias("__off"), "__m", "__d", "__w", "__fp")
+    return blocks.select("__fi", "__b", off.alias("__off"))
 
 
 def _raise_first_error(rest: pl.DataFrame, offsets: pl.DataFrame, source: TextInput) -> None:
     """The first unreadable line of the input, as the Polars engine reports it."""
-    errors = rest.filter(pl.col("__t") == "e").join(offsets.select(_KEYS), on=["__fi", "__b"],
-                                                    how="left")  # fmt: skip
+    errors = rest.filter(pl.col("__t") == "e").join(offsets, on=["__fi", "__b"], how="left")
     if errors.is_empty():
         return
     errors = errors.with_columns((pl.col("__off") + pl.col(ROW) + 1).alias("__line"))
@@ -247,27 +236,21 @@ def _write(
     """Pass 2 over one input, written to `stage` (TSV: one file in input order)."""
     lookup = plan.lookups[i]
     ids = lookup.ids.with_columns(pl.col(ROW).cast(pl.Int64)).sort(ROW)
-    layer = source.layer
-    parts = stage / ".work" / f"parts-{layer.output_stem}"
-    header = "\t".join((*layer.headers, *ANNOTATION_COLUMNS))
-    target = stage / f"{layer.output_stem}.{fmt}"
-    if fmt == "tsv" and isinstance(source, TextInput):
-        # The rows need not cross to Python again: the JVM numbers the lines and sets each
-        # row's annotation text beside it (`jvm.py`).
-        write_lines(spark, source, offsets, ids, annotation_texts(lookup.table), parts)
-        join_parts(parts, header, target)
-        return
-    job_value = _job(source, offsets=offsets.select(_KEYS), ids=ids, table=lookup.table, fmt=fmt)
+    job_value = _job(source, offsets=offsets, ids=ids, table=lookup.table, fmt=fmt)
     job = _broadcast(spark, job_value)
     frame = _frame(spark, source).mapInArrow(pass2(job), _ddl(pass2_schema(job_value)))
+    layer = source.layer
+    target = stage / f"{layer.output_stem}.{fmt}"
     try:
         if fmt == "parquet":
             frame.write.mode("overwrite").parquet(target.resolve().as_uri())
             tidy_dataset(target)
             return
+        parts = stage / ".work" / f"parts-{layer.output_stem}"
         frame.write.mode("overwrite").option("compression", "none").text(parts.resolve().as_uri())
     finally:
         job.unpersist()
+    header = "\t".join((*layer.headers, *ANNOTATION_COLUMNS))
     join_parts(parts, header, target)
 
 

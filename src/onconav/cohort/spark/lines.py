@@ -123,8 +123,8 @@ def split_cells(
     Only the cells at `wanted` positions are made, when given (pass 1 reads a few columns).
 
     Returns:
-        `rows` with the cells and `__nf` (its fields), and `e` rows (`__fi`, `__b`, `__j`,
-        `__err`, `__n` fields) of rows with more fields than the header.
+        `rows` with the cells, and `e` rows (`__fi`, `__b`, `__j`, `__err`, `__n` fields) of
+        rows with more fields than the header.
     """
     fields = pl.col("__line").str.count_matches("\t", literal=True).cast(pl.Int64) + 1
     positions = list(range(width)) if wanted is None else wanted
@@ -141,7 +141,7 @@ def split_cells(
     for i in positions:
         cell = pl.col("__parts").struct.field(f"field_{i}")
         cells.append(pl.when(cell != "").then(cell).alias(f"c{i}"))
-    return rows.with_columns(cells).drop("__parts"), long
+    return rows.with_columns(cells).drop("__parts", "__nf"), long
 
 
 def row_id(file: pl.Expr, line: pl.Expr) -> pl.Expr:

@@ -92,7 +92,6 @@ def pass1_schema(layer: Layer) -> dict[str, pl.DataType]:
         "__t": _STR(), "__fi": _I64(), "__b": _I64(), ROW: _I64(), "__s": _STR(),
         "__rr": _STR(), "__kb": pl.Boolean(), **keys, "__o": _STR(), "GENE": _STR(),
         "ALTERATION": _STR(), "LINE": _I64(), "COLUMN": _STR(), "__n": _I64(), "__err": _STR(),
-        "__m": _I64(), "__d": _I64(), "__w": _I64(), "__fp": _STR(),
     }  # fmt: skip
 
 
@@ -122,8 +121,7 @@ def _file_index(frame: pl.DataFrame, job: Job) -> pl.DataFrame:
     names = frame["__f"].unique().to_list()
     index = {n: job.files[canonical(n)] for n in names}
     fi = pl.col("__f").replace_strict(index, return_dtype=_I64).alias("__fi")
-    return frame.select(fi, pl.col("__b").cast(_I64), "__v", pl.col("__f").alias("__fp"),
-                        *([pl.col("__m")] if "__m" in frame.columns else []))  # fmt: skip
+    return frame.select(fi, pl.col("__b").cast(_I64), "__v")
 
 
 def _text_batches(batches: Batches, job: Job) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -169,22 +167,13 @@ def _tagged(marked: pl.DataFrame, samples: pl.DataFrame, *more: pl.DataFrame) ->
 def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl.DataType]
                 ) -> Batches:  # fmt: skip
     for lines, rows in _text_batches(batches, job):
-        # Each block's lines, the id Spark gave its first line (`__m`) and its path (`__fp`);
-        # below, its first data row (`__d`) and least fields a row (`__w`): what pass 2 needs
-        # to number and pad the lines in the JVM (`jvm.py`).
-        blocks = lines.group_by("__fi", "__b").agg(
-            (pl.col("__j").max() + 1).alias("__n"), pl.col("__m").min(), pl.col("__fp").first()
-        )
+        blocks = lines.group_by("__fi", "__b").agg((pl.col("__j").max() + 1).alias("__n"))
         blocks = blocks.with_columns(pl.lit("b").alias("__t"))
         if "__err" in rows.columns:
             errors = rows.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
             yield _arrow(pl.concat([blocks, errors], how="diagonal_relaxed"), schema)
             continue
         cells, long = split_cells(rows, job.width, _read_cells(job.layer))
-        data = cells.group_by("__fi", "__b").agg(
-            pl.col("__j").min().alias("__d"), pl.col("__nf").min().alias("__w")
-        )
-        blocks = blocks.join(data, on=["__fi", "__b"], how="left")
         cells = cells.with_columns(pl.col("__j").alias(ROW))
         layer = replace(job.layer, frame=cells.lazy())
         marked, samples = mark_batch(layer, shared.spellings, shared.known, keep=("__fi", "__b"))

@@ -130,6 +130,38 @@ def test_a_glob_of_gzip_parts_is_one_input_with_lines_per_file(spark: Any, tmp_p
     assert len(expected) >= 4
 
 
+def test_a_plain_file_split_in_blocks_and_batches_keeps_its_rows(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Many blocks a file, many Arrow batches a block: the same rows, lines and padding.
+
+    Each block's lines are numbered across the batches of its partition and offset by the
+    blocks before it; the odd rows (a NUL, a short row, a CRLF end, an empty line) fall in
+    several blocks, some of which end in the middle of a row or start with one.
+    """
+    whole = _maf(tmp_path)
+    lines = whole.read_bytes().splitlines(keepends=True)
+    head, body = lines[:2], lines[2:]
+    maf = tmp_path / "big.maf"
+    maf.write_bytes(b"".join(head + body * 60))
+    conf = spark.conf
+    before = {k: conf.get(k) for k in ("spark.sql.files.maxPartitionBytes",
+                                       "spark.sql.execution.arrow.maxRecordsPerBatch")}  # fmt: skip
+    conf.set("spark.sql.files.maxPartitionBytes", str(maf.stat().st_size // 7))
+    conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "37")
+    try:
+        a, b = _both(spark, tmp_path, CohortInputs(maf=maf, clinical=DATA / "tiny_clinical.txt"))
+    finally:
+        for k, v in before.items():
+            conf.set(k, v)
+    assert _same_files(a, b)
+    summary = json.loads((b / "summary.json").read_text())
+    assert summary["rows_in"] == len(body) * 60
+    assert summary["rows_in"] == summary["rows_annotated"] + summary["rows_rejected"]
+    codes = [r["CODE"] for r in table(b / "rejected.tsv")]
+    assert codes.count("nul-byte") == 60
+
+
 def test_parquet_is_a_dataset_of_the_same_rows(spark: Any, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -21,12 +21,13 @@ from tests.cohort.helpers import DATA, gz, table
 _TABLES = ("annotated_mutations", "annotated_fusions", "annotated_sv", "annotated_cna",
            "annotated_vcf", "samples", "rejected")  # fmt: skip
 
-# Rows beyond tiny.maf's: a NUL byte, a short row, a CRLF line end, an empty line, a sample
-# missing from the clinical file, an unreadable change in a KB gene. (No comment line: the
-# Polars engine numbers rows, not lines, after one; see test_lines_count_comment_lines.)
+# Rows beyond tiny.maf's: a NUL byte, a short row, comment lines in the body, a CRLF line end,
+# an empty line, a sample missing from the clinical file, an unreadable change in a KB gene.
 _EXTRA = (
     "KRAS\t3845\tMissense_Mutation\tS4\tp.G12D\tp.Gly12Asp\t4\tnul\x00here\n"
+    "# a comment line in the body\n"
     "ALK\t238\tMissense_Mutation\tS1\tp.F1174L\n"
+    "#\n"
     "EGFR\t1956\tIn_Frame_Del\tS5\tp.E746_A750del\tp.Glu746_Ala750del\t7\tcrlf\r\n"
     "\n"
     "ERBB2\t2064\tMissense_Mutation\tS7\tp.S310F\tp.Ser310Phe\t3\t\n"
@@ -137,7 +138,8 @@ def test_a_plain_file_split_in_blocks_and_batches_keeps_its_rows(
 
     Each block's lines are numbered across the batches of its partition and offset by the
     blocks before it; the odd rows (a NUL, a short row, a CRLF end, an empty line) fall in
-    several blocks, some of which end in the middle of a row or start with one.
+    several blocks, some of which end in the middle of a row or start with one; comment
+    lines are skipped but counted in line numbers.
     """
     whole = _maf(tmp_path)
     lines = whole.read_bytes().splitlines(keepends=True)
@@ -156,7 +158,7 @@ def test_a_plain_file_split_in_blocks_and_batches_keeps_its_rows(
             conf.set(k, v)
     assert _same_files(a, b)
     summary = json.loads((b / "summary.json").read_text())
-    assert summary["rows_in"] == len(body) * 60
+    assert summary["rows_in"] == sum(not line.startswith(b"#") for line in body) * 60
     assert summary["rows_in"] == summary["rows_annotated"] + summary["rows_rejected"]
     codes = [r["CODE"] for r in table(b / "rejected.tsv")]
     assert codes.count("nul-byte") == 60

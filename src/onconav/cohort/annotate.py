@@ -29,7 +29,7 @@ from onconav import __version__
 from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
-from onconav.cohort.oncoprint import build_oncoprint
+from onconav.cohort.oncoprint import Oncoprint, build_oncoprint
 from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import import_matplotlib, write_plots
@@ -53,7 +53,7 @@ from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex, get_index
 from onconav.match.provenance import NORMALIZER_VERSION
 
-__all__ = ["CohortInputs", "annotate_cohort"]
+__all__ = ["CohortInputs", "Finished", "annotate_cohort", "finish", "start"]
 
 _logger = logging.getLogger(__name__)
 
@@ -242,20 +242,61 @@ def _annotate_into(
         write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []
+    return finish(stage, Finished(layers, scans, plan, samples, genes, op, drawings), view,
+                  default, fmt, html, clinical, started)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What an engine has made once every table is written (see `finish`)."""
+
+    layers: list[Layer]
+    scans: list[KeyScan]
+    plan: Plan
+    samples: pl.DataFrame
+    genes: pl.DataFrame
+    oncoprint: Oncoprint | None
+    drawings: list[str]
+
+
+def finish(
+    stage: Path, done: Finished, view: KBView, default: str | None, fmt: Format, html: bool,
+    clinical: Clinical | None, started: float,
+) -> CohortSummary:  # fmt: skip
+    """The last steps of both engines: summary.json, report.html, the work folder removed."""
+    layers, plan = done.layers, done.plan
     outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
-    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
+    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *done.drawings, "summary.json"]
     outputs += [REPORT_NAME] if html else []
-    files = _file_summaries(layers, scans, plan, fmt)
-    summary = _summary(view.index, files, samples, genes, plan, default, outputs)
+    files = _file_summaries(layers, done.scans, plan, fmt)
+    summary = _summary(view.index, files, done.samples, done.genes, plan, default, outputs)
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
-    if html and op is not None:
+    if html and done.oncoprint is not None:
         symbols = frozenset(plan.levels["__gene"].unique().to_list())
-        write_report(stage, summary, samples, op, plan.labeled, symbols, plots=drawings,
-                     seconds=time.perf_counter() - started, table_format=fmt,
-                     clinical=clinical.label if clinical else None)  # fmt: skip
-    shutil.rmtree(work)
+        write_report(stage, summary, done.samples, done.oncoprint, plan.labeled, symbols,
+                     plots=done.drawings, seconds=time.perf_counter() - started,
+                     table_format=fmt, clinical=clinical.label if clinical else None)  # fmt: skip
+    shutil.rmtree(stage / ".work")
     return summary
+
+
+def start(inputs: CohortInputs, index: KBIndex | None) -> tuple[KBIndex, str | None]:
+    """The knowledge base and the default tumor type's code, once an input is known given.
+
+    Raises:
+        CohortInputError: no input file is given.
+        TumorTypeError: `inputs.tumor_type` is not a known tumor type.
+    """
+    index = index or get_index()
+    default = index.resolve_tumor_type(inputs.tumor_type).code if inputs.tumor_type else None
+    if not any((inputs.maf, inputs.vcf, inputs.fusions, inputs.sv, inputs.cna)):
+        raise CohortInputError(
+            "nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
+            field="--maf",
+            code="usage",
+        )
+    return index, default
 
 
 def annotate_cohort(
@@ -288,14 +329,7 @@ def annotate_cohort(
         TumorTypeError: `inputs.tumor_type` is not a known tumor type.
     """
     report = progress or _silent
-    index = index or get_index()
-    default = index.resolve_tumor_type(inputs.tumor_type).code if inputs.tumor_type else None
-    if not any((inputs.maf, inputs.vcf, inputs.fusions, inputs.sv, inputs.cna)):
-        raise CohortInputError(
-            "nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
-            field="--maf",
-            code="usage",
-        )
+    index, default = start(inputs, index)
     with staged_output(out) as stage:
         summary = _annotate_into(
             stage, inputs, fmt, KBView(index), default, report, plots, report_html

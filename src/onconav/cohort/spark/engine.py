@@ -25,11 +25,12 @@ import polars as pl
 
 from onconav.cohort.annotate import (
     CohortInputs,
+    Finished,
     _check_tumor_source,
-    _file_summaries,
     _silent,
-    _summary,
     _write_rejected,
+    finish,
+    start,
 )
 from onconav.cohort.columns import ANNOTATION_COLUMNS
 from onconav.cohort.events import KBView
@@ -40,7 +41,6 @@ from onconav.cohort.plan import Plan, Progress, make_plan
 from onconav.cohort.plots import write_plots
 from onconav.cohort.readers.clinical import Clinical
 from onconav.cohort.reading import KeyReader
-from onconav.cohort.report_html import REPORT_NAME, write_report
 from onconav.cohort.scan import KB, ROW_REJECT, SAMPLE, KeyScan, key_names
 from onconav.cohort.spark.lines import LINE_BITS, row_id
 from onconav.cohort.spark.parts import join_parts, tidy_dataset
@@ -55,7 +55,7 @@ from onconav.cohort.spark.sources import (
 from onconav.cohort.spark.tasks import Job, Shared, pass1, pass1_schema, pass2, pass2_schema
 from onconav.cohort.summary import CohortSummary, gene_levels, sample_table
 from onconav.errors import CohortInputError
-from onconav.kb.index import KBIndex, get_index
+from onconav.kb.index import KBIndex
 
 if TYPE_CHECKING:
     from pyspark import Broadcast
@@ -299,21 +299,8 @@ def _annotate_into(
     _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
     op = build_oncoprint(samples, genes) if plots or html else None
     drawings = write_plots(samples, genes, stage / "plots", op) if plots else []
-    outputs = [f"{layer.output_stem}.{fmt}" for layer in layers]
-    outputs += [f"samples.{fmt}", f"rejected.{fmt}", *drawings, "summary.json"]
-    outputs += [REPORT_NAME] if html else []
-    files = _file_summaries(layers, scans, plan, fmt)
-    summary = _summary(view.index, files, samples, genes, plan, default, outputs)
-    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", "utf-8")
-    if html and op is not None:
-        symbols = frozenset(plan.levels["__gene"].unique().to_list())
-        write_report(stage, summary, samples, op, plan.labeled, symbols, plots=drawings,
-                     seconds=time.perf_counter() - started, table_format=fmt,
-                     clinical=clinical.label if clinical else None)  # fmt: skip
-    import shutil
-
-    shutil.rmtree(work)
-    return summary
+    return finish(stage, Finished(layers, scans, plan, samples, genes, op, drawings), view,
+                  default, fmt, html, clinical, started)  # fmt: skip
 
 
 def annotate(
@@ -351,14 +338,7 @@ def annotate(
         TumorTypeError: `inputs.tumor_type` is not a known tumor type.
     """
     report = progress or _silent
-    index = index or get_index()
-    default = index.resolve_tumor_type(inputs.tumor_type).code if inputs.tumor_type else None
-    if not any((inputs.maf, inputs.vcf, inputs.fusions, inputs.sv, inputs.cna)):
-        raise CohortInputError(
-            "nothing to annotate: give --maf, --vcf, --fusions, --sv or --cna",
-            field="--maf",
-            code="usage",
-        )
+    index, default = start(inputs, index)
     with staged_output(out) as stage:
         summary = _annotate_into(spark, stage, inputs, fmt, KBView(index), default, report,
                                  plots, report_html)  # fmt: skip

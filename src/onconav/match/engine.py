@@ -510,12 +510,11 @@ def _gene_groups(index: KBIndex, keys_by_gene: dict[str, frozenset[str]],
 def _marked(work: Work, alt: AlterationResult) -> AlterationResult:
     """`alt` marked actionable; one copy per read alteration (results share them)."""
     memo = work.memo
-    found = memo.actionable.get(id(alt))
-    if found is not None and found[0] is alt:
-        return found[1]
-    marked = alt.model_copy(update={"actionable": True})
-    memo.keep(memo.actionable, id(alt), (alt, marked))
-    return marked
+    return memo.per_object(memo.actionable, alt, _actionable_copy)
+
+
+def _actionable_copy(alt: AlterationResult) -> AlterationResult:
+    return alt.model_copy(update={"actionable": True})
 
 
 def _tumor(index: KBIndex, text: str) -> TumorTypeResult:

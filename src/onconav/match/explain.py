@@ -39,11 +39,8 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
     the same level), line fit, favoured, reduced, CNS activity, preference.
     """
     memo = work.memo
-    found = memo.ranks.get(id(opt))
-    if found is None or found[0] is not opt:
-        found = (opt, _fixed_rank(work, opt))
-        memo.keep(memo.ranks, id(opt), found)
-    (next_line, level, status, fit), preference = found[1]
+    fixed = memo.per_object(memo.ranks, opt, lambda o: _fixed_rank(work, o))
+    (next_line, level, status, fit), preference = fixed
     favoured = 1 if not work.favoured or work.favoured.keys().isdisjoint(opt.drugs) else 0
     reduced = 1 if work.cautions and not work.cautions.keys().isdisjoint(opt.drugs) else 0
     cns = 0
@@ -173,12 +170,7 @@ def _warn_about_alterations(work: Work) -> None:
 def _notes(work: Work, a: AlterationResult) -> Notes:
     """The notes of `a`, made once per read alteration (results share them, memo.py)."""
     memo = work.memo
-    found = memo.alteration_notes.get(id(a))
-    if found is not None and found[0] is a:
-        return found[1]
-    notes = _make_notes(work, a)
-    memo.keep(memo.alteration_notes, id(a), (a, notes))
-    return notes
+    return memo.per_object(memo.alteration_notes, a, lambda alt: _make_notes(work, alt))
 
 
 def _make_notes(work: Work, a: AlterationResult) -> Notes:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from onconav.match.memo import per_object
 from onconav.match.models import MatchResult
 
 __all__ = ["result_json"]
@@ -31,14 +32,11 @@ _MANY = frozenset({"alterations", "options", "avoid", "resistance"})
 
 
 def _fragment(model: BaseModel) -> orjson.Fragment:
-    found = _kept.get(id(model))
-    if found is not None and found[0] is model:
-        return found[1]
-    fragment = orjson.Fragment(model.__pydantic_serializer__.to_json(model))
-    if len(_kept) >= _LIMIT:
-        _kept.clear()
-    _kept[id(model)] = (model, fragment)
-    return fragment
+    return per_object(_kept, model, _make_fragment, _LIMIT)
+
+
+def _make_fragment(model: BaseModel) -> orjson.Fragment:
+    return orjson.Fragment(model.__pydantic_serializer__.to_json(model))
 
 
 def result_json(result: MatchResult) -> bytes:

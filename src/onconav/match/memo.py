@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from onconav.kb.index import KBIndex
 from onconav.kb.models import Indication, Mechanism, Resistance, Source
@@ -24,7 +25,7 @@ from onconav.match.models import (
 )
 from onconav.match.rules import CaseFacts
 
-__all__ = ["Contra", "Memo", "Notes", "Reading", "memo_of", "signature"]
+__all__ = ["Contra", "Memo", "Notes", "Reading", "memo_of", "per_object", "signature"]
 
 _WILDCARD = re.compile(r"^[A-Z]\d+X$")
 # What a read alteration adds to the warnings (explain.py): its warning, its entry in the
@@ -36,6 +37,28 @@ Notes = tuple[str | None, str | None, str | None]
 Reading = tuple[AlterationResult, frozenset[str], str | None, float | None, bool]
 # A contraindication for one drug: (drug, avoid rather than caution, reason, sources).
 Contra = tuple[str, bool, str, tuple[Source, ...]]
+
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+
+
+def per_object(
+    table: dict[int, tuple[_T, _V]], obj: _T, make: Callable[[_T], _V], limit: int
+) -> _V:
+    """`make(obj)`, kept in `table` under `id(obj)` beside `obj` itself.
+
+    Results share their parts (options, read alterations), so what is made from one part is
+    made once. The object is kept with the answer: an id is reused once its object is gone,
+    and the stored object tells a reused id from its own. `table` is emptied when full.
+    """
+    found = table.get(id(obj))
+    if found is not None and found[0] is obj:
+        return found[1]
+    value = make(obj)
+    if len(table) >= limit:
+        table.clear()
+    table[id(obj)] = (obj, value)
+    return value
 
 
 def specificity(index: KBIndex, gene: str, alteration: str) -> int:
@@ -139,6 +162,10 @@ class Memo:
     def specificity(self, r: Resistance) -> int:
         """`specificity` of a resistance entry, computed once."""
         return self._specificity[id(r)]
+
+    def per_object(self, table: dict[int, tuple[_T, _V]], obj: _T, make: Callable[[_T], _V]) -> _V:
+        """`per_object` on one of the tables."""
+        return per_object(table, obj, make, self._LIMIT)
 
     def keep(self, table: dict[Any, Any], key: object, value: object) -> None:
         """Store `value` under `key` in one of the tables, emptying it first when full."""

@@ -204,6 +204,15 @@ def _measure(code: str, args: list[str], repeat: int, out: Path) -> tuple[float,
     return statistics.median(walls), max(peaks), stdout
 
 
+def measure_floor(maf: Path, folder: Path, repeat: int) -> tuple[float, float, float, float]:
+    """The I/O floor of `maf`: (read+write s, stream s, their peak GiB), each a median."""
+    copy = folder / "copy.tsv"
+    rw, rw_mem, _ = _measure(_FLOOR_READ_WRITE, [str(maf), str(copy)], repeat, copy)
+    st, st_mem, _ = _measure(_FLOOR_STREAM, [str(maf), str(copy)], repeat, copy)
+    copy.unlink(missing_ok=True)
+    return rw, st, rw_mem, st_mem
+
+
 def bench(
     n: int, folder: Path, repeat: int, profile: str = "wes", parquet: bool = False
 ) -> dict[str, float | int | str]:
@@ -215,10 +224,7 @@ def bench(
         n_samples = write_panel(maf, n, narrow=profile == "narrow")
     print(f"  generated {n:,} rows, {n_samples:,} samples, {maf.stat().st_size / 2**30:.2f} GiB "
           f"in {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
-    copy = folder / "copy.tsv"
-    rw, rw_mem, _ = _measure(_FLOOR_READ_WRITE, [str(maf), str(copy)], repeat, copy)
-    st, st_mem, _ = _measure(_FLOOR_STREAM, [str(maf), str(copy)], repeat, copy)
-    copy.unlink(missing_ok=True)
+    rw, st, rw_mem, st_mem = measure_floor(maf, folder, repeat)
     out = folder / "annotated"
     an, an_mem, stdout = _measure(_ANNOTATE, [str(maf), str(out)], repeat, out)
     shutil.rmtree(out, ignore_errors=True)

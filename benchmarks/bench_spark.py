@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _panel import write_panel  # noqa: E402
-from bench_annotate import _FLOOR_READ_WRITE, _FLOOR_STREAM, _measure  # noqa: E402
+from bench_annotate import _measure, measure_floor  # noqa: E402
 
 _POLARS = """
 import sys, json
@@ -75,11 +75,7 @@ def bench(n: int, folder: Path, repeat: int, src: Path | None = None) -> dict[st
     n_samples = write_panel(maf, n, narrow=False)
     print(f"  generated {n:,} rows, {n_samples:,} samples, {maf.stat().st_size / 2**30:.2f} GiB "
           f"in {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
-    copy = folder / "copy.tsv"
-    rw, _, _ = _measure(_FLOOR_READ_WRITE, [str(maf), str(copy)], repeat, copy)
-    st, _, _ = _measure(_FLOOR_STREAM, [str(maf), str(copy)], repeat, copy)
-    copy.unlink(missing_ok=True)
-    floor = min(rw, st)
+    floor = min(measure_floor(maf, folder, repeat)[:2])
     out_p, out_s = folder / "polars", folder / "spark"
     pol, pol_mem, pol_out = _measure(_POLARS, [str(maf), str(out_p)], repeat, out_p)
     spk, spk_mem, spk_out = _measure(_SPARK, [str(maf), str(out_s)], repeat, out_s)

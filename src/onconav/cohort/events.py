@@ -111,10 +111,10 @@ class KBView:
                 out.setdefault(mech.gene, set()).update(mech.alterations or ("mutation",))
         return {g: frozenset(keys) for g, keys in out.items()}
 
-    @cached_property
+    @property
     def targets(self) -> frozenset[str]:
         """Genes some drug targets: their mere presence can matter (off-target resistance)."""
-        return frozenset(t for d in self.index.drugs.values() for t in d.targets)
+        return self.index.drug_targets
 
     @cached_property
     def special(self) -> dict[str, frozenset[str]]:

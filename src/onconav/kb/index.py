@@ -55,6 +55,8 @@ class KBIndex:
             d.name: frozenset(d.classes) for d in kb.drugs
         }
         self.class_drugs: dict[str, frozenset[str]] = self._class_table(kb.drugs)
+        # Genes some drug targets.
+        self.drug_targets: frozenset[str] = frozenset(t for d in kb.drugs for t in d.targets)
         self.indications_by_gene: dict[str, list[Indication]] = defaultdict(list)
         self.gene_free_indications: list[Indication] = []
         for ind in kb.indications:

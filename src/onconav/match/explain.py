@@ -139,11 +139,10 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
 def _unread_targets(work: Work) -> list[str]:
     """Inputs not understood whose gene (or gene group) some targeted drug acts on."""
     index = work.index
-    targets = {t for d in index.drugs.values() for t in d.targets}
-    for name, group in index.gene_groups.items():
-        if targets.intersection(group.genes):
-            targets.add(name)
-    return [a.input for a in work.alterations if not a.recognized and a.gene in targets]
+    targets = index.drug_targets
+    groups = {name for name, g in index.gene_groups.items() if targets.intersection(g.genes)}
+    return [a.input for a in work.alterations
+            if not a.recognized and (a.gene in targets or a.gene in groups)]  # fmt: skip
 
 
 def _warn_about_alterations(work: Work) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,14 @@ class Table:
         """1-based line number of the first data row."""
         return self.header_line + 1
 
+    @property
+    def _comment_marks(self) -> list[int]:
+        # The j-th comment line (0-based) comes before every row numbered at least its offset
+        # in the body minus j: a row's line is that many further down as marks are at or
+        # below its number.
+        first = self.first_data_line
+        return [c - first - j for j, c in enumerate(self.comments)]
+
     def line_of(self, row: pl.Expr) -> pl.Expr:
         """The 1-based file line of each data row numbered `row` (0-based, as `scan` counts).
 
@@ -93,17 +102,12 @@ class Table:
         line = row.cast(pl.Int64) + self.first_data_line
         if not self.comments:
             return line
-        # The j-th comment (0-based) comes before every row numbered at least its line's body
-        # offset minus j: the rows before a row's line that are comments are those thresholds
-        # at or below its number.
-        first = self.first_data_line
-        marks = pl.Series([c - first - j for j, c in enumerate(self.comments)], dtype=pl.Int64)
+        marks = pl.Series(self._comment_marks, dtype=pl.Int64)
         return line + pl.lit(marks).search_sorted(row.cast(pl.Int64), side="right").cast(pl.Int64)
 
     def line_at(self, row: int) -> int:
         """`line_of` for one row number."""
-        first = self.first_data_line
-        return row + first + sum(c - first - j <= row for j, c in enumerate(self.comments))
+        return row + self.first_data_line + bisect_right(self._comment_marks, row)
 
     def find(self, *candidates: str) -> str | None:
         """The internal name of the first candidate column present (case-insensitive).

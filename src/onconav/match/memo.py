@@ -98,6 +98,9 @@ class Memo:
         # Options are frozen and made only of their key's parts, so one instance serves all
         # the results that have it (nothing in onconav changes a result after matching).
         self.options: dict[tuple[object, ...], Option] = {}
+        # Per answer of `lines` (by its id, kept with it): the option of each of its pairs
+        # when nothing is favoured or cautioned.
+        self.plain_options: dict[int, tuple[tuple[Any, ...], tuple[Option, ...]]] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
         # What the engine reads from one alteration as written (recognized or not).

@@ -161,9 +161,7 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
 
 def _unread_targets(work: Work) -> list[str]:
     """Inputs not understood whose gene (or gene group) some targeted drug acts on."""
-    index = work.index
-    targets = index.drug_targets
-    groups = {name for name, g in index.gene_groups.items() if targets.intersection(g.genes)}
+    targets, groups = work.index.drug_targets, work.memo.target_groups
     return [a.input for a in work.alterations
             if not a.recognized and (a.gene in targets or a.gene in groups)]  # fmt: skip
 
@@ -273,9 +271,14 @@ def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
     group = work.index.gene_groups.get(gene)
     if group is not None and work.used_genes.intersection(group.genes):
         return True
-    return any(
-        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
-    )
+    targeted = work.memo.targeted
+    found = targeted.get((gene, keys))
+    if found is None:
+        found = any(
+            keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
+        )
+        work.memo.keep(targeted, (gene, keys), found)
+    return found
 
 
 def may_be_actionable(alt: AlterationResult) -> bool:

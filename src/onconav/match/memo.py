@@ -125,6 +125,14 @@ class Memo:
         # Avoid entries by (drug, reasons, kind, level, ids of their KB sources): frozen, so
         # shared like the options.
         self.avoids: dict[tuple[object, ...], Avoid] = {}
+        # Whether some indication of a gene names one of these keys (explain.actionable).
+        self.targeted: dict[tuple[str, frozenset[str]], bool] = {}
+        # Gene groups ("NTRK") with a member that some drug targets (explain.py).
+        self.target_groups: frozenset[str] = frozenset(
+            name
+            for name, group in index.gene_groups.items()
+            if index.drug_targets.intersection(group.genes)
+        )
         # The fixed part of an option's sort key (explain.py), by its id, kept with it.
         self.ranks: dict[int, tuple[Option, tuple[tuple[int, int, int, int], int]]] = {}
         self.tumors: dict[str, TumorTypeResult] = {}

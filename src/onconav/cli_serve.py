@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import ipaddress
 import json
 import os
@@ -141,6 +142,7 @@ def serve(  # noqa: PLR0913 - one option a setting
         configure_logging,
         create_app,
         default_data_dir,
+        freeze_heap,
     )
     from onconav.web.jobs import JobRunner
     from onconav.web.store import database_url, safe_url
@@ -180,7 +182,11 @@ def serve(  # noqa: PLR0913 - one option a setting
         f"jobs in {settings.data_dir}\n"
     )
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        freeze_heap()
+        try:
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        finally:
+            gc.unfreeze()  # (for a serve run in process, as a test does)
         return
     # Several processes: each builds its own app from the same settings; the start-up work
     # (migration, job recovery, retention) was done once, above.

@@ -115,9 +115,11 @@ def test_shortcuts_find_what_the_plain_rules_find(cases, monkeypatch) -> None:
     works: list[Work] = []
     collect = engine._collect_options
 
-    def spy(work: Work) -> dict[str, Any]:
+    def spy(work: Work, genes: list[str]) -> dict[str, Any]:
         works.append(work)
-        return collect(work)
+        # (Only the genes some indication names are asked: the others have no option.)
+        assert genes == [g for g in work.facts.keys_by_gene if g in index.indications_by_gene]
+        return collect(work, genes)
 
     monkeypatch.setattr(engine, "_collect_options", spy)
     for case in cases:
@@ -131,3 +133,25 @@ def test_shortcuts_find_what_the_plain_rules_find(cases, monkeypatch) -> None:
             assert fast == [(i, line) for i, line in plain if line is not None], (case.id, gene)
         mechanisms = [m.id for m in index.mechanisms if mechanism_applies(index, m, facts)]
         assert [f.mechanism for f in result.resistance] == mechanisms, case.id
+
+
+def test_the_plain_order_is_the_full_sort_key_order(cases, monkeypatch) -> None:
+    """`ordered` skips the case-dependent parts of the sort key when no option can differ in
+    them; it must give the order of the full key, for cases with and without those parts."""
+    from onconav.match.explain import ordered, sort_key
+
+    seen = {"plain": 0, "full": 0}
+
+    def check(work: Work, options: Any) -> list[Any]:
+        options = list(options)
+        got = ordered(work, options)
+        assert got == sorted(options, key=lambda o: sort_key(work, o))
+        brain = "brain_metastases" in work.facts.conditions
+        seen["full" if work.favoured or work.cautions or brain else "plain"] += len(options) > 1
+        return got
+
+    monkeypatch.setattr(engine, "ordered", check)
+    for case in cases:
+        match_case(get_index(), case)
+    assert seen["plain"] > 20
+    assert seen["full"] > 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -64,3 +65,38 @@ def test_required_services_turn_skips_into_failures() -> None:
     assert (
         required_but_skipped("../shared is not present", {**env, "ONCONAV_REQUIRE_PG": "1"}) is None
     )
+
+
+def test_serve_freezes_the_start_up_heap_while_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up objects are kept out of the collector's passes while uvicorn runs, one worker
+    or several (each worker's app factory freezes its own), and thawed when serve returns."""
+    import gc
+    import logging
+
+    import uvicorn
+
+    from onconav.web import app as web_app
+
+    frozen: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: frozen.append(gc.get_freeze_count()))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    monkeypatch.delenv(web_app.SETTINGS_ENV, raising=False)  # (serve --workers sets it)
+    assert gc.get_freeze_count() == 0
+    r = runner.invoke(_app(), ["serve", "--db", str(tmp_path / "f.db")])
+    assert r.exit_code == 0, r.output
+    assert len(frozen) == 1
+    assert frozen[0] > 10_000  # (the KB alone is tens of thousands of objects)
+    assert gc.get_freeze_count() == 0
+    r = runner.invoke(_app(), ["serve", "--db", str(tmp_path / "f.db"), "--workers", "2"])
+    assert r.exit_code == 0, r.output
+    try:
+        app = web_app.app_from_env()  # (what each worker runs; serve put its settings in env)
+        assert gc.get_freeze_count() > 10_000
+        app.state.ctx.store.dispose()
+        app.state.ctx.jobs.shutdown()
+    finally:
+        gc.unfreeze()

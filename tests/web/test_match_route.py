@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from onconav.match.caseio import case_from_data
 from onconav.match.engine import match_case
 from onconav.web.app import WebSettings, create_app
 from onconav.web.db import AuditEvent
-from tests.web.conftest import example
+from tests.web.conftest import bearer, example
 
 _CASES = ["egfr_l858r_first_line.json", "egfr_ex19_t790m_after_gefitinib.json",
           "unrecognized_alteration.json", "met_exon14.json"]  # fmt: skip
@@ -68,3 +69,45 @@ def test_openapi_still_documents_it(tmp_path: Path) -> None:
         "tumor_type" in post["requestBody"]["content"]["application/json"]["schema"]["properties"]
     )
     assert "200" in post["responses"]
+
+
+def test_a_body_in_several_messages_is_read_whole_and_a_disconnect_is_no_answer() -> None:
+    import asyncio
+
+    from starlette.requests import ClientDisconnect
+
+    from onconav.web.routes_api import _body
+
+    def receiver(messages: list[dict[str, object]]) -> Callable[[], Awaitable[object]]:
+        async def receive() -> object:
+            return messages.pop(0)
+
+        return receive
+
+    parts = [
+        {"type": "http.request", "body": b'{"tumor_type": ', "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b'"LUAD"}'},
+    ]
+    assert asyncio.run(_body(receiver(parts))) == b'{"tumor_type": "LUAD"}'
+    gone = [{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}]
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(_body(receiver(gone)))
+
+
+def test_closed_mode_with_a_token_answers_and_logs_the_user(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from onconav.web.accounts import Accounts
+
+    caplog.set_level(logging.INFO, logger="onconav.web.access")
+    app = create_app(WebSettings(db=str(tmp_path / "w.db"), require_auth=True))
+    accounts = Accounts(app.state.ctx.store)
+    accounts.add_user("mia", "a long enough password", "thoracic")
+    token = accounts.create_token("mia")
+    data = example(_CASES[1])
+    response = TestClient(app).post("/api/v1/match", json=data, headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json() == match_case(get_index(), case_from_data(data)).model_dump(mode="json")
+    access = [r for r in caplog.records if r.name == "onconav.web.access"]
+    assert [r.fields["user"] for r in access] == ["mia"]  # type: ignore[attr-defined]

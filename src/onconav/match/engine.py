@@ -20,7 +20,7 @@ from onconav.match.explain import (
     dedupe,
     history_text,
     may_be_actionable,
-    sort_key,
+    ordered,
     warn_about,
 )
 from onconav.match.memo import Reading, memo_of, signature
@@ -369,24 +369,48 @@ def _later(work: Work, gene: str) -> tuple[Indication, ...]:
     return found
 
 
-def _collect_options(work: Work) -> dict[str, Option]:
+def _indicated_genes(work: Work) -> list[str]:
+    """The case's genes that some indication names, in the case's order.
+
+    A panel's other genes have no options, later-line hints or copy-number floors: the
+    steps that look for those ask only these.
+    """
+    by_gene = work.index.indications_by_gene
+    return [gene for gene in work.facts.keys_by_gene if gene in by_gene]
+
+
+def _collect_options(work: Work, genes: list[str]) -> dict[str, Option]:
     options: dict[str, Option] = {}
-    applying = [pair for gene in work.facts.keys_by_gene for pair in _lines(work, gene)]
-    applying.extend(_lines(work, None))
     avoid = work.avoid  # (empty for most cases: then nothing is blocked)
-    for ind, line in applying:
-        if ind.id in options or (avoid and _blocked(work, ind)):
-            continue
-        if ind.gene:
-            work.used_genes.add(ind.gene)
-        options[ind.id] = _option(work, ind, line)
+    # With nothing favoured or cautioned, an option is made of its indication and line alone.
+    plain = not work.favoured and not work.cautions
+    for gene in [*genes, None]:
+        pairs = _lines(work, gene)
+        made = _plain_options(work, pairs) if plain else None
+        for k, (ind, line) in enumerate(pairs):
+            if ind.id in options or (avoid and _blocked(work, ind)):
+                continue
+            if ind.gene:
+                work.used_genes.add(ind.gene)
+            options[ind.id] = made[k] if made is not None else _option(work, ind, line)
     return options
+
+
+def _plain_options(work: Work, pairs: tuple[tuple[Indication, str], ...]) -> tuple[Option, ...]:
+    """The option of each (indication, line) of `pairs` with nothing added to it.
+
+    Kept per `pairs`, one of the memo's answers of `_lines`.
+    """
+    memo = work.memo
+    return memo.per_object(
+        memo.plain_options, pairs, lambda ps: tuple(_option(work, i, line) for i, line in ps)
+    )
 
 
 _NEXT_LINE = "after progression on first-line therapy"
 
 
-def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
+def _later_line_hints(work: Work, options: dict[str, Option], genes: list[str]) -> None:
     """List the targeted options a first-line case will reach after its first therapy.
 
     They are options with status `next_line` (the planned next step), shown after the current
@@ -396,7 +420,7 @@ def _later_line_hints(work: Work, options: dict[str, Option]) -> None:
     index, facts = work.index, work.facts
     if facts.prior_therapy:
         return  # fits_after_first_line holds for no indication then
-    for gene in facts.keys_by_gene:
+    for gene in genes:
         later = [ind for ind in _later(work, gene) if ind.id not in options]
         if not later:
             continue
@@ -424,10 +448,11 @@ def _next_line_option(work: Work, ind: Indication) -> Option:
     return found
 
 
-def _copy_number_notes(work: Work) -> None:
+def _copy_number_notes(work: Work, genes: list[str]) -> None:
     """Say when a copy-number floor decided (or could not decide) an amplification option."""
     facts, memo = work.facts, work.memo
-    for gene, keys in facts.keys_by_gene.items():
+    for gene in genes:  # (the floors are on indications: of the genes that have some)
+        keys = facts.keys_by_gene[gene]
         floors = memo.copy_floors.get(gene)
         if floors is None:
             floors = memo.copy_floors[gene] = tuple(
@@ -565,12 +590,13 @@ def match_case(index: KBIndex, case: Case) -> MatchResult:
     _apply_resistance(work)
     _apply_history(work)
     _apply_conditions(work)
-    options_by_id = _collect_options(work)
+    genes = _indicated_genes(work)
+    options_by_id = _collect_options(work, genes)
     findings = _collect_mechanisms(work, options_by_id)
-    _later_line_hints(work, options_by_id)
+    _later_line_hints(work, options_by_id, genes)
     temper(work, options_by_id)
-    _copy_number_notes(work)
-    options = sorted(options_by_id.values(), key=lambda o: sort_key(work, o))
+    _copy_number_notes(work, genes)
+    options = ordered(work, options_by_id.values())
     options = dedupe(options)
     pending_notes(work, options)
     work.alterations = [

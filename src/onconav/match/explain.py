@@ -7,6 +7,7 @@ findings are known.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from onconav.match.memo import Notes
@@ -21,6 +22,7 @@ __all__ = [
     "dedupe",
     "history_text",
     "may_be_actionable",
+    "ordered",
     "sort_key",
     "warn_about",
 ]
@@ -47,6 +49,27 @@ def sort_key(work: Work, opt: Option) -> tuple[int, ...]:
     if "brain_metastases" in work.facts.conditions:
         cns = min(_CNS_RANK[work.index.drugs[d].cns_activity] for d in opt.drugs)
     return (next_line, level, status, fit, favoured, reduced, cns, preference)
+
+
+def ordered(work: Work, options: Iterable[Option]) -> list[Option]:
+    """`options` sorted by `sort_key`, best first.
+
+    Most cases have nothing that favours, cautions or (brain metastases) ranks a drug: then
+    the case-dependent parts of the key are the same for every option, and the fixed part
+    kept per option orders them alike (a stable sort keeps ties as they came).
+    """
+    if work.favoured or work.cautions or "brain_metastases" in work.facts.conditions:
+        return sorted(options, key=lambda o: sort_key(work, o))
+    memo = work.memo
+    ranks = memo.ranks
+
+    def fixed(opt: Option) -> tuple[tuple[int, int, int, int], int]:
+        found = ranks.get(id(opt))
+        if found is not None and found[0] is opt:
+            return found[1]
+        return memo.per_object(ranks, opt, lambda o: _fixed_rank(work, o))
+
+    return sorted(options, key=fixed)
 
 
 def _fixed_rank(work: Work, opt: Option) -> tuple[tuple[int, int, int, int], int]:
@@ -138,9 +161,7 @@ def warn_about(work: Work, options: list[Option], case: Case) -> None:
 
 def _unread_targets(work: Work) -> list[str]:
     """Inputs not understood whose gene (or gene group) some targeted drug acts on."""
-    index = work.index
-    targets = index.drug_targets
-    groups = {name for name, g in index.gene_groups.items() if targets.intersection(g.genes)}
+    targets, groups = work.index.drug_targets, work.memo.target_groups
     return [a.input for a in work.alterations
             if not a.recognized and (a.gene in targets or a.gene in groups)]  # fmt: skip
 
@@ -149,8 +170,11 @@ def _warn_about_alterations(work: Work) -> None:
     """Unread alterations, genes the KB does not know, and co-alterations with a meaning."""
     outside: list[str] = []
     unchecked: list[str] = []
+    kept = work.memo.alteration_notes
     for a in work.alterations:
-        warning, gene_outside, unchecked_change = _notes(work, a)
+        found = kept.get(id(a))  # (`_notes`, its lookup inlined: once per alteration)
+        notes = found[1] if found is not None and found[0] is a else _notes(work, a)
+        warning, gene_outside, unchecked_change = notes
         if warning is not None:
             work.warn(warning)
         if gene_outside is not None:
@@ -247,9 +271,14 @@ def actionable(work: Work, alt: AlterationResult, keys: frozenset[str]) -> bool:
     group = work.index.gene_groups.get(gene)
     if group is not None and work.used_genes.intersection(group.genes):
         return True
-    return any(
-        keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
-    )
+    targeted = work.memo.targeted
+    found = targeted.get((gene, keys))
+    if found is None:
+        found = any(
+            keys.intersection(i.alterations) for i in work.index.indications_by_gene.get(gene, ())
+        )
+        work.memo.keep(targeted, (gene, keys), found)
+    return found
 
 
 def may_be_actionable(alt: AlterationResult) -> bool:

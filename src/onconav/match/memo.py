@@ -98,6 +98,9 @@ class Memo:
         # Options are frozen and made only of their key's parts, so one instance serves all
         # the results that have it (nothing in onconav changes a result after matching).
         self.options: dict[tuple[object, ...], Option] = {}
+        # Per answer of `lines` (by its id, kept with it): the option of each of its pairs
+        # when nothing is favoured or cautioned.
+        self.plain_options: dict[int, tuple[tuple[Any, ...], tuple[Option, ...]]] = {}
         self.later: dict[tuple[object, ...], tuple[Indication, ...]] = {}
         # Resistance entries of a gene whose keys all are among the case's keys of that gene.
         # What the engine reads from one alteration as written (recognized or not).
@@ -122,6 +125,14 @@ class Memo:
         # Avoid entries by (drug, reasons, kind, level, ids of their KB sources): frozen, so
         # shared like the options.
         self.avoids: dict[tuple[object, ...], Avoid] = {}
+        # Whether some indication of a gene names one of these keys (explain.actionable).
+        self.targeted: dict[tuple[str, frozenset[str]], bool] = {}
+        # Gene groups ("NTRK") with a member that some drug targets (explain.py).
+        self.target_groups: frozenset[str] = frozenset(
+            name
+            for name, group in index.gene_groups.items()
+            if index.drug_targets.intersection(group.genes)
+        )
         # The fixed part of an option's sort key (explain.py), by its id, kept with it.
         self.ranks: dict[int, tuple[Option, tuple[tuple[int, int, int, int], int]]] = {}
         self.tumors: dict[str, TumorTypeResult] = {}

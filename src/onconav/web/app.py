@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -60,6 +61,7 @@ __all__ = [
     "create_app",
     "default_data_dir",
     "error_body",
+    "freeze_heap",
     "open_store",
     "settings_from_env",
 ]
@@ -416,4 +418,19 @@ def settings_from_env() -> WebSettings:
 def app_from_env() -> FastAPI:
     """The app of one worker process (uvicorn's factory for `serve --workers N`)."""
     configure_logging()
-    return create_app(settings_from_env())
+    app = create_app(settings_from_env())
+    freeze_heap()
+    return app
+
+
+def freeze_heap() -> None:
+    """Keep what the server's start built out of every later pass of the cycle collector.
+
+    The imports, the KB, its index and the app are some 160,000 objects that live as long as
+    the process. Left in the collector's oldest generation, each full pass walked them all
+    (80-160 ms, inside whichever request set it off, about once in 10,000-20,000 matches)
+    although none of them becomes garbage. Frozen, a full pass walks only what was made since.
+    One collection first, so that no start-up garbage is frozen.
+    """
+    gc.collect()
+    gc.freeze()

@@ -23,8 +23,9 @@ from fastapi import (
 )
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from onconav import __version__
 from onconav.errors import CaseError
@@ -116,19 +117,61 @@ class _PlainRoute(Route):
 
 async def match(request: Request) -> Response:
     """Match one case (contract: case.md) and return the result (match-output.md)."""
-    # The busiest endpoint does its own work by hand: the access check is awaited here rather
-    # than solved as a dependency, and the body is decoded here, not by FastAPI (the core's
-    # validation names the bad field, and a second validation pass is skipped).
     await open_access(request)
-    _case, result = match_data(context(request).index, _decode(await request.body()))
-    return Response(result_json(result), media_type="application/json")
+    return Response(_answer(request.scope, await request.body()), media_type="application/json")
 
 
-# Served by a plain Starlette route that the app tries before all others (`plain_routes`): it
-# needs none of FastAPI's per-request work (dependencies, response model, route context), about
-# a third of the time the server spent on each match. The API route below, which it shadows,
-# documents it in OpenAPI.
-plain_routes = [_PlainRoute("/api/v1/match", match, methods=["POST"], include_in_schema=False)]
+def _answer(scope: Scope, body: bytes) -> bytes:
+    # The body is decoded here, not by FastAPI: the core's validation names the bad field, and
+    # a second validation pass is skipped.
+    _case, result = match_data(scope["app"].state.ctx.index, _decode(body))
+    return result_json(result)
+
+
+async def _body(receive: Receive) -> bytes:
+    """The request body, from its ASGI messages (as Starlette's `Request.body` reads it)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
+class _MatchApp:
+    """`match` as a bare ASGI app: no Request or Response object unless a login is needed.
+
+    The same answer, headers (the edge middleware adds the rest), errors (raised to the app's
+    handlers) and access-log line as `match`. (A class: Starlette would wrap a function as
+    a request handler.)
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one POST /api/v1/match."""
+        if scope["app"].state.ctx.settings.require_auth:
+            request = Request(scope, receive)
+            await open_access(request)
+            body = await request.body()  # (the access check may have read a form from it)
+        else:
+            body = await _body(receive)
+        content = _answer(scope, body)
+        length = (b"content-length", str(len(content)).encode())
+        await send({"type": "http.response.start", "status": 200, "headers": [length, _JSON_TYPE]})
+        await send({"type": "http.response.body", "body": content})
+
+
+# Served by a plain Starlette route that the app tries before all others (`plain_routes`), as a
+# bare ASGI app: it needs none of FastAPI's per-request work (dependencies, response model,
+# route context), about a third of the time the server spent on each match, nor Starlette's
+# request and response objects. The API route below, which it shadows, documents it in OpenAPI.
+plain_routes = [
+    _PlainRoute("/api/v1/match", _MatchApp(), methods=["POST"], include_in_schema=False)
+]
 router.post(
     "/api/v1/match",
     tags=["match"],

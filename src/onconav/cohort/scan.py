@@ -171,12 +171,12 @@ def _marked(kept: pl.LazyFrame, work: Path | None) -> pl.DataFrame:
         own = [_owned(c) if t == pl.String else pl.col(c) for c, t in schema.items()]
         return kept.select(own).collect(engine="streaming").sort(ROW)
     path = work / f"marked-{uuid.uuid4().hex}.parquet"
-    kept.sink_parquet(path, compression="uncompressed", statistics=False, maintain_order=True,
-                      engine="streaming")  # fmt: skip
     try:
+        kept.sink_parquet(path, compression="uncompressed", statistics=False,
+                          maintain_order=True, engine="streaming")  # fmt: skip
         return pl.scan_parquet(path).collect(engine="streaming")
     finally:
-        path.unlink()
+        path.unlink(missing_ok=True)
 
 
 def _owned(name: str) -> pl.Expr:

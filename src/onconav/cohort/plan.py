@@ -99,16 +99,17 @@ def _with_reading(
     what shows a rejected row is kept.
     """
     names = key_names(layer)
-    keys = reading.select(*names, "__r")
-    df = marked.join(keys, on=names, how="left", nulls_equal=True, maintain_order="left")
-    df = df.join(ids, on=SAMPLE, how="left", maintain_order="left")
-    return df.select(ROW, SID, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+    keys = reading.lazy().select(*names, "__r")
+    df = marked.lazy().join(keys, on=names, how="left", nulls_equal=True, maintain_order="left")
+    df = df.join(ids.lazy(), on=SAMPLE, how="left", maintain_order="left")
+    df = df.select(ROW, SID, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+    return df.collect(engine="streaming")
 
 
 def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
     """Distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their own."""
-    rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-    return rows.select(SID, "__r").unique()
+    rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+    return rows.select(SID, "__r").unique().collect(engine="streaming")
 
 
 def _tumor_texts(
@@ -210,20 +211,6 @@ def _contexts(
     return of, mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
-def _pairs(keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
-           mapping: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
-    """Per distinct (`__sid`, `__r`): reject code and reason, signature and context."""
-    df = keys.join(reading.select("__r", "__rej", "__why", "__sig"), on="__r", how="left")
-    df = df.join(samples.select(SID, "__srej", "__p"), on=SID, how="left")
-    df = df.join(mapping, on=["__p", "__sig"], how="left")
-    srej = pl.col("__srej")
-    return df.select(
-        SID, "__r", pl.col("__r").alias("__pr"), "__sig", "__ctx",
-        pl.coalesce(srej, "__rej").alias("__rej"),
-        pl.when(srej.is_null()).then(pl.col("__why")).alias("__why"),
-    )  # fmt: skip
-
-
 def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
                       ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """Distinct annotations of the rows annotated (`__pr`, `__ctx`), with their ids.
@@ -245,25 +232,65 @@ def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFra
     return table, seen.select("__pr", "__ctx", "__ann")
 
 
+def _by_key(
+    marked: pl.DataFrame, kb: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+    mapping: pl.DataFrame,
+) -> pl.DataFrame:  # fmt: skip
+    """Each marked row's reject code and reason, signature and context (integers only).
+
+    Reading and sample facts are gathered by position (`__r` is the reading's row, `__sid`
+    the sample's), and the context joined on (profile, signature). A row rejected on its own
+    takes the reason of its key's reading only when its sample has that key in a row that
+    is not (`kb`: the distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their
+    own), as when reasons were joined per (sample, key).
+    """
+    r, sid = pl.col("__r"), pl.col(SID)
+    df = marked.select(ROW, SID, "__r", ROW_REJECT).with_columns(
+        pl.lit(reading["__rej"]).gather(r).alias("__rej"),
+        pl.lit(reading["__why"]).gather(r).alias("__why"),
+        pl.lit(reading["__sig"]).gather(r).alias("__sig"),
+        pl.lit(samples["__srej"]).gather(sid).alias("__srej"),
+        pl.lit(samples["__p"]).gather(sid).alias("__p"),
+    )
+    df = df.join(mapping, on=["__p", "__sig"], how="left", maintain_order="left")
+    own = df.filter(pl.col(ROW_REJECT).is_not_null())
+    if own.height:
+        seen = kb.join(own.select(SID).unique(), on=SID, how="semi")
+        own = own.join(seen.with_columns(pl.lit(True).alias("__kb")), on=[SID, "__r"],
+                       how="left").select(ROW, "__kb")  # fmt: skip
+        df = df.join(own, on=ROW, how="left", maintain_order="left")
+    else:
+        df = df.with_columns(pl.lit(None, pl.Boolean).alias("__kb"))
+    paired = pl.col(ROW_REJECT).is_null() | pl.col("__kb").fill_null(False)
+    srej = pl.col("__srej")
+    return df.select(
+        ROW, SID, pl.col("__r").alias("__pr"), "__sig", "__ctx",
+        pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
+        pl.when(paired & srej.is_null()).then(pl.col("__why")).alias("__why"),
+    )  # fmt: skip
+
+
 def _row_lookup(
-    layer: Layer, marked: pl.DataFrame, pairs: pl.DataFrame, reading: pl.DataFrame,
+    layer: Layer, df: pl.DataFrame, marked: pl.DataFrame, reading: pl.DataFrame,
     cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
 ) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons.
 
-    `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
+    `df` is `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
+    The cells that show a rejected row are taken from `marked` for the rejected rows alone.
     """
-    df = marked.join(pairs, on=[SID, "__r"], how="left", nulls_equal=True)
-    df = df.with_columns(pl.coalesce(ROW_REJECT, "__rej").alias("__code"))
     ok = pl.col("__code").is_null()
     table, seen = _annotation_table(df.filter(ok), reading, cells)
-    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True)
+    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True, maintain_order="left")
     ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
     why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
-    rejected = df.filter(~ok).sort(ROW)
+    bad = df.filter(~ok)
+    shown = marked.filter(pl.col(ROW).is_in(bad[ROW].implode()))
+    shown = shown.select(ROW, "LINE", "COLUMN", "GENE", "ALTERATION")
+    rejected = bad.join(shown, on=ROW, how="left").sort(ROW)
     rejected = rejected.join(names, on=SID, how="left", maintain_order="left").select(
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
         why.alias("REASON"), pl.col(SAMPLE).alias("SAMPLE"), "GENE", "ALTERATION",
@@ -344,9 +371,9 @@ def make_plan(
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        pairs = _pairs(kb, rd, samples, mapping)
+        by_key = _by_key(m, kb, rd, samples, mapping)
         found, rej = _row_lookup(
-            layer, m, pairs, rd, cells, clinical[0] if clinical else None, names
+            layer, by_key, m, rd, cells, clinical[0] if clinical else None, names
         )
         lookups.append(found)
         rejected.append(rej)

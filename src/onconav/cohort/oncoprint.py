@@ -234,16 +234,19 @@ def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> p
         pl.col("GENE").replace_strict(rank, return_dtype=pl.UInt32).alias("__g"),
         "LEVEL",
     )
-    cells = cells.join(types.unique(), on=["__i", "__g"], how="left")
+    types = types.drop_nulls("__g").group_by("__i", "__g").agg(pl.col("__b").unique().sum())
+    # (one row a sample and gene on both sides: `genes` has one, and types are grouped)
+    cells = cells.join(types, on=["__i", "__g"], how="left")
     cells = cells.with_columns(pl.col("__b").fill_null(bit["other"]))
-    cells = cells.group_by("__i", "__g").agg(pl.col("__b").unique().sum(), pl.first("LEVEL"))
     masks = cells["__b"].unique().to_list()
     text = {m: "+".join(t for t, b in bit.items() if m & b) for m in masks}
     gene = pl.lit(pl.Series(order, dtype=pl.String)).gather(pl.col("__g"))
     kind = pl.col("__b").replace_strict(text, return_dtype=pl.String)
-    cell = pl.format("{}={}={}", gene, kind, "LEVEL")
-    by_sample = cells.sort("__i", "__g").group_by("__i", maintain_order=True)
-    per = by_sample.agg(cell.str.join(";").alias("P"))
+    cells = cells.sort("__i", "__g").select(
+        "__i", pl.format("{}={}={}", gene, kind, "LEVEL").alias("C")
+    )
+    by_sample = cells.group_by("__i", maintain_order=True)
+    per = by_sample.agg(pl.col("C").str.join(";").alias("P"))
     levels = numbered.select(
         "__i",
         "SAMPLE_ID",

@@ -245,7 +245,7 @@ def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> p
     cells = cells.sort("__i", "__g").select(
         "__i", pl.format("{}={}={}", gene, kind, "LEVEL").alias("C")
     )
-    by_sample = cells.group_by("__i", maintain_order=True)
+    by_sample = cells.with_columns(pl.col("__i").set_sorted()).group_by("__i", maintain_order=True)
     per = by_sample.agg(pl.col("C").str.join(";").alias("P"))
     levels = numbered.select(
         "__i",

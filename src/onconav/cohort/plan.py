@@ -168,8 +168,13 @@ def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl
     """(`__sid`, event id, signature id) of every event a sample has, in any input."""
     parts = []
     for kb, rd in zip(keys, readings, strict=True):
-        joined = kb.join(rd.select("__r", "__ev", "__sig"), on="__r", how="inner")
-        parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SID, "__ev", "__sig"))
+        r = pl.col("__r")  # (the reading's row)
+        joined = kb.select(
+            SID,
+            pl.lit(rd["__ev"]).gather(r).alias("__ev"),
+            pl.lit(rd["__sig"]).gather(r).alias("__sig"),
+        )
+        parts.append(joined.filter(pl.col("__ev").is_not_null()))
     empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
     return pl.concat(parts).unique() if parts else empty
 
@@ -324,9 +329,13 @@ def _labeled(
 
 
 def _actionable(labeled: pl.DataFrame) -> pl.DataFrame:
-    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
+    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'.
+
+    `labeled` is sorted by sample: marked so, its grouping takes slices.
+    """
     return (
-        labeled.group_by(SAMPLE, maintain_order=True)
+        labeled.with_columns(pl.col(SAMPLE).set_sorted())
+        .group_by(SAMPLE, maintain_order=True)
         .agg(pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS"))
         .rename({SAMPLE: SID})
     )

@@ -117,7 +117,7 @@ def _tumor_texts(
 ) -> pl.DataFrame:
     """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`."""
     seen = seen.filter(pl.col(SAMPLE).is_not_null())
-    out = seen.group_by(SAMPLE).agg(pl.col("__o").drop_nulls().min().alias("__row_tt"))
+    out = seen.select(SAMPLE, pl.col("__o").alias("__row_tt"))
     if clinical is None:
         return out.with_columns(
             pl.coalesce("__row_tt", pl.lit(default, _STR)).alias("tumor"),
@@ -147,7 +147,7 @@ def _resolve(view: KBView, texts: list[str]) -> dict[str, str | None]:
 def samples_frame(
     view: KBView, seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
-    """Samples seen in rows (`__s`, `__o`) or listed in the clinical file, with their state.
+    """Samples seen in rows (`__s`, `__o`: one row a sample) or listed in the clinical file.
 
     Columns: `__sid` (the sample's rank by name: the rows are sorted by it), `__s`, `tumor`
     (text), `tumor_code`, `setting`, `listed` (in the clinical file, or there is none) and
@@ -364,6 +364,8 @@ def make_plan(
     progress("normalize", len(events.exact), len(events.exact))
     readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
+    if len(scans) > 1:  # (each scan's samples are one row a sample already)
+        seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     names = samples.select(SID, SAMPLE)
     marked = [

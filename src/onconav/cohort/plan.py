@@ -90,19 +90,22 @@ class Plan:
 
 
 def _with_reading(
-    layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame, ids: pl.DataFrame
+    layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame, names: pl.Series
 ) -> pl.DataFrame:
     """The marked rows with `__r`, the row of their key's reading (null when none), and `__sid`.
 
-    Key cells and sample names are joined once, on the small reading table and on the
-    samples (`ids`: `__s`, `__sid`), and everything after joins on integers; of the rest only
-    what shows a rejected row is kept.
+    Key cells are joined once, on the small reading table, and everything after joins on
+    integers; of the rest only what shows a rejected row is kept. A sample's id is its
+    name's place among `names` (every sample's, sorted and distinct), found by binary search
+    rather than a hash table of a million names.
     """
-    names = key_names(layer)
-    keys = reading.lazy().select(*names, "__r")
-    df = marked.lazy().join(keys, on=names, how="left", nulls_equal=True, maintain_order="left")
-    df = df.join(ids.lazy(), on=SAMPLE, how="left", maintain_order="left")
-    df = df.select(ROW, SID, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+    keys = key_names(layer)
+    found = reading.lazy().select(*keys, "__r")
+    df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    sample = pl.col(SAMPLE)
+    place = pl.lit(names).search_sorted(sample).cast(pl.UInt32)
+    sid = pl.when(sample.is_not_null()).then(place).alias(SID)
+    df = df.select(ROW, sid, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
     return df.collect(engine="streaming")
 
 
@@ -369,7 +372,8 @@ def make_plan(
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     names = samples.select(SID, SAMPLE)
     marked = [
-        _with_reading(ly, m, rd, names) for ly, m, rd in zip(layers, marked, readings, strict=True)
+        _with_reading(ly, m, rd, samples[SAMPLE])
+        for ly, m, rd in zip(layers, marked, readings, strict=True)
     ]
     # The scans' own marked rows are not needed again: released here, not after the plan.
     scans[:] = [replace(s, marked=s.marked.clear()) for s in scans]

@@ -325,8 +325,8 @@ def _labeled(
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
     leveled = mapping.join(leveled, on=["__ctx", "__sig"]).drop("__ctx")
-    profiles = samples.select(SID, "__p").drop_nulls("__p")
-    df = sample_events.join(profiles, on=SID).join(leveled, on=["__p", "__sig"])
+    profile = pl.lit(samples["__p"]).gather(pl.col(SID)).alias("__p")  # (`__sid`: the row)
+    df = sample_events.with_columns(profile).join(leveled, on=["__p", "__sig"])
     df = df.join(events.frame(), on="__ev").sort(SID, "__ev")
     return df.select(pl.col(SID).alias(SAMPLE), "label", "__levels", "__opt1", "__opt2")
 

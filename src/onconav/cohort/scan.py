@@ -14,6 +14,8 @@ rows and the samples, not by the file.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,7 +149,8 @@ def scan_keys(
         samples = counted.collect(engine="streaming")
         marks = _marked(kept, work)
     except pl.exceptions.PolarsError as exc:
-        raise _located(layer, exc) from exc
+        staging = _staging_failure(exc, work)
+        raise (staging if staging is not None else _located(layer, exc)) from exc
     blank_last = int(samples["__bl"].sum()) if samples.height else 0
     samples = samples.drop("__bl")
     rows = int(samples["__n"].sum()) if samples.height else 0
@@ -177,6 +180,22 @@ def _marked(kept: pl.LazyFrame, work: Path | None) -> pl.DataFrame:
         return pl.scan_parquet(path).collect(engine="streaming")
     finally:
         path.unlink(missing_ok=True)
+
+
+# Failures of writing, not of reading: no room left (disk, quota) or a read-only file system.
+_NO_ROOM = re.compile(r"\(os error (?P<errno>28|30|122)\)")
+
+
+def _staging_failure(exc: Exception, work: Path | None) -> OSError | None:
+    """A failure to stage the marked rows in `work` (see `_marked`), as the OSError it is.
+
+    It is the environment's, not the input's: the command line names the output folder.
+    """
+    found = _NO_ROOM.search(str(exc))
+    if work is None or found is None:
+        return None
+    code = int(found.group("errno"))
+    return OSError(code, os.strerror(code), str(work))
 
 
 def _owned(name: str) -> pl.Expr:

@@ -2,7 +2,8 @@
 
 The oracle is the same annotation with every event depending on all of its sample's events
 (`Influence.whole_sample`: `match_context` on the whole sample, as before keying, and without
-the per-signature answers of `_applies`, and `match_case` for every context's avoid list) and every key read by the normalizer (no `vparse`),
+the per-signature answers of `_applies` and `_applicable`, and `match_case` for every
+context's avoid list) and every key read by the normalizer (no `vparse`),
 compared file by file on a generated cohort dense in co-mutations and on every study of
 ../shared/data (skipped when absent).
 """
@@ -88,6 +89,7 @@ def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **inputs: Any) -> tup
     with monkeypatch.context() as m:
         m.setattr(influence_module.Influence, "of", classmethod(_whole))
         m.setattr(context_module, "_applies_memo", context_module._applies)
+        m.setattr(context_module, "_applicable_memo", context_module._applicable_cells)
         m.setattr(context_module, "_avoided_memo", _avoided_whole)
         m.setattr(reading_module, "VECTORIZE", False)  # every key read by the normalizer
         whole = _outputs_of(tmp_path / "whole", **inputs)

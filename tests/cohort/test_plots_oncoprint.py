@@ -183,6 +183,29 @@ def test_past_the_cap_samples_are_grouped_and_the_figure_says_so() -> None:
     assert counts[True] == len([i for i in range(n) if i % 5 == 2])
 
 
+def test_grouped_columns_that_tie_on_label_and_count_keep_one_order() -> None:
+    # Groups of equal size differing only past the first type of a cell, or in a level track,
+    # tie on the drawing's sort key; their order must not depend on how the groups were found.
+    kinds = [
+        ("EGFR L858R,EGFR E746_A750del", {"EGFR": "1"}, "1", None),
+        ("EGFR E746_A750del", {"EGFR": "1"}, "1", None),
+        ("EGFR E746_A750del", {"EGFR": "1"}, "1", "R1"),
+        ("EGFR E746_A750del", {"EGFR": "1"}, "1", "R2"),
+        ("KRAS G12C,KRAS G12C", {"KRAS": "1"}, "1", "R2"),
+        ("KRAS G12C", {"KRAS": "1"}, "1", "R1"),
+    ]
+    n = MAX_SAMPLE_COLUMNS + 4 * len(kinds)
+    cohort = {f"P{i:06d}": kinds[i % len(kinds)] for i in range(n)}
+    samples, genes = _frames(cohort)
+    first = build_oncoprint(samples, genes)
+    assert first.grouped
+    assert len({(c.label, c.count) for c in first.columns}) < len(first.columns)  # ties
+    for seed in range(4):
+        shuffled = build_oncoprint(samples.sample(fraction=1, seed=seed, shuffle=True),
+                                   genes.sample(fraction=1, seed=seed + 9, shuffle=True))  # fmt: skip
+        assert shuffled == first
+
+
 def test_rows_come_from_every_input_kind(tmp_path) -> None:
     """Mutations, fusions, SVs and copy number all fill their gene's row (not only the MAF)."""
     out = tmp_path / "out"

@@ -199,14 +199,14 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
 
 
 def _scan_all(
-    layers: list[Layer], view: KBView, clinical: Clinical | None, report: Progress
+    layers: list[Layer], view: KBView, clinical: Clinical | None, report: Progress, work: Path
 ) -> list[KeyScan]:
-    """Pass 1 over every layer."""
+    """Pass 1 over every layer (marked rows staged in `work`)."""
     known = clinical.samples["sample"] if clinical is not None else None
     scans = []
     for i, layer in enumerate(layers):
         report(f"read {layer.output_stem}", i, len(layers))
-        scans.append(scan_keys(layer, view.spellings, known))
+        scans.append(scan_keys(layer, view.spellings, known, work))
     return scans
 
 
@@ -230,7 +230,7 @@ def _annotate_into(
     with ThreadPoolExecutor(max_workers=1) as pool:
         if plots:
             pool.submit(import_matplotlib)
-        scans = _scan_all(layers, view, clinical, report)
+        scans = _scan_all(layers, view, clinical, report, work)
         counts = [_count_body(pool, layer, fmt) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2

@@ -217,22 +217,93 @@ def _avoided_memo(index: KBIndex, case: Case, events: tuple[Event, ...]) -> froz
     return found
 
 
-def _attribute_options(
-    index: KBIndex, facts: CaseFacts, avoided: set[str], event: Event, cells: Cells
-) -> None:
+def _applicable(
+    index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event
+) -> tuple[Indication, ...]:
+    """The indications of `event` that apply in the context, in the order cells list them."""
     found = [
         ind
         for ind in index.indications_by_gene.get(event.gene, ())
         if event.keys.intersection(ind.alterations) and not avoided.intersection(ind.drugs)
     ]
     found.sort(key=lambda ind: (_STATUS_RANK[ind.status], ind.preference))
-    for ind in found:
-        if _applies_memo(index, ind, facts):
-            cells.add(ind.level, treatment(ind.drugs), ind.sources)
+    return tuple(ind for ind in found if _applies_memo(index, ind, facts))
+
+
+# Per index: (gene, keys) -> the drugs of the gene's indications that name one of the keys,
+# and the genes of those indications; and (gene, keys, those drugs avoided, the memo's
+# signatures of the facts those indications read) -> the cells `_applicable` gives.
+_NAMED: weakref.WeakKeyDictionary[KBIndex, dict[object, tuple[frozenset[str], list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_APPLICABLE: weakref.WeakKeyDictionary[KBIndex, dict[tuple[object, ...], Cells]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _named(index: KBIndex, event: Event) -> tuple[frozenset[str], list[str]]:
+    """The drugs and genes of the indications of `event`'s gene that name one of its keys."""
+    table = _NAMED.get(index)
+    if table is None:
+        table = _NAMED[index] = {}
+    found = table.get(event.signature)
+    if found is None:
+        named = [
+            i
+            for i in index.indications_by_gene.get(event.gene, ())
+            if event.keys.intersection(i.alterations)
+        ]
+        drugs = frozenset(d for i in named for d in i.drugs)
+        found = table[event.signature] = (drugs, sorted({i.gene for i in named if i.gene}))
+    return found
+
+
+def _applicable_memo(
+    index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event
+) -> Cells:
+    """The cells of `_applicable`'s indications, kept per what decides them.
+
+    The candidates are the gene's indications that name one of the event's keys; of the
+    avoided drugs only theirs matter, and whether each applies is a function of its memo
+    signature (`_applies_memo`). Contexts that share these share the answer, so an event
+    seen in thousands of contexts is attributed once a distinct case. (Callers copy it.)
+    """
+    table = _APPLICABLE.get(index)
+    if table is None:
+        table = _APPLICABLE[index] = {}
+    drugs, genes = _named(index, event)
+    memo = memo_of(index)
+    key = (*event.signature, drugs & avoided, *(signature(memo, index, facts, g) for g in genes))
+    found = table.get(key)
+    if found is None:
+        if len(table) >= _APPLIES_LIMIT:
+            table.clear()
+        found = table[key] = _applicable_cells(index, facts, avoided, event)
+    return found
+
+
+def _applicable_cells(
+    index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event
+) -> Cells:
+    """The cells of `_applicable`'s indications (`_applicable_memo` without the memo)."""
+    cells = Cells()
+    for ind in _applicable(index, facts, avoided, event):
+        cells.add(ind.level, treatment(ind.drugs), ind.sources)
+    return cells
+
+
+def _attribute_options(
+    index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event, cells: Cells
+) -> None:
+    found = _applicable_memo(index, facts, avoided, event)
+    for level, items in found.levels.items():
+        kept = cells.levels.setdefault(level, [])
+        kept.extend(i for i in items if i not in kept)
+    cells.citations.extend(c for c in found.citations if c not in cells.citations)
 
 
 def _attribute_resistance(
-    index: KBIndex, avoided: set[str], event: Event, sample_keys: frozenset[str], cells: Cells
+    index: KBIndex, avoided: frozenset[str], event: Event, sample_keys: frozenset[str], cells: Cells
 ) -> None:
     for r in index.resistance_by_gene.get(event.gene, ()):
         if r.effect != "resistant" or r.level is None or r.drug not in avoided:
@@ -255,7 +326,7 @@ def match_context(
         setting=cast(Setting, setting),
         alterations=[e.as_input() for e in events],
     )
-    avoided = set(_avoided_memo(index, case, events))
+    avoided = _avoided_memo(index, case, events)
     facts = _facts(index, case, events)
     cells: dict[Event, Cells] = {}
     options: dict[str, list[str]] = {}

@@ -196,9 +196,9 @@ def _glyphs(types: Iterable[AltType]) -> tuple[Glyph, ...]:
 
 
 def _label_types(samples: pl.DataFrame, genes: pl.DataFrame) -> pl.DataFrame:
-    """(SAMPLE_ID, GENE, TYPE) of each sample's actionable alterations."""
+    """(`__i`, GENE, TYPE) of each sample's actionable alterations (`__i`: the sample's row)."""
     labels = (
-        samples.select("SAMPLE_ID", pl.col("ACTIONABLE_ALTERATIONS").str.split(",").alias("L"))
+        samples.select("__i", pl.col("ACTIONABLE_ALTERATIONS").str.split(",").alias("L"))
         .explode("L")
         .drop_nulls("L")
     )
@@ -207,34 +207,54 @@ def _label_types(samples: pl.DataFrame, genes: pl.DataFrame) -> pl.DataFrame:
     gene_of = {lb: label_gene(lb, known) for lb in distinct}
     type_of = {lb: alteration_type(lb) for lb in distinct}
     return labels.select(
-        "SAMPLE_ID",
+        "__i",
         pl.col("L").replace_strict(gene_of, default=None, return_dtype=pl.String).alias("GENE"),
         pl.col("L").replace_strict(type_of, default=None, return_dtype=pl.String).alias("TYPE"),
     )
 
 
 def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> pl.DataFrame:
-    """One row a shown sample: its cells as text 'GENE=type+type=LEVEL;...' and its levels."""
-    rank = {t: i for i, t in enumerate(ALTERATION_TYPES)}
-    types = _label_types(samples, genes).unique()
-    cells = genes.join(types, on=["SAMPLE_ID", "GENE"], how="left")
-    cells = cells.with_columns(
-        pl.col("TYPE").fill_null("other"),
-        pl.col("TYPE").fill_null("other").replace_strict(rank, return_dtype=pl.Int8).alias("R"),
+    """One row a shown sample: its cells as text 'GENE=type+type=LEVEL;...' and its levels.
+
+    Samples are numbered by row and genes by rank once, so that the per-cell work groups and
+    sorts integers; a cell's types are a set of bits (one a type, in `ALTERATION_TYPES` order),
+    written as text once per distinct set.
+    """
+    bit = {t: 1 << i for i, t in enumerate(ALTERATION_TYPES)}
+    rank = {g: i for i, g in enumerate(order)}
+    numbered = samples.with_row_index("__i")
+    types = _label_types(numbered, genes).select(
+        "__i",
+        pl.col("GENE").replace_strict(rank, default=None, return_dtype=pl.UInt32).alias("__g"),
+        pl.col("TYPE").replace_strict(bit, default=None, return_dtype=pl.Int32).alias("__b"),
     )
-    keys = ("SAMPLE_ID", "GENE")
-    by_cell = cells.sort(*keys, "R").group_by(*keys, maintain_order=True)
-    cells = by_cell.agg(pl.col("TYPE").unique(maintain_order=True).str.join("+"), pl.first("LEVEL"))
-    cell = pl.format("{}={}={}", "GENE", "TYPE", "LEVEL")
-    gene_rank = pl.col("GENE").replace_strict({g: i for i, g in enumerate(order)})
-    per = cells.sort(gene_rank).group_by("SAMPLE_ID").agg(cell.str.join(";").alias("P"))
-    levels = samples.select(
+    ids = numbered.select("__i", "SAMPLE_ID")
+    cells = genes.join(ids, on="SAMPLE_ID").select(
+        "__i",
+        pl.col("GENE").replace_strict(rank, return_dtype=pl.UInt32).alias("__g"),
+        "LEVEL",
+    )
+    types = types.drop_nulls("__g").group_by("__i", "__g").agg(pl.col("__b").unique().sum())
+    # (one row a sample and gene on both sides: `genes` has one, and types are grouped)
+    cells = cells.join(types, on=["__i", "__g"], how="left")
+    cells = cells.with_columns(pl.col("__b").fill_null(bit["other"]))
+    masks = cells["__b"].unique().to_list()
+    text = {m: "+".join(t for t, b in bit.items() if m & b) for m in masks}
+    gene = pl.lit(pl.Series(order, dtype=pl.String)).gather(pl.col("__g"))
+    kind = pl.col("__b").replace_strict(text, return_dtype=pl.String)
+    cells = cells.sort("__i", "__g").select(
+        "__i", pl.format("{}={}={}", gene, kind, "LEVEL").alias("C")
+    )
+    by_sample = cells.with_columns(pl.col("__i").set_sorted()).group_by("__i", maintain_order=True)
+    per = by_sample.agg(pl.col("C").str.join(";").alias("P"))
+    levels = numbered.select(
+        "__i",
         "SAMPLE_ID",
         pl.col("HIGHEST_SENSITIVE_LEVEL").str.strip_prefix("LEVEL_").alias("S"),
         pl.col("HIGHEST_RESISTANCE_LEVEL").str.strip_prefix("LEVEL_").alias("X"),
     )
-    joined: pl.DataFrame = per.join(levels, on="SAMPLE_ID", how="left")
-    return joined
+    joined = per.join(levels, on="__i", how="left", maintain_order="left")
+    return joined.select("SAMPLE_ID", "P", "S", "X")
 
 
 def _column(label: str, count: int, pattern: str, sens: str | None, res: str | None,
@@ -248,14 +268,20 @@ def _column(label: str, count: int, pattern: str, sens: str | None, res: str | N
 
 
 def _sort_key(column: Column) -> tuple[object, ...]:
-    """OncoPrinter's order: by each gene in turn, altered first, then by alteration type."""
+    """OncoPrinter's order: by each gene in turn, altered first, then by alteration type.
+
+    Ties (grouped columns with the same label and count) are broken by every type of each
+    cell and the level tracks, so that the order never depends on how the groups were found.
+    """
     key: list[int] = []
     for cell in column.cells:
         if cell is None:
             key += [1, 0, 0]
         else:
             key += [0, ALTERATION_TYPES.index(cell.types[0]), _LEVEL_RANK.get(cell.level, 9)]
-    return (*key, -column.count, column.label)
+    types = [tuple(ALTERATION_TYPES.index(t) for t in c.types) if c else () for c in column.cells]
+    tracks = (column.sensitive or "", column.resistance or "")
+    return (*key, -column.count, column.label, *types, *tracks)
 
 
 def _note(shown: int, cohort: int, grouped: bool, n_columns: int, n_panels: int) -> str:

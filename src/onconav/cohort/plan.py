@@ -6,7 +6,10 @@ rows' ONCOTREE_CODE, then --tumor-type) or why it has none; key each sample's ev
 can change their cells (`influence.py`: tumor type, setting and what each event reads of the
 others) and match each distinct key once; then, per input, the annotation id of every marked
 row into the input's distinct annotations (pass 2 sets the ids beside the rows), and the
-rejected rows with their reasons. Everything after the keys are read is joins on integers.
+rejected rows with their reasons. Everything after the keys are read is joins on integers:
+each sample gets an id (`__sid`, its rank by name) as soon as the samples are known, and
+samples with the same tumor type, setting and events share a *profile* (`__p`), whose levels
+are worked out once; names come back only where a table shows them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from onconav.cohort.columns import (
 )
 from onconav.cohort.context import ContextResult, match_context
 from onconav.cohort.events import Event, KBView
-from onconav.cohort.influence import Influence, event_keys
+from onconav.cohort.influence import SID, Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
 from onconav.cohort.scan import (
@@ -64,12 +67,16 @@ class Plan:
             annotations (`scan.Annotations`).
         rejected: Per layer, the rejected rows (columns of rejected.tsv).
         counts: Per layer, rejected rows by code.
-        samples: One row a sample (see `samples_frame`).
+        samples: One row a sample, by name (see `samples_frame`), with its profile `__p`
+            (null when it has no event to match).
         contexts: Context id -> its match, cells keyed by representative event.
-        levels: Per (sample, matched event signature): `__gene`, `__levels` (the levels its
-            cells reach), `__opt1` and `__opt2` (its best treatments at levels 1 and 2).
-        actionable: (`__s`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a level.
-        labeled: Those events one a row: `__s`, `label`, `__levels`, `__opt1`, `__opt2`.
+        levels: Per (profile, matched event signature): `__p`, `__sig`, `__gene`, `__levels`
+            (the levels its cells reach), `__opt1` and `__opt2` (its best treatments at levels
+            1 and 2).
+        actionable: (`__sid`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a
+            level.
+        labeled: Those events one a row: `__s` (the sample's id), `label`, `__levels`,
+            `__opt1`, `__opt2`.
     """
 
     lookups: list[Annotations]
@@ -82,22 +89,30 @@ class Plan:
     labeled: pl.DataFrame
 
 
-def _with_reading(layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame) -> pl.DataFrame:
-    """The marked rows with `__r`, the row of their key's reading (null when none).
+def _with_reading(
+    layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame, names: pl.Series
+) -> pl.DataFrame:
+    """The marked rows with `__r`, the row of their key's reading (null when none), and `__sid`.
 
     Key cells are joined once, on the small reading table, and everything after joins on
-    integers; of the rest only what shows a rejected row is kept.
+    integers; of the rest only what shows a rejected row is kept. A sample's id is its
+    name's place among `names` (every sample's, sorted and distinct), found by binary search
+    rather than a hash table of a million names.
     """
-    names = key_names(layer)
-    ids = reading.select(*names, "__r")
-    df = marked.join(ids, on=names, how="left", nulls_equal=True, maintain_order="left")
-    return df.select(ROW, SAMPLE, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+    keys = key_names(layer)
+    found = reading.lazy().select(*keys, "__r")
+    df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    sample = pl.col(SAMPLE)
+    place = pl.lit(names).search_sorted(sample).cast(pl.UInt32)
+    sid = pl.when(sample.is_not_null()).then(place).alias(SID)
+    df = df.select(ROW, sid, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
+    return df.collect(engine="streaming")
 
 
 def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
-    """Distinct (sample, `__r`) of knowledge-base rows not rejected on their own."""
-    rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-    return rows.select(SAMPLE, "__r").unique()
+    """Distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their own."""
+    rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+    return rows.select(SID, "__r").unique().collect(engine="streaming")
 
 
 def _tumor_texts(
@@ -105,7 +120,7 @@ def _tumor_texts(
 ) -> pl.DataFrame:
     """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`."""
     seen = seen.filter(pl.col(SAMPLE).is_not_null())
-    out = seen.group_by(SAMPLE).agg(pl.col("__o").drop_nulls().min().alias("__row_tt"))
+    out = seen.select(SAMPLE, pl.col("__o").alias("__row_tt"))
     if clinical is None:
         return out.with_columns(
             pl.coalesce("__row_tt", pl.lit(default, _STR)).alias("tumor"),
@@ -135,12 +150,13 @@ def _resolve(view: KBView, texts: list[str]) -> dict[str, str | None]:
 def samples_frame(
     view: KBView, seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
-    """Samples seen in rows (`__s`, `__o`) or listed in the clinical file, with their state.
+    """Samples seen in rows (`__s`, `__o`: one row a sample) or listed in the clinical file.
 
-    Columns: `tumor` (text), `tumor_code`, `setting`, `listed` (in the clinical file, or there
-    is none) and `__srej` (why their knowledge-base rows are rejected, if they are).
+    Columns: `__sid` (the sample's rank by name: the rows are sorted by it), `__s`, `tumor`
+    (text), `tumor_code`, `setting`, `listed` (in the clinical file, or there is none) and
+    `__srej` (why their knowledge-base rows are rejected, if they are).
     """
-    df = _tumor_texts(seen, clinical, default)
+    df = _tumor_texts(seen, clinical, default).sort(SAMPLE).with_row_index(SID)
     codes = _resolve(view, [t for t in df["tumor"].unique().to_list() if t])
     code = pl.col("tumor").replace_strict(codes, default=None, return_dtype=_STR)
     srej = (
@@ -152,30 +168,36 @@ def samples_frame(
 
 
 def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
-    """(sample, event id, signature id) of every event a sample has, in any input."""
+    """(`__sid`, event id, signature id) of every event a sample has, in any input."""
     parts = []
     for kb, rd in zip(keys, readings, strict=True):
-        joined = kb.join(rd.select("__r", "__ev", "__sig"), on="__r", how="inner")
-        parts.append(joined.filter(pl.col("__ev").is_not_null()).select(SAMPLE, "__ev", "__sig"))
-    empty = pl.DataFrame(schema={SAMPLE: _STR, "__ev": pl.Int64, "__sig": pl.Int64})
+        r = pl.col("__r")  # (the reading's row)
+        joined = kb.select(
+            SID,
+            pl.lit(rd["__ev"]).gather(r).alias("__ev"),
+            pl.lit(rd["__sig"]).gather(r).alias("__sig"),
+        )
+        parts.append(joined.filter(pl.col("__ev").is_not_null()))
+    empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
     return pl.concat(parts).unique() if parts else empty
 
 
 def _contexts(
     view: KBView, samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event],
     influence: Influence, progress: Progress,
-) -> tuple[pl.DataFrame, dict[int, ContextResult], pl.DataFrame]:  # fmt: skip
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, ContextResult], pl.DataFrame]:  # fmt: skip
     """Match each distinct event key once (see `influence.py`).
 
-    Returns (`__s`, `__sig`, `__ctx`) of every non-inert event of a matchable sample, the
-    match of each context, and the cells of each (`__ctx`, `__sig`) some sample's event needs.
+    Returns each matchable sample's profile (`__sid`, `__p`), (`__p`, `__sig`, `__ctx`) of
+    every non-inert event of a profile, the match of each context, and the cells of each
+    (`__ctx`, `__sig`) some profile's event needs.
     """
     ok = samples.filter(pl.col("__srej").is_null())
-    keys = event_keys(ok, sample_events, events, influence)
+    of, keys = event_keys(ok, sample_events, events, influence)
     names = ["tumor_code", "setting", "__key"]
     distinct = keys.select(*names, "__sigs").unique(subset=names, maintain_order=True)
     ctx = distinct.select(names).with_row_index("__ctx")
-    mapping = keys.join(ctx, on=names).select(SAMPLE, "__sig", "__ctx")
+    mapping = keys.join(ctx, on=names).select("__p", "__sig", "__ctx")
     wanted: dict[int, list[int]] = {}
     for c, sig in mapping.select("__ctx", "__sig").unique().sort("__ctx", "__sig").iter_rows():
         wanted.setdefault(c, []).append(sig)
@@ -194,21 +216,7 @@ def _contexts(
                 rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)
-    return mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
-
-
-def _pairs(keys: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
-           mapping: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
-    """Per distinct (sample, `__r`): reject code and reason, signature and context."""
-    df = keys.join(reading.select("__r", "__rej", "__why", "__sig"), on="__r", how="left")
-    df = df.join(samples.select(SAMPLE, "__srej"), on=SAMPLE, how="left")
-    df = df.join(mapping, on=[SAMPLE, "__sig"], how="left")
-    srej = pl.col("__srej")
-    return df.select(
-        SAMPLE, "__r", pl.col("__r").alias("__pr"), "__sig", "__ctx",
-        pl.coalesce(srej, "__rej").alias("__rej"),
-        pl.when(srej.is_null()).then(pl.col("__why")).alias("__why"),
-    )  # fmt: skip
+    return of, mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
 def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
@@ -232,22 +240,66 @@ def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFra
     return table, seen.select("__pr", "__ctx", "__ann")
 
 
+def _by_key(
+    marked: pl.DataFrame, kb: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+    mapping: pl.DataFrame,
+) -> pl.DataFrame:  # fmt: skip
+    """Each marked row's reject code and reason, signature and context (integers only).
+
+    Reading and sample facts are gathered by position (`__r` is the reading's row, `__sid`
+    the sample's), and the context joined on (profile, signature). A row rejected on its own
+    takes the reason of its key's reading only when its sample has that key in a row that
+    is not (`kb`: the distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their
+    own), as when reasons were joined per (sample, key).
+    """
+    r, sid = pl.col("__r"), pl.col(SID)
+    df = marked.select(ROW, SID, "__r", ROW_REJECT).with_columns(
+        pl.lit(reading["__rej"]).gather(r).alias("__rej"),
+        pl.lit(reading["__why"]).gather(r).alias("__why"),
+        pl.lit(reading["__sig"]).gather(r).alias("__sig"),
+        pl.lit(samples["__srej"]).gather(sid).alias("__srej"),
+        pl.lit(samples["__p"]).gather(sid).alias("__p"),
+    )
+    df = df.join(mapping, on=["__p", "__sig"], how="left", maintain_order="left")
+    own = df.filter(pl.col(ROW_REJECT).is_not_null())
+    if own.height:
+        seen = kb.join(own.select(SID).unique(), on=SID, how="semi")
+        own = own.join(seen.with_columns(pl.lit(True).alias("__kb")), on=[SID, "__r"],
+                       how="left").select(ROW, "__kb")  # fmt: skip
+        df = df.join(own, on=ROW, how="left", maintain_order="left")
+    else:
+        df = df.with_columns(pl.lit(None, pl.Boolean).alias("__kb"))
+    paired = pl.col(ROW_REJECT).is_null() | pl.col("__kb").fill_null(False)
+    srej = pl.col("__srej")
+    return df.select(
+        ROW, SID, pl.col("__r").alias("__pr"), "__sig", "__ctx",
+        pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
+        pl.when(paired & srej.is_null()).then(pl.col("__why")).alias("__why"),
+    )  # fmt: skip
+
+
 def _row_lookup(
-    layer: Layer, marked: pl.DataFrame, pairs: pl.DataFrame, reading: pl.DataFrame,
-    cells: pl.DataFrame, clinical: str | None,
+    layer: Layer, df: pl.DataFrame, marked: pl.DataFrame, reading: pl.DataFrame,
+    cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
 ) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
-    """The annotation of each marked row, and the rejected rows with their reasons."""
-    df = marked.join(pairs, on=[SAMPLE, "__r"], how="left", nulls_equal=True)
-    df = df.with_columns(pl.coalesce(ROW_REJECT, "__rej").alias("__code"))
+    """The annotation of each marked row, and the rejected rows with their reasons.
+
+    `df` is `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
+    The cells that show a rejected row are taken from `marked` for the rejected rows alone.
+    """
     ok = pl.col("__code").is_null()
     table, seen = _annotation_table(df.filter(ok), reading, cells)
-    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True)
+    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True, maintain_order="left")
     ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
     why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
-    rejected = df.filter(~ok).sort(ROW).select(
+    bad = df.filter(~ok)
+    shown = marked.filter(pl.col(ROW).is_in(bad[ROW].implode()))
+    shown = shown.select(ROW, "LINE", "COLUMN", "GENE", "ALTERATION")
+    rejected = bad.join(shown, on=ROW, how="left").sort(ROW)
+    rejected = rejected.join(names, on=SID, how="left", maintain_order="left").select(
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
         why.alias("REASON"), pl.col(SAMPLE).alias("SAMPLE"), "GENE", "ALTERATION",
     )  # fmt: skip
@@ -255,7 +307,7 @@ def _row_lookup(
 
 
 def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> pl.DataFrame:
-    """(`__s`, `__sig`, `__gene`, `__levels`, `__opt1`, `__opt2`) of each matched event."""
+    """(`__p`, `__sig`, `__gene`, `__levels`, `__opt1`, `__opt2`) of each matched event."""
     genes = pl.DataFrame({"__sig": range(len(events)), "__gene": [e.gene for e in events]},
                          schema={"__sig": pl.Int64, "__gene": _STR})  # fmt: skip
     table = cells.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
@@ -263,23 +315,32 @@ def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> 
 
 
 def _labeled(
-    mapping: pl.DataFrame, sample_events: pl.DataFrame, cells: pl.DataFrame, events: EventTable
-) -> pl.DataFrame:
+    samples: pl.DataFrame, mapping: pl.DataFrame, sample_events: pl.DataFrame,
+    cells: pl.DataFrame, events: EventTable,
+) -> pl.DataFrame:  # fmt: skip
     """Each sample's events that reached a level, in sample then event order.
 
-    Returns (`__s`, `label`, `__levels`, `__opt1`, `__opt2`).
+    Returns (`__s`: the sample's id, `label`, `__levels`, `__opt1`, `__opt2`).
     """
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
-    df = sample_events.join(mapping, on=[SAMPLE, "__sig"])
-    df = df.join(leveled, on=["__ctx", "__sig"]).join(events.frame(), on="__ev")
-    return df.sort(SAMPLE, "__ev").select(SAMPLE, "label", "__levels", "__opt1", "__opt2")
+    leveled = mapping.join(leveled, on=["__ctx", "__sig"]).drop("__ctx")
+    profile = pl.lit(samples["__p"]).gather(pl.col(SID)).alias("__p")  # (`__sid`: the row)
+    df = sample_events.with_columns(profile).join(leveled, on=["__p", "__sig"])
+    df = df.join(events.frame(), on="__ev").sort(SID, "__ev")
+    return df.select(pl.col(SID).alias(SAMPLE), "label", "__levels", "__opt1", "__opt2")
 
 
 def _actionable(labeled: pl.DataFrame) -> pl.DataFrame:
-    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'."""
-    return labeled.group_by(SAMPLE, maintain_order=True).agg(
-        pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS")
+    """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'.
+
+    `labeled` is sorted by sample: marked so, its grouping takes slices.
+    """
+    return (
+        labeled.with_columns(pl.col(SAMPLE).set_sorted())
+        .group_by(SAMPLE, maintain_order=True)
+        .agg(pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS"))
+        .rename({SAMPLE: SID})
     )
 
 
@@ -305,26 +366,35 @@ def make_plan(
     reader.read(marked)
     progress("normalize", len(events.exact), len(events.exact))
     readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
-    marked = [_with_reading(ly, m, rd) for ly, m, rd in zip(layers, marked, readings, strict=True)]
+    seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
+    if len(scans) > 1:  # (each scan's samples are one row a sample already)
+        seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
+    samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
+    names = samples.select(SID, SAMPLE)
+    marked = [
+        _with_reading(ly, m, rd, samples[SAMPLE])
+        for ly, m, rd in zip(layers, marked, readings, strict=True)
+    ]
     # The scans' own marked rows are not needed again: released here, not after the plan.
     scans[:] = [replace(s, marked=s.marked.clear()) for s in scans]
     keys = [_kb_keys(m) for m in marked]
-    seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
-    samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     sample_events = _sample_events(keys, readings)
     influence = Influence.of(view.index, view.genes)
-    mapping, contexts, cells = _contexts(
+    of, mapping, contexts, cells = _contexts(
         view, samples, sample_events, events.representatives, influence, progress
     )
+    samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
     for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        pairs = _pairs(kb, rd, samples, mapping)
-        found, rej = _row_lookup(layer, m, pairs, rd, cells, clinical[0] if clinical else None)
+        by_key = _by_key(m, kb, rd, samples, mapping)
+        found, rej = _row_lookup(
+            layer, by_key, m, rd, cells, clinical[0] if clinical else None, names
+        )
         lookups.append(found)
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
-    labeled = _labeled(mapping, sample_events, cells, events)
+    labeled = _labeled(samples, mapping, sample_events, cells, events)
     return Plan(
         lookups=lookups,
         rejected=rejected,

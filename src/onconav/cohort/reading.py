@@ -82,8 +82,9 @@ class KeyReader:
         self._readings: list[pl.DataFrame] = []
 
     def _distinct(self, layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
-        rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-        return rows.select(key_names(layer)).unique(maintain_order=True)
+        # (lazily: the filter and the projection are fused, and only key cells are copied)
+        rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+        return rows.select(key_names(layer)).unique(maintain_order=True).collect()
 
     def read(self, marked: list[pl.DataFrame]) -> None:
         """Read the distinct keys of each layer's marked rows (pass 1's result)."""

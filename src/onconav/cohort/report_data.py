@@ -96,7 +96,9 @@ def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:
 def _ranked_options(labeled: pl.DataFrame, column: str) -> pl.DataFrame:
     """Per label, the treatments of `column`, most samples first (ties by name), joined."""
     items = labeled.select("label", SAMPLE, pl.col(column).alias("__o")).explode("__o")
-    counts = items.drop_nulls("__o").unique().group_by("label", "__o").len()
+    counts = (
+        items.drop_nulls("__o").group_by("label", "__o").agg(pl.col(SAMPLE).n_unique().alias("len"))
+    )
     ranked = counts.sort("label", "len", "__o", descending=[False, True, False])
     return ranked.group_by("label", maintain_order=True).agg(pl.col("__o").str.join(","))
 

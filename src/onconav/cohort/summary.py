@@ -4,6 +4,8 @@ Both come from the plan alone (samples, matched events' levels, counts), never f
 the sample table has one row a sample (its tumor type, setting, highest levels, actionable
 alterations and the options of levels 1 and 2), and the summary reconciles the rows
 (`rows_in == rows_annotated + rows_rejected`, per file and overall, rejections counted by reason).
+Levels and options are worked out once a profile (samples with the same tumor type, setting
+and events: `plan.py`) and set beside each sample by its profile's id.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from onconav.cohort.columns import (
     SENSITIVE_LEVELS,
     RejectCode,
 )
+from onconav.cohort.influence import SID
 from onconav.cohort.scan import SAMPLE
 
 __all__ = ["CohortSummary", "FileSummary", "gene_levels", "sample_table", "summarize_samples"]
@@ -73,25 +76,25 @@ def _best(column: str, order: tuple[str, ...], prefix: str = "LEVEL_") -> pl.Exp
 
 
 def _options(levels: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
-    """Per sample, its events' treatments in `column`, by event then as kept, each once."""
-    items = levels.select(SAMPLE, "__sig", pl.col(column).alias("__o")).explode("__o")
-    items = items.drop_nulls("__o").with_row_index("__pos").sort(SAMPLE, "__sig", "__pos")
-    items = items.unique(subset=[SAMPLE, "__o"], keep="first", maintain_order=True)
-    return items.group_by(SAMPLE, maintain_order=True).agg(pl.col("__o").str.join(",").alias(name))
+    """Per profile, its events' treatments in `column`, by event then as kept, each once."""
+    items = levels.select("__p", "__sig", pl.col(column).alias("__o")).explode("__o")
+    items = items.drop_nulls("__o").with_row_index("__pos").sort("__p", "__sig", "__pos")
+    items = items.unique(subset=["__p", "__o"], keep="first", maintain_order=True)
+    return items.group_by("__p", maintain_order=True).agg(pl.col("__o").str.join(",").alias(name))
 
 
-def _sample_levels(levels: pl.DataFrame) -> pl.DataFrame:
-    """Per matched sample: highest levels and the options of levels 1 and 2."""
-    reached = levels.group_by(SAMPLE).agg(
+def _profile_levels(levels: pl.DataFrame) -> pl.DataFrame:
+    """Per matched profile: highest levels and the options of levels 1 and 2."""
+    reached = levels.group_by("__p").agg(
         pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
     )
     orders = (HIGHEST_LEVEL_ORDER, SENSITIVE_LEVELS, RESISTANCE_LEVELS)
     out = reached.select(
-        SAMPLE,
+        "__p",
         *(_best("__levels", o).alias(n) for n, o in zip(SAMPLE_COLUMNS[3:6], orders, strict=True)),
     )
     for column, name in (("__opt1", "LEVEL_1_OPTIONS"), ("__opt2", "LEVEL_2_OPTIONS")):
-        out = out.join(_options(levels, column, name), on=SAMPLE, how="left")
+        out = out.join(_options(levels, column, name), on="__p", how="left")
     return out
 
 
@@ -101,18 +104,19 @@ def sample_table(
     """samples.tsv: one row a sample of the cohort (listed in the clinical file, if given).
 
     Args:
-        samples: The plan's samples (`plan.Plan.samples`).
-        levels: Per (sample, matched event): its levels and options (`plan.Plan.levels`).
-        actionable: Per sample, its events that reached a level.
+        samples: The plan's samples (`plan.Plan.samples`), by name, with their profiles.
+        levels: Per (profile, matched event): its levels and options (`plan.Plan.levels`).
+        actionable: Per sample id, its events that reached a level.
     """
     note = (
         pl.when(pl.col("__srej") == "missing-tumor-type").then(pl.lit("no tumor type; not matched"))
         .when(pl.col("__srej") == "unknown-tumor-type")
         .then(pl.format("unknown tumor type '{}'; not matched", pl.col("tumor")))
     )  # fmt: skip
-    df = samples.filter(pl.col("listed")).join(_sample_levels(levels), on=SAMPLE, how="left")
-    df = df.join(actionable, on=SAMPLE, how="left")
-    return df.sort(SAMPLE).select(
+    listed = samples.filter(pl.col("listed"))
+    df = listed.join(_profile_levels(levels), on="__p", how="left", maintain_order="left")
+    df = df.join(actionable, on=SID, how="left", maintain_order="left")
+    return df.sort(SID).select(
         pl.col(SAMPLE).alias("SAMPLE_ID"),
         pl.coalesce("tumor_code", "tumor").alias("TUMOR_TYPE"),
         pl.col("setting").alias("SETTING"),
@@ -122,17 +126,20 @@ def sample_table(
 
 
 def gene_levels(samples: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
-    """(SAMPLE_ID, GENE, LEVEL): each sample's best level per gene (sensitive first)."""
-    listed = samples.filter(pl.col("listed")).select(SAMPLE)
-    by_gene = (
-        levels.join(listed, on=SAMPLE)
-        .group_by(SAMPLE, "__gene")
-        .agg(pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique())
+    """(SAMPLE_ID, GENE, LEVEL): each sample's best level per gene (sensitive first).
+
+    Worked out per profile (`samples`' `__p`, `levels` by profile), then set beside each
+    listed sample of the profile.
+    """
+    by_gene = levels.group_by("__p", "__gene").agg(
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
     )
     best = _best("__levels", (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS), prefix="")
-    out = by_gene.select(pl.col(SAMPLE).alias("SAMPLE_ID"), pl.col("__gene").alias("GENE"),
-                         best.alias("LEVEL"))  # fmt: skip
-    return out.filter(pl.col("LEVEL").is_not_null()).sort("SAMPLE_ID", "GENE")
+    found = by_gene.select("__p", pl.col("__gene").alias("GENE"), best.alias("LEVEL"))
+    found = found.filter(pl.col("LEVEL").is_not_null())
+    listed = samples.filter(pl.col("listed") & pl.col("__p").is_not_null())
+    out = listed.select(SID, SAMPLE, "__p").join(found, on="__p")
+    return out.sort(SID, "GENE").select(pl.col(SAMPLE).alias("SAMPLE_ID"), "GENE", "LEVEL")
 
 
 def _counts(column: pl.Series, order: tuple[str, ...]) -> dict[str, int]:
@@ -144,7 +151,7 @@ def _counts(column: pl.Series, order: tuple[str, ...]) -> dict[str, int]:
 
 def summarize_samples(table: pl.DataFrame, genes: pl.DataFrame) -> dict[str, dict[str, int]]:
     """samples_by_highest_level (oncokb-annotator ranking), ..._sensitive_level, by gene."""
-    by_gene = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
+    by_gene = genes.group_by("GENE").len("n")  # (one row a sample and gene)
     by_gene = by_gene.sort("n", "GENE", descending=[True, False])
     return {
         "samples_by_highest_level": _counts(table["HIGHEST_LEVEL"], HIGHEST_LEVEL_ORDER),

@@ -30,7 +30,15 @@ from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
 from onconav.cohort.oncoprint import Oncoprint, build_oncoprint
-from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
+from onconav.cohort.output import (
+    Format,
+    check_parquet_names,
+    lines_sink,
+    staged_output,
+    table_sink,
+    write_frame,
+)
+from onconav.cohort.parquet_rows import write_parquet_rows
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import import_matplotlib, write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
@@ -129,6 +137,9 @@ def _write_layers(
         added = ["\t".join(ANNOTATION_COLUMNS)] if tsv else list(ANNOTATION_COLUMNS)
         headers = [*layer.headers, *added]
         path = stage / f"{layer.output_stem}.{fmt}"
+        table = layer.table
+        if not tsv:
+            check_parquet_names(headers, path)
         with ExitStack() as stack:
 
             def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
@@ -137,14 +148,19 @@ def _write_layers(
             def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
                 return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
 
+            def copy(ids: pl.Series, cells: pl.DataFrame) -> bool:
+                assert table is not None  # noqa: B023
+                return write_parquet_rows(table, headers, ids, cells, path)  # noqa: B023
+
             body = counted.result() if counted is not None else None
-            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], counts=body)
+            copying = copy if table is not None and not tsv else None
+            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], counts=body, copy=copying)
     progress("write", len(layers), len(layers))
 
 
-def _count_body(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[BodyCounts] | None:
-    """Count a copied-line layer's tabs and lines in the background (see `scan.write_rows`)."""
-    if fmt != "tsv" or not layer.verbatim or layer.table is None:
+def _count_body(pool: ThreadPoolExecutor, layer: Layer) -> Future[BodyCounts] | None:
+    """Count a layer's tabs, lines and carriage returns in the background (see `write_rows`)."""
+    if not layer.verbatim or layer.table is None:
         return None
     return pool.submit(body_counts, layer.table)
 
@@ -231,7 +247,7 @@ def _annotate_into(
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report)
-        counts = [_count_body(pool, layer, fmt) for layer in layers]
+        counts = [_count_body(pool, layer) for layer in layers]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
         samples = sample_table(plan.samples, plan.levels, plan.actionable)

@@ -266,7 +266,7 @@ def _rectangular(layer: Layer, scan: KeyScan, counts: BodyCounts | None) -> bool
 
 
 def _only_rows(scan: KeyScan, counts: BodyCounts | None) -> bool:
-    """Every line after the header is a row: no comment or blank line, no carriage return."""
+    """Every line after the header is a row (none is a comment) and none has a carriage return."""
     return counts is not None and counts.lines == scan.rows and counts.returns == 0
 
 

@@ -19,14 +19,17 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from onconav.cohort.readers.table import Table
+
+if TYPE_CHECKING:  # (imported when used: a TSV run does not pay for pyarrow's import)
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
 
 __all__ = ["write_parquet_rows"]
 
@@ -49,6 +52,9 @@ def _body_start(table: Table) -> int:
 
 
 def _reader(table: Table, source: pa.NativeFile) -> pa_csv.CSVStreamingReader:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     names = table.names
     source.seek(_body_start(table))
     return pa_csv.open_csv(
@@ -87,6 +93,9 @@ def write_parquet_rows(
         False when pyarrow cannot read the body as `table.scan` does (see the module docstring);
         `path` then holds nothing of use.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     row_ids = ids.to_numpy()
     added = cells.to_arrow().cast(pa.schema([(c, pa.large_string()) for c in cells.columns]))
     schema = pa.schema([(h, pa.large_string()) for h in headers])
@@ -125,6 +134,8 @@ def _group(
     batches: list[pa.RecordBatch], added: pa.Table, ids: np.ndarray, schema: pa.Schema
 ) -> pa.Table:
     """One row group: the rows read, then their annotation cells gathered by id."""
+    import pyarrow as pa
+
     read = pa.Table.from_batches(batches)
     n = read.num_rows
     if n > len(ids):

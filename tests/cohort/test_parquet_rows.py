@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -116,3 +117,18 @@ def test_text_not_utf8_is_a_located_error(tmp_path: Path, workdir: Path) -> None
         run(tmp_path / "out", maf=bad, tumor_type="LUAD", fmt="parquet")
     assert info.value.line == 5
     assert not (tmp_path / "out").exists()
+
+
+def test_a_pyarrow_error_falls_back_to_polars(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    def fail(*args: Any) -> None:
+        raise pa.ArrowIOError("disk trouble")
+
+    monkeypatch.setattr(parquet_rows, "_write", fail)
+    filled = copy_with(MAF, workdir, "filled.maf", _filled)
+    run(tmp_path / "out", maf=filled, tumor_type="LUAD", fmt="parquet")
+    assert copies == [False]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=filled, tumor_type="LUAD")
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "out" / path)

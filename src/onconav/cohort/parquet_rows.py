@@ -94,12 +94,27 @@ def write_parquet_rows(
         `path` then holds nothing of use.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     row_ids = ids.to_numpy()
     added = cells.to_arrow().cast(pa.schema([(c, pa.large_string()) for c in cells.columns]))
     schema = pa.schema([(h, pa.large_string()) for h in headers])
-    done = 0
+    try:
+        done = _copy(table, schema, added, row_ids, path)
+    except (pa.ArrowException, IndexError) as exc:  # (the writer's errors too: Polars retries)
+        _logger.info("pyarrow cannot read %s as its lines (%s)", table.label, exc)
+        return False
+    if done != len(row_ids):
+        _logger.info("pyarrow read %d rows of %s, pass 1 %d", done, table.label, len(row_ids))
+        return False
+    return True
+
+
+def _copy(table: Table, schema: pa.Schema, added: pa.Table, ids: np.ndarray, path: Path) -> int:
+    """Read, gather and write every row group (see `write_parquet_rows`); return the rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    done = read = 0
     with (
         pa.OSFile(str(table.source)) as source,
         pq.ParquetWriter(path, schema, compression="snappy") as writer,
@@ -107,27 +122,20 @@ def write_parquet_rows(
     ):
         pending: Future[None] | None = None
         batches: list[pa.RecordBatch] = []
-        try:
-            for batch in _reader(table, source):
-                batches.append(batch)
-                if sum(b.num_rows for b in batches) >= _GROUP_ROWS:
-                    group = _group(batches, added, row_ids[done:], schema)
-                    done += group.num_rows
-                    batches = []
-                    pending = _write(pool, writer, group, pending)
-            if batches:
-                group = _group(batches, added, row_ids[done:], schema)
-                done += group.num_rows
+        for batch in _reader(table, source):
+            batches.append(batch)
+            read += batch.num_rows
+            if read - done >= _GROUP_ROWS:
+                group = _group(batches, added, ids[done:], schema)
+                done, batches = done + group.num_rows, []
                 pending = _write(pool, writer, group, pending)
-            if pending is not None:
-                pending.result()
-        except (pa.ArrowInvalid, IndexError) as exc:
-            _logger.info("pyarrow cannot read %s as its lines (%s)", table.label, exc)
-            return False
-    if done != len(row_ids):
-        _logger.info("pyarrow read %d rows of %s, pass 1 %d", done, table.label, len(row_ids))
-        return False
-    return True
+        if batches:
+            group = _group(batches, added, ids[done:], schema)
+            done += group.num_rows
+            pending = _write(pool, writer, group, pending)
+        if pending is not None:
+            pending.result()
+    return done
 
 
 def _group(

@@ -100,7 +100,7 @@ def write_parquet_rows(
     schema = pa.schema([(h, pa.large_string()) for h in headers])
     try:
         done = _copy(table, schema, added, row_ids, path)
-    except (pa.ArrowException, IndexError) as exc:  # (the writer's errors too: Polars retries)
+    except (pa.ArrowException, OSError, IndexError) as exc:  # (the writer's too: Polars retries)
         _logger.info("pyarrow cannot read %s as its lines (%s)", table.label, exc)
         return False
     if done != len(row_ids):

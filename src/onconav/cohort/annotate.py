@@ -169,19 +169,14 @@ def _count_body(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[B
     return pool.submit(body_counts, layer.table)
 
 
-def _write_small(
-    plan: Plan, samples: pl.DataFrame, stage: Path, fmt: Format, html: bool
-) -> pl.DataFrame | None:
-    """Write the samples and rejected rows; return the report's alteration table when `html`.
+def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
+    """The report's alteration table, when `html`.
 
-    Runs on the helper thread, after the plots, while pass 2 writes (it is Polars' work, which
-    releases the GIL); at a million samples it took over half a second after pass 2.
+    Made on the helper thread, after the plots, while pass 2 writes (it is Polars' work, which
+    releases the GIL). The tables themselves are written on the main thread after pass 2, so
+    that no two threads of this run write into the output at once besides the plots.
     """
-    write_frame(samples, stage / f"samples.{fmt}", fmt)
-    _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
-    if not html:
-        return None
-    return alteration_table(plan.labeled, _symbols(plan))
+    return alteration_table(plan.labeled, _symbols(plan)) if html else None
 
 
 def _symbols(plan: Plan) -> frozenset[str]:
@@ -278,10 +273,12 @@ def _annotate_into(
         genes = gene_levels(plan.samples, plan.levels)
         op = build_oncoprint(samples, genes) if plots or html else None
         drawn = pool.submit(write_plots, samples, genes, stage / "plots", op) if plots else None
-        small = pool.submit(_write_small, plan, samples, stage, fmt, html)
+        table = pool.submit(_alterations, plan, html)
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
+        write_frame(samples, stage / f"samples.{fmt}", fmt)
+        _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []
-        alterations = small.result()
+        alterations = table.result()
     done = Finished(layers, scans, plan, samples, genes, op, drawings, alterations)
     return finish(stage, done, view, default, fmt, html, clinical, started)
 

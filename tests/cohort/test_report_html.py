@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from onconav.cohort import CohortInputs, annotate_cohort
+from onconav.cohort import CohortInputs, annotate_cohort, report_data
 from onconav.cohort.oncoprint import MAX_SAMPLE_COLUMNS
 from tests.cohort.helpers import DATA, summary_json
 from tests.cohort.test_cli_annotate import _app
@@ -241,3 +243,32 @@ def test_cohort_without_actionable_alterations_still_gets_a_report(tmp_path: Pat
     text = " ".join(_page(out / "report.html").text)
     assert "No sample has an actionable alteration." in text
     assert "0 of 1 samples have an actionable alteration" in text
+
+
+def _ranked_by_sample(labeled: pl.DataFrame, column: str) -> dict[str, str]:
+    """The alteration table's options as first written: every row exploded, counted per sample."""
+    items = labeled.select("label", "__s", pl.col(column).alias("o")).explode("o").drop_nulls("o")
+    counts: dict[tuple[str, str], set[str]] = {}
+    for label, sample, option in items.unique().iter_rows():
+        counts.setdefault((label, option), set()).add(sample)
+    out: dict[str, list[tuple[int, str]]] = {}
+    for (label, option), samples in counts.items():
+        out.setdefault(label, []).append((-len(samples), option))
+    return {label: ",".join(o for _, o in sorted(pairs)) for label, pairs in out.items()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ranked_options_count_each_sample_once(seed: int) -> None:
+    # Labels held once or several times by a sample, with lists that differ, repeat, are empty.
+    rng = random.Random(seed)
+    drugs = ["A", "B", "C", "D"]
+    rows = [
+        {"__s": f"S{rng.randrange(40)}", "label": f"L{rng.randrange(6)}",
+         "__opt1": rng.sample(drugs, rng.randrange(4)) if rng.random() < 0.9 else None}
+        for _ in range(400)
+    ]  # fmt: skip
+    labeled = pl.DataFrame(rows, schema={"__s": pl.String, "label": pl.String,
+                                         "__opt1": pl.List(pl.String)})  # fmt: skip
+    got = dict(report_data._ranked_options(labeled, "__opt1").iter_rows())
+    assert got == _ranked_by_sample(labeled, "__opt1")
+    assert len(got) > 3

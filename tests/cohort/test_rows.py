@@ -36,7 +36,7 @@ def test_body_counts_after_the_header(workdir: Path) -> None:
     path.write_bytes(b"#meta\twith\ttabs\na\tb\tc\n1\t2\t3\n#c\t\n4\t5\t6")
     assert body_counts(open_table(path, work_dir=workdir)) == BodyCounts(tabs=5, lines=3)
     path.write_bytes(b"a\tb\n1\t2\r\n\n")
-    assert body_counts(open_table(path, work_dir=workdir)) == BodyCounts(tabs=1, lines=2)
+    assert body_counts(open_table(path, work_dir=workdir)) == BodyCounts(tabs=1, lines=2, returns=1)
 
 
 def test_rectangular_file_is_annotated_like_a_padded_one(tmp_path: Path, workdir: Path) -> None:

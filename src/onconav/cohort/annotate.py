@@ -30,7 +30,15 @@ from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
 from onconav.cohort.oncoprint import Oncoprint, build_oncoprint
-from onconav.cohort.output import Format, lines_sink, staged_output, table_sink, write_frame
+from onconav.cohort.output import (
+    Format,
+    check_parquet_names,
+    lines_sink,
+    staged_output,
+    table_sink,
+    write_frame,
+)
+from onconav.cohort.parquet_rows import write_parquet_rows
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import import_matplotlib, write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
@@ -40,6 +48,7 @@ from onconav.cohort.readers.maf import read_maf
 from onconav.cohort.readers.table import BodyCounts, body_counts
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.reading import KeyReader
+from onconav.cohort.report_data import alteration_table
 from onconav.cohort.report_html import REPORT_NAME, write_report
 from onconav.cohort.scan import KeyScan, scan_keys, write_rows
 from onconav.cohort.summary import (
@@ -129,6 +138,9 @@ def _write_layers(
         added = ["\t".join(ANNOTATION_COLUMNS)] if tsv else list(ANNOTATION_COLUMNS)
         headers = [*layer.headers, *added]
         path = stage / f"{layer.output_stem}.{fmt}"
+        table = layer.table
+        if not tsv:
+            check_parquet_names(headers, path)
         with ExitStack() as stack:
 
             def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
@@ -137,16 +149,39 @@ def _write_layers(
             def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
                 return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
 
+            def copy(ids: pl.Series, cells: pl.DataFrame) -> bool:
+                assert table is not None  # noqa: B023
+                return write_parquet_rows(table, headers, ids, cells, path)  # noqa: B023
+
             body = counted.result() if counted is not None else None
-            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], counts=body)
+            copying = copy if table is not None and not tsv else None
+            write_rows(layer, lookup, sink, tsv, lines, scan=scans[i], counts=body, copy=copying)
     progress("write", len(layers), len(layers))
 
 
 def _count_body(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[BodyCounts] | None:
-    """Count a copied-line layer's tabs and lines in the background (see `scan.write_rows`)."""
-    if fmt != "tsv" or not layer.verbatim or layer.table is None:
+    """Count a layer's tabs, lines and carriage returns in the background (see `write_rows`).
+
+    Either `fmt` uses them: TSV to copy the lines as they are, Parquet to have pyarrow read them.
+    """
+    if not layer.verbatim or layer.table is None:
         return None
     return pool.submit(body_counts, layer.table)
+
+
+def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
+    """The report's alteration table, when `html`.
+
+    Made on the helper thread, after the plots, while pass 2 writes (it is Polars' work, which
+    releases the GIL). The tables themselves are written on the main thread after pass 2, so
+    that no two threads of this run write into the output at once besides the plots.
+    """
+    return alteration_table(plan.labeled, _symbols(plan)) if html else None
+
+
+def _symbols(plan: Plan) -> frozenset[str]:
+    """The genes of the cohort's matched events."""
+    return frozenset(plan.levels["__gene"].unique().to_list())
 
 
 def _write_rejected(plan: Plan, path: Path, fmt: Format) -> None:
@@ -238,12 +273,14 @@ def _annotate_into(
         genes = gene_levels(plan.samples, plan.levels)
         op = build_oncoprint(samples, genes) if plots or html else None
         drawn = pool.submit(write_plots, samples, genes, stage / "plots", op) if plots else None
+        table = pool.submit(_alterations, plan, html)
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
         write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         drawings = drawn.result() if drawn is not None else []
-    return finish(stage, Finished(layers, scans, plan, samples, genes, op, drawings), view,
-                  default, fmt, html, clinical, started)  # fmt: skip
+        alterations = table.result()
+    done = Finished(layers, scans, plan, samples, genes, op, drawings, alterations)
+    return finish(stage, done, view, default, fmt, html, clinical, started)
 
 
 @dataclass(frozen=True)
@@ -257,6 +294,7 @@ class Finished:
     genes: pl.DataFrame
     oncoprint: Oncoprint | None
     drawings: list[str]
+    alterations: pl.DataFrame | None = None
 
 
 def finish(
@@ -273,10 +311,10 @@ def finish(
     text = summary.model_dump_json(indent=2) + "\n"
     (stage / "summary.json").write_text(text, encoding="utf-8")
     if html and done.oncoprint is not None:
-        symbols = frozenset(plan.levels["__gene"].unique().to_list())
-        write_report(stage, summary, done.samples, done.oncoprint, plan.labeled, symbols,
+        write_report(stage, summary, done.samples, done.oncoprint, plan.labeled, _symbols(plan),
                      plots=done.drawings, seconds=time.perf_counter() - started,
-                     table_format=fmt, clinical=clinical.label if clinical else None)  # fmt: skip
+                     table_format=fmt, clinical=clinical.label if clinical else None,
+                     alterations=done.alterations)  # fmt: skip
     shutil.rmtree(stage / ".work")
     return summary
 

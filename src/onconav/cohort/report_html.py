@@ -77,7 +77,7 @@ def _images(folder: Path, written: list[str]) -> dict[str, str]:
 def write_report(
     folder: Path, summary: CohortSummary, samples: pl.DataFrame, op: Oncoprint,
     labeled: pl.DataFrame, genes: frozenset[str], *, seconds: float, table_format: str,
-    plots: list[str], clinical: str | None = None,
+    plots: list[str], clinical: str | None = None, alterations: pl.DataFrame | None = None,
 ) -> str:  # fmt: skip
     """Write `folder`/report.html and return its name.
 
@@ -92,8 +92,10 @@ def write_report(
         table_format: `tsv` or `parquet`.
         plots: The plot files written (relative to `folder`).
         clinical: The clinical file's name, when one was given.
+        alterations: `alteration_table(labeled, genes)`, when already made.
     """
-    alterations = alteration_table(labeled, genes)
+    if alterations is None:
+        alterations = alteration_table(labeled, genes)
     report = cohort_report(
         summary, samples, op, alterations, seconds=seconds, table_format=table_format,
         clinical=clinical,

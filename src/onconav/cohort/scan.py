@@ -296,6 +296,23 @@ def _count(layer: Layer) -> int:
         raise _located(layer, exc) from exc
 
 
+def _rectangular(layer: Layer, scan: KeyScan, counts: BodyCounts | None) -> bool:
+    """Every line after the header is a row with exactly the header's fields (see `write_rows`)."""
+    assert layer.table is not None
+    width = len(layer.table.header) - 1
+    return (
+        counts is not None
+        and scan.blank_last == 0
+        and counts.lines == scan.rows
+        and counts.tabs == scan.rows * width
+    )
+
+
+def _only_rows(scan: KeyScan, counts: BodyCounts | None) -> bool:
+    """Every line after the header is a row (none is a comment) and none has a carriage return."""
+    return counts is not None and counts.lines == scan.rows and counts.returns == 0
+
+
 def write_rows(
     layer: Layer,
     found: Annotations,
@@ -305,6 +322,7 @@ def write_rows(
     *,
     scan: KeyScan | None = None,
     counts: BodyCounts | None = None,
+    copy: Callable[[pl.Series, pl.DataFrame], bool] | None = None,
 ) -> None:
     """Pass 2: every input row, in order, its columns as read, then the annotation columns.
 
@@ -312,7 +330,9 @@ def write_rows(
     empty cells), set beside the rows in order, and the annotation cells by id from the small
     table of distinct annotations. For TSV the annotation cells travel as one tab-joined text;
     and when the layer is `verbatim` and `lines` is given, each row is written as its line's
-    text followed by that text (see `_verbatim`), else cell by cell through `sink`.
+    text followed by that text (see `_verbatim`), else cell by cell through `sink`. For Parquet,
+    a `verbatim` layer whose lines are all rows is written by `copy` when given (pyarrow reads
+    the lines; see `parquet_rows`), else (or when `copy` cannot) through `sink`.
 
     Args:
         layer: The input.
@@ -320,30 +340,30 @@ def write_rows(
         sink: Makes the lazy sink of a frame, given the names of its columns to write.
         tsv: Write the annotation cells as one tab-joined column.
         lines: Makes the lazy sink of a frame's one text column, written a line a row.
-        scan: Pass 1's result (rows, and rows whose last cell is blank); needed with `lines`.
-        counts: The body's tabs and lines (`readers.table.body_counts`), if counted. With as
-            many lines as rows (no comment or blank line), no row whose last cell is blank (none
-            is short) and rows x (columns - 1) tabs in all (so none is long either), every line
-            is a row with exactly the header's fields.
+        scan: Pass 1's result (rows, and rows whose last cell is blank); needed with `lines`
+            and `copy`.
+        counts: The body's tabs, lines and carriage returns (`readers.table.body_counts`), if
+            counted. With as many lines as rows (no comment or blank line), no row whose last
+            cell is blank (none is short) and rows x (columns - 1) tabs in all (so none is long
+            either), every line is a row with exactly the header's fields.
+        copy: Writes the Parquet file from the lines, given each row's annotation id and the
+            distinct annotations' cells; returns False when it cannot read the lines as the
+            scan does.
 
     Raises:
         CohortInputError: the input cannot be read.
     """
     if tsv and layer.verbatim and lines is not None and scan is not None:
-        assert layer.table is not None
-        width = len(layer.table.header) - 1
-        rectangular = (
-            counts is not None
-            and scan.blank_last == 0
-            and counts.lines == scan.rows
-            and counts.tabs == scan.rows * width
-        )
-        frame = _verbatim(layer, found, scan.rows, rectangular)
+        frame = _verbatim(layer, found, scan.rows, _rectangular(layer, scan, counts))
         try:
             lines(frame, "__line").collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             _logger.info("copying lines failed (%s); writing cell by cell", exc)
         else:
+            return
+    if not tsv and layer.verbatim and copy is not None and scan and _only_rows(scan, counts):
+        ids = _ids(found.ids, scan.rows).collect()["__ann"]
+        if copy(ids, found.table.select(ANNOTATION_COLUMNS)):
             return
     rows = scan.rows if scan is not None else _count(layer)
     if tsv:

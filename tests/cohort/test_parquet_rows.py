@@ -1,0 +1,137 @@
+"""Parquet written from the lines by pyarrow holds what the Polars sink writes, or is not used.
+
+A file whose every line is a row goes through pyarrow (`parquet_rows`); any other shape (a
+comment or short line, a carriage return, text that is not UTF-8) goes through Polars,
+either because the counts rule it out or because pyarrow refuses it. Whichever path a file
+takes, the Parquet table must equal the one the Polars sink writes, schema included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from onconav.cohort import annotate, parquet_rows
+from onconav.errors import CohortInputError
+from tests.cohort.helpers import DATA, copy_with, run
+from tests.cohort.test_context_keys import _cohort
+
+MAF = DATA / "tiny.maf"
+
+
+def _filled(raw: bytes) -> bytes:
+    """tiny.maf with every blank last cell filled (no row may be short)."""
+    return b"\n".join(line + b"-" if line.endswith(b"\t") else line for line in raw.split(b"\n"))
+
+
+@pytest.fixture
+def copies(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each pyarrow copy returned (True: the file is pyarrow's)."""
+    seen: list[bool] = []
+    real = parquet_rows.write_parquet_rows
+
+    def spy(*args: Any) -> bool:
+        seen.append(real(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(annotate, "write_parquet_rows", spy)
+    return seen
+
+
+def _polars_parquet(out: Path, monkeypatch: pytest.MonkeyPatch, **inputs: Any) -> None:
+    """The same run with the pyarrow copy turned down: the Polars sink writes the file."""
+    with monkeypatch.context() as m:
+        m.setattr(annotate, "write_parquet_rows", lambda *args: False)
+        run(out, fmt="parquet", **inputs)
+
+
+def _same_parquet(a: Path, b: Path) -> None:
+    assert pq.read_schema(a).equals(pq.read_schema(b), check_metadata=False)
+    for path in (a, b):  # both writers: snappy pages, no min/max statistics
+        chunk = pq.ParquetFile(path).metadata.row_group(0).column(0)
+        assert (chunk.compression, chunk.is_stats_set) == ("SNAPPY", False)
+    want, got = pl.read_parquet(a), pl.read_parquet(b)
+    assert got.height > 0
+    assert got.equals(want)
+
+
+def test_generated_cohort_equals_the_polars_sink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    files = _cohort(tmp_path, n_samples=300, seed=11)
+    run(tmp_path / "arrow", fmt="parquet", **files)
+    assert copies == [True, True, True]  # mutations, fusions, long CNA
+    _polars_parquet(tmp_path / "polars", monkeypatch, **files)
+    for stem in ("annotated_mutations", "annotated_fusions", "annotated_cna"):
+        _same_parquet(
+            tmp_path / "polars" / f"{stem}.parquet", tmp_path / "arrow" / f"{stem}.parquet"
+        )
+
+
+def test_groups_split_and_every_row_keeps_its_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    # Row groups of 7 rows over blocks of 64 bytes: rows cross every boundary.
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 7)
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
+    files = _cohort(tmp_path, n_samples=60, seed=4)
+    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
+    assert copies == [True]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=files["maf"], clinical=files["clinical"])
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "arrow" / path)
+    assert pq.ParquetFile(tmp_path / "arrow" / path).metadata.num_row_groups > 3
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "taken"),
+    [
+        ("filled.maf", lambda b: b, [True]),
+        ("blank-cells.maf", lambda b: b.replace(b"\t-\n", b"\t\n"), [True]),  # empty, not short
+        ("comment.maf", lambda b: b.replace(b"\nKRAS", b"\n#note\tx\tx\nKRAS", 1), []),
+        # a blank line is a row of empty cells to both readers
+        ("blank-line.maf", lambda b: b.replace(b"\nKRAS", b"\n\nKRAS", 1), [True]),
+        ("crlf.maf", lambda b: b.replace(b"\n", b"\r\n"), []),
+        ("cr-in-cell.maf", lambda b: b.replace(b"\t-\n", b"\ta\rb\n", 1), []),
+        ("short.maf", lambda b: b.replace(b"\t8\tx\n", b"\t8\n"), [False]),
+    ],
+)
+def test_odd_lines_take_the_polars_path(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool],
+    name: str, change: Callable[[bytes], bytes], taken: list[bool],
+) -> None:  # fmt: skip
+    odd = copy_with(copy_with(MAF, workdir, "filled.maf", _filled), workdir, name, change)
+    run(tmp_path / "out", maf=odd, tumor_type="LUAD", fmt="parquet")
+    assert copies == taken
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=odd, tumor_type="LUAD")
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "out" / path)
+
+
+def test_text_not_utf8_is_a_located_error(tmp_path: Path, workdir: Path) -> None:
+    bad = copy_with(MAF, workdir, "bad.maf", lambda b: _filled(b).replace(b"\tx\n", b"\tcaf\xe9\n"))
+    with pytest.raises(CohortInputError) as info:
+        run(tmp_path / "out", maf=bad, tumor_type="LUAD", fmt="parquet")
+    assert info.value.line == 5
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pyarrow_error_falls_back_to_polars(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    def fail(*args: Any) -> None:
+        raise pa.ArrowIOError("disk trouble")
+
+    monkeypatch.setattr(parquet_rows, "_write", fail)
+    filled = copy_with(MAF, workdir, "filled.maf", _filled)
+    run(tmp_path / "out", maf=filled, tumor_type="LUAD", fmt="parquet")
+    assert copies == [False]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=filled, tumor_type="LUAD")
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "out" / path)

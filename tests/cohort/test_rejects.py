@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.cohort.helpers import DATA, run, summary_json, table
 
@@ -87,3 +90,43 @@ def test_default_tumor_type_fills_the_gaps(tmp_path: Path, workdir: Path) -> Non
     summary = run(tmp_path / "out", maf=maf, tumor_type="lung adenocarcinoma")
     assert summary.rows_rejected == 0
     assert summary.tumor_type_default == "LUAD"
+
+
+def test_staged_marked_rows_show_rejected_rows_as_held_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rejected rows read the cells that show them back from pass 1's staged file.
+
+    The same inputs with the marked rows held in memory (no work folder) give the same
+    rejected.tsv and the same rows, for reasons of every kind: row-level (missing gene,
+    missing or unknown sample), key-level (unparsable change) and fusions.
+    """
+    import onconav.cohort.annotate as annotate_module
+    from onconav.cohort import scan
+
+    staged: list[scan.KeyScan] = []
+
+    def spy(*args: Any) -> scan.KeyScan:
+        found = scan.scan_keys(*args)
+        staged.append(found)
+        return found
+
+    inputs: dict[str, Any] = {
+        "maf": MAF,
+        "clinical": CLINICAL,
+        "fusions": DATA / "tiny_fusions.txt",
+    }
+    monkeypatch.setattr(annotate_module, "scan_keys", spy)
+    run(tmp_path / "staged", **inputs)
+    assert staged
+    assert all(s.staged is not None for s in staged)
+    assert all("GENE" not in s.marked.columns for s in staged)
+
+    def held(*args: Any) -> scan.KeyScan:
+        return scan.scan_keys(*args[:3], None)
+
+    monkeypatch.setattr(annotate_module, "scan_keys", held)
+    run(tmp_path / "held", **inputs)
+    for name in ("rejected.tsv", "annotated_mutations.tsv", "annotated_fusions.tsv"):
+        assert (tmp_path / "staged" / name).read_bytes() == (tmp_path / "held" / name).read_bytes()
+    assert len(table(tmp_path / "held" / "rejected.tsv")) == 5

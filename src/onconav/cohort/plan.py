@@ -90,23 +90,50 @@ class Plan:
 
 
 def _with_reading(
-    layer: Layer, marked: pl.DataFrame, reading: pl.DataFrame, names: pl.Series
-) -> pl.DataFrame:
+    layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The marked rows with `__r`, the row of their key's reading (null when none), and `__sid`.
 
     Key cells are joined once, on the small reading table, and everything after joins on
-    integers; of the rest only what shows a rejected row is kept. A sample's id is its
-    name's place among `names` (every sample's, sorted and distinct), found by binary search
-    rather than a hash table of a million names.
+    integers. A sample's id is its name's place among `samples`' names (sorted and distinct),
+    found by binary search rather than a hash table of a million names.
+
+    Returns the rows as integers (`__i`, `__sid`, `__rr`, `__kb`, `__r`) and, apart, the cells
+    that show a rejected row (`__i`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that
+    may be rejected alone (rejected on their own, by their sample or by their key's reading):
+    held for every marked row through the plan, they were most of its memory. When the scan
+    staged its rows (`KeyScan.staged`), those cells are read back from the file, then removed.
     """
     keys = key_names(layer)
     found = reading.lazy().select(*keys, "__r")
-    df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    df = scan.marked.lazy().join(found, on=keys, how="left", nulls_equal=True,
+                                 maintain_order="left")  # fmt: skip
     sample = pl.col(SAMPLE)
-    place = pl.lit(names).search_sorted(sample).cast(pl.UInt32)
+    place = pl.lit(samples[SAMPLE]).search_sorted(sample).cast(pl.UInt32)
     sid = pl.when(sample.is_not_null()).then(place).alias(SID)
-    df = df.select(ROW, sid, ROW_REJECT, KB, "__r", "LINE", "COLUMN", "GENE", "ALTERATION")
-    return df.collect(engine="streaming")
+    display = ["LINE", "COLUMN", "GENE", "ALTERATION"]
+    df = df.select(ROW, sid, ROW_REJECT, KB, "__r", *([] if scan.staged else display))
+    maybe = (
+        pl.col(ROW_REJECT).is_not_null()
+        | pl.col(SID).is_null()
+        | pl.lit(samples["__srej"]).gather(pl.col(SID)).is_not_null()
+        | pl.col("__r").is_null()
+        | pl.lit(reading["__rej"]).gather(pl.col("__r")).is_not_null()
+    )
+    if scan.staged is None:
+        rows, shown = pl.collect_all(
+            [df.select(ROW, SID, ROW_REJECT, KB, "__r"), df.filter(maybe).select(ROW, *display)],
+            engine="streaming",
+        )
+        return rows, shown
+    rows = df.collect(engine="streaming")
+    wanted = rows.filter(maybe)[ROW].implode()
+    try:
+        staged = pl.scan_parquet(scan.staged).filter(pl.col(ROW).is_in(wanted))
+        shown = staged.select(ROW, *display).collect(engine="streaming")
+    finally:
+        scan.staged.unlink(missing_ok=True)
+    return rows, shown
 
 
 def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
@@ -279,13 +306,14 @@ def _by_key(
 
 
 def _row_lookup(
-    layer: Layer, df: pl.DataFrame, marked: pl.DataFrame, reading: pl.DataFrame,
+    layer: Layer, df: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame,
     cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
 ) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons.
 
     `df` is `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
-    The cells that show a rejected row are taken from `marked` for the rejected rows alone.
+    The cells that show a rejected row come from `shown` (`_with_reading`'s, a superset of
+    the rejected rows).
     """
     ok = pl.col("__code").is_null()
     table, seen = _annotation_table(df.filter(ok), reading, cells)
@@ -296,8 +324,6 @@ def _row_lookup(
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
     why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
     bad = df.filter(~ok)
-    shown = marked.filter(pl.col(ROW).is_in(bad[ROW].implode()))
-    shown = shown.select(ROW, "LINE", "COLUMN", "GENE", "ALTERATION")
     rejected = bad.join(shown, on=ROW, how="left").sort(ROW)
     rejected = rejected.join(names, on=SID, how="left", maintain_order="left").select(
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
@@ -371,12 +397,12 @@ def make_plan(
         seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
     names = samples.select(SID, SAMPLE)
-    marked = [
-        _with_reading(ly, m, rd, samples[SAMPLE])
-        for ly, m, rd in zip(layers, marked, readings, strict=True)
-    ]
-    # The scans' own marked rows are not needed again: released here, not after the plan.
-    scans[:] = [replace(s, marked=s.marked.clear()) for s in scans]
+    shown = []
+    for i, (ly, rd) in enumerate(zip(layers, readings, strict=True)):
+        marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
+        shown.append(cells_of)
+        # The scan's own marked rows are not needed again: released here, not after the plan.
+        scans[i] = replace(scans[i], marked=scans[i].marked.clear(), staged=None)
     keys = [_kb_keys(m) for m in marked]
     sample_events = _sample_events(keys, readings)
     influence = Influence.of(view.index, view.genes)
@@ -385,10 +411,11 @@ def make_plan(
     )
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
-    for layer, m, kb, rd in zip(layers, marked, keys, readings, strict=True):
-        by_key = _by_key(m, kb, rd, samples, mapping)
+    for i, (layer, kb, rd) in enumerate(zip(layers, keys, readings, strict=True)):
+        by_key = _by_key(marked[i], kb, rd, samples, mapping)
+        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key`)
         found, rej = _row_lookup(
-            layer, by_key, m, rd, cells, clinical[0] if clinical else None, names
+            layer, by_key, shown[i], rd, cells, clinical[0] if clinical else None, names
         )
         lookups.append(found)
         rejected.append(rej)

@@ -45,6 +45,9 @@ __all__ = [
 _logger = logging.getLogger(__name__)
 
 SAMPLE = "__s"
+# The marked rows' cells that only show a rejected row (and `__o`, which the plan reads from
+# the samples): staged on disk, not held in memory (see `_marked`).
+SHOWN = ("__o", "GENE", "ALTERATION", "LINE", "COLUMN")
 ROW_REJECT = "__rr"
 KB = "__kb"
 
@@ -63,16 +66,21 @@ class KeyScan:
         samples: Rows by sample: `__s` (may be null), `__o` (a tumor type the rows give, or
             null), `__n`.
         marked: The rows that need a look: `__i` (row number), `__s`, `__rr` (row-level reject
-            code or null), `__kb` (may name a knowledge-base gene), the key cells `__k*`, `__o`,
-            and `GENE`, `ALTERATION`, `LINE`, `COLUMN` to show a rejected row.
+            code or null), `__kb` (may name a knowledge-base gene), the key cells `__k*`, and,
+            unless `staged` is set, `__o` and `GENE`, `ALTERATION`, `LINE`, `COLUMN` to show
+            a rejected row.
         blank_last: Rows whose last header column is empty or absent, i.e. that may have fewer
             fields than the header (all rows when the layer is not a table's lines).
+        staged: A Parquet file of every column of the marked rows (in the work folder), when
+            `marked` holds only those the plan needs for every row: the cells that show a
+            rejected row are read back from it for the few rows that may be rejected.
     """
 
     rows: int
     samples: pl.DataFrame
     marked: pl.DataFrame
     blank_last: int = 0
+    staged: Path | None = None
 
 
 def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
@@ -147,7 +155,7 @@ def scan_keys(
     kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
     try:
         samples = counted.collect(engine="streaming")
-        marks = _marked(kept, work)
+        marks, staged = _marked(kept, work, SHOWN)
     except pl.exceptions.PolarsError as exc:
         staging = _staging_failure(exc, work)
         raise (staging if staging is not None else _located(layer, exc)) from exc
@@ -156,30 +164,38 @@ def scan_keys(
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
         check_tail(layer.table, rows)
-    return KeyScan(rows=rows, samples=samples, marked=marks, blank_last=blank_last)
+    return KeyScan(rows=rows, samples=samples, marked=marks, blank_last=blank_last,
+                   staged=staged)  # fmt: skip
 
 
-def _marked(kept: pl.LazyFrame, work: Path | None) -> pl.DataFrame:
-    """The marked rows, in row order.
+def _marked(
+    kept: pl.LazyFrame, work: Path | None, shown: tuple[str, ...]
+) -> tuple[pl.DataFrame, Path | None]:
+    """The marked rows, in row order, and the file they are staged in (if any).
 
     Collected from the stream, they kept a copy of the text of every cell read around them
     (a kept cell is a view into its chunk's buffer) plus the stream's own buffers: 0.8 GiB
     above the start for 0.2 GiB of marked rows at ten million narrow rows. Written to a
     Parquet file in `work` as they stream (in input order; its dictionaries make it a
     fraction of their size) and read back, they cost about twice their own size at the peak,
-    and the scan is faster. (An Arrow IPC file read back took more than a collect.)
+    and the scan is faster. (An Arrow IPC file read back took more than a collect.) The
+    columns in `shown` (the cells that show a rejected row) are left in the file: held for
+    every marked row until the plan, they were about half of its memory.
     """
     if work is None:
         schema = kept.collect_schema()
         own = [_owned(c) if t == pl.String else pl.col(c) for c, t in schema.items()]
-        return kept.select(own).collect(engine="streaming").sort(ROW)
+        return kept.select(own).collect(engine="streaming").sort(ROW), None
     path = work / f"marked-{uuid.uuid4().hex}.parquet"
     try:
         kept.sink_parquet(path, compression="uncompressed", statistics=False,
                           maintain_order=True, engine="streaming")  # fmt: skip
-        return pl.scan_parquet(path).collect(engine="streaming")
-    finally:
+        lf = pl.scan_parquet(path)
+        needed = [c for c in lf.collect_schema().names() if c not in shown]
+        return lf.select(needed).collect(engine="streaming"), path
+    except BaseException:
         path.unlink(missing_ok=True)
+        raise
 
 
 # Failures of writing, not of reading: no room left (disk, quota) or a read-only file system.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import polars as pl
@@ -116,3 +118,25 @@ def test_refuses_an_unrelated_folder(tmp_path: Path) -> None:
     file_out.write_text("x")
     with pytest.raises(CohortInputError, match="not a folder"):
         output.check_out(file_out)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "parquet"])
+def test_outputs_are_the_owners_alone(tmp_path: Path, fmt: str) -> None:
+    """Every output holds patient data: the folders 0700, the files 0600, whatever the umask.
+
+    Polars, pyarrow and matplotlib create files with the umask (0644 under 022); tables,
+    samples, rejected rows, plots, summary and report are all checked.
+    """
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        run(out, maf=MAF, fusions=DATA / "tiny_fusions.txt", cna=DATA / "tiny_cna.txt",
+            clinical=CLINICAL, plots=True, fmt=fmt)  # fmt: skip
+    finally:
+        os.umask(old)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {f"annotated_mutations.{fmt}", f"samples.{fmt}", "report.html", "oncoprint.png"} <= names
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(0o600)}
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in folders} == {oct(0o700)}

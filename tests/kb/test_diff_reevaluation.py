@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,7 @@ def test_annotate_compare_lists_the_changed_samples_and_why(pair, tmp_path: Path
     result = _annotate(second, new, "--compare", str(first), "--kb-old", str(old))
     assert result.exit_code == 0, result.stderr
     assert "changes.tsv" in result.stdout
+    assert stat.S_IMODE((second / "changes.tsv").stat().st_mode) == 0o600  # patient samples
     rows = _rows(second / "changes.tsv")
     # S2: KRAS G12C, adagrasib moved to level 2. S5 (EML4-ALK) keeps alectinib at level 1
     # through its later-line indication (cohort levels ignore the line, as OncoKB's do), so

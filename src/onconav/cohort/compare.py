@@ -272,4 +272,5 @@ def write_changes(changes: list[SampleChange], path: Path) -> None:
     frame = pl.DataFrame(rows, schema=list(CHANGE_COLUMNS), orient="row")
     tmp = path.with_name(f".{path.name}.tmp")
     frame.write_csv(tmp, separator="\t")
+    tmp.chmod(0o600)  # one row a patient sample
     tmp.replace(path)

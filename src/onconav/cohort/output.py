@@ -33,6 +33,7 @@ __all__ = [
     "check_out",
     "check_parquet_names",
     "lines_sink",
+    "private_tree",
     "remove_stale",
     "staged_output",
     "table_sink",
@@ -147,9 +148,25 @@ def _remove(stage: Path) -> None:
     _logger.warning("could not remove %s; the next run will", stage.name)
 
 
+def private_tree(folder: Path) -> None:
+    """Make `folder` and everything in it its owner's alone: folders 0700, files 0600.
+
+    The outputs hold patient data. Polars, pyarrow, matplotlib and Spark create files with the
+    process's umask (usually 0644), so modes are set once the files are written.
+    """
+    folder.chmod(0o700)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
+
+
 @contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
     """A temporary folder beside `out`, renamed to `out` when the block ends without error.
+
+    The folder is 0700 and every file in it 0600 once renamed (`private_tree`).
 
     Raises:
         CohortInputError: `out` cannot be used (see `check_out`).
@@ -161,6 +178,7 @@ def staged_output(out: Path) -> Iterator[Path]:
     try:
         yield stage
         check_out(out)
+        private_tree(stage)
         _commit(stage, out)
     except BaseException:
         _remove(stage)

@@ -22,9 +22,9 @@ Choices:
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
 
 from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSITIVE_LEVELS
 from onconav.cohort.events import Event
@@ -152,6 +152,25 @@ _APPLIES: weakref.WeakKeyDictionary[KBIndex, dict[tuple[int, tuple[object, ...]]
 )
 _APPLIES_LIMIT = 1 << 16
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(
+    tables: weakref.WeakKeyDictionary[KBIndex, dict[_K, _V]], index: KBIndex, key: _K,
+    make: Callable[[], _V],
+) -> _V:  # fmt: skip
+    """`make()`, kept in `index`'s table of `tables` under `key`; the table is emptied when full."""
+    table = tables.get(index)
+    if table is None:
+        table = tables[index] = {}
+    found = table.get(key)
+    if found is None:
+        if len(table) >= _APPLIES_LIMIT:
+            table.clear()
+        found = table[key] = make()
+    return found
+
 
 def _applies_memo(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     """`_applies`, kept per the match engine's memo signature of the facts it reads.
@@ -160,16 +179,8 @@ def _applies_memo(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     (match/memo.py), and so is `_applies`, which adds only a history built from the
     indication; contexts that differ elsewhere share the answer.
     """
-    table = _APPLIES.get(index)
-    if table is None:
-        table = _APPLIES[index] = {}
     key = (id(ind), signature(memo_of(index), index, facts, ind.gene))
-    found = table.get(key)
-    if found is None:
-        if len(table) >= _APPLIES_LIMIT:
-            table.clear()
-        found = table[key] = _applies(index, ind, facts)
-    return found
+    return _kept(_APPLIES, index, key, lambda: _applies(index, ind, facts))
 
 
 def _avoided(index: KBIndex, case: Case) -> frozenset[str]:
@@ -206,56 +217,41 @@ def _avoided_memo(index: KBIndex, case: Case, events: tuple[Event, ...]) -> froz
     for e in events:
         keys[e.gene] = keys.get(e.gene, frozenset()) | (e.keys & parts.get(e.gene, frozenset()))
     memo_key = tuple(sorted((g, tuple(sorted(k))) for g, k in keys.items()))
-    table = _AVOIDED.get(index)
-    if table is None:
-        table = _AVOIDED[index] = {}
-    found = table.get(memo_key)
-    if found is None:
-        if len(table) >= _APPLIES_LIMIT:
-            table.clear()
-        found = table[memo_key] = _avoided(index, case)
-    return found
+    return _kept(_AVOIDED, index, memo_key, lambda: _avoided(index, case))
 
 
 def _applicable(
     index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event
 ) -> tuple[Indication, ...]:
     """The indications of `event` that apply in the context, in the order cells list them."""
-    found = [
-        ind
-        for ind in index.indications_by_gene.get(event.gene, ())
-        if event.keys.intersection(ind.alterations) and not avoided.intersection(ind.drugs)
-    ]
+    found = [ind for ind in _named(index, event)[0] if not avoided.intersection(ind.drugs)]
     found.sort(key=lambda ind: (_STATUS_RANK[ind.status], ind.preference))
     return tuple(ind for ind in found if _applies_memo(index, ind, facts))
 
 
-# Per index: (gene, keys) -> the drugs of the gene's indications that name one of the keys,
-# and the genes of those indications; and (gene, keys, those drugs avoided, the memo's
-# signatures of the facts those indications read) -> the cells `_applicable` gives.
-_NAMED: weakref.WeakKeyDictionary[KBIndex, dict[object, tuple[frozenset[str], list[str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_Named = tuple[tuple[Indication, ...], frozenset[str], list[str]]
+# Per index: (gene, keys) -> the gene's indications that name one of the keys, their drugs
+# and their genes; and (gene, keys, those drugs avoided, the memo's signatures of the facts
+# those indications read) -> the cells `_applicable` gives.
+_NAMED: weakref.WeakKeyDictionary[KBIndex, dict[object, _Named]] = weakref.WeakKeyDictionary()
 _APPLICABLE: weakref.WeakKeyDictionary[KBIndex, dict[tuple[object, ...], Cells]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _named(index: KBIndex, event: Event) -> tuple[frozenset[str], list[str]]:
-    """The drugs and genes of the indications of `event`'s gene that name one of its keys."""
-    table = _NAMED.get(index)
-    if table is None:
-        table = _NAMED[index] = {}
-    found = table.get(event.signature)
-    if found is None:
-        named = [
+def _named(index: KBIndex, event: Event) -> _Named:
+    """The indications of `event`'s gene that name one of its keys, their drugs and genes."""
+
+    def make() -> _Named:
+        named = tuple(
             i
             for i in index.indications_by_gene.get(event.gene, ())
             if event.keys.intersection(i.alterations)
-        ]
+        )
         drugs = frozenset(d for i in named for d in i.drugs)
-        found = table[event.signature] = (drugs, sorted({i.gene for i in named if i.gene}))
-    return found
+        return named, drugs, sorted({i.gene for i in named if i.gene})
+
+    return _kept(_NAMED, index, event.signature, make)
 
 
 def _applicable_memo(
@@ -268,18 +264,10 @@ def _applicable_memo(
     signature (`_applies_memo`). Contexts that share these share the answer, so an event
     seen in thousands of contexts is attributed once a distinct case. (Callers copy it.)
     """
-    table = _APPLICABLE.get(index)
-    if table is None:
-        table = _APPLICABLE[index] = {}
-    drugs, genes = _named(index, event)
+    _, drugs, genes = _named(index, event)
     memo = memo_of(index)
     key = (*event.signature, drugs & avoided, *(signature(memo, index, facts, g) for g in genes))
-    found = table.get(key)
-    if found is None:
-        if len(table) >= _APPLIES_LIMIT:
-            table.clear()
-        found = table[key] = _applicable_cells(index, facts, avoided, event)
-    return found
+    return _kept(_APPLICABLE, index, key, lambda: _applicable_cells(index, facts, avoided, event))
 
 
 def _applicable_cells(

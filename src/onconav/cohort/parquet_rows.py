@@ -44,20 +44,12 @@ _GROUP_ROWS = 1 << 16
 _BLOCK = 1 << 20
 
 
-def _body_start(table: Table) -> int:
-    """Byte offset of the first line after the header."""
-    with table.source.open("rb") as fh:
-        for _ in range(table.header_line):
-            fh.readline()
-        return fh.tell()
-
-
 def _reader(table: Table, source: pa.NativeFile) -> pa_csv.CSVStreamingReader:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
     names = table.names
-    source.seek(_body_start(table))
+    source.seek(table.body_offset())
     return pa_csv.open_csv(
         source,
         read_options=pa_csv.ReadOptions(column_names=names, block_size=_BLOCK),

@@ -87,6 +87,13 @@ class Table:
         """1-based line number of the first data row."""
         return self.header_line + 1
 
+    def body_offset(self) -> int:
+        """Byte offset in `source` of the first line after the header."""
+        with self.source.open("rb") as fh:
+            for _ in range(self.header_line):
+                fh.readline()
+            return fh.tell()
+
     @property
     def _comment_marks(self) -> list[int]:
         # The j-th comment line (0-based) comes before every row numbered at least its offset
@@ -404,8 +411,7 @@ def body_counts(table: Table) -> BodyCounts:
     tabs = newlines = returns = 0
     last = b"\n"
     with table.source.open("rb") as fh:
-        for _ in range(table.header_line):
-            fh.readline()
+        fh.seek(table.body_offset())
         while block := fh.read(_BLOCK):
             data = np.frombuffer(block, np.uint8)
             tabs += int(np.count_nonzero(data == _TAB))

@@ -83,13 +83,24 @@ class KeyScan:
     staged: Path | None = None
 
 
-def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
-    """The row-level reject code (or null): no carrier, no gene, no sample, unknown sample."""
-    unknown = ~layer.sample.is_in(known.implode()) if known is not None else pl.lit(False)
+def row_reject(
+    layer: Layer, known: pl.Series | None, *, unknown: pl.Series | None = None
+) -> pl.Expr:
+    """The row-level reject code (or null): no carrier, no gene, no sample, unknown sample.
+
+    A sample is unknown when `known` (the clinical file's samples) is given and lacks it, or,
+    when `unknown` is given instead, when `unknown` names it (cheaper: that list is short).
+    """
+    if unknown is not None:
+        flag = layer.sample.is_in(unknown.implode()) if len(unknown) else pl.lit(False)
+    elif known is not None:
+        flag = ~layer.sample.is_in(known.implode())
+    else:
+        flag = pl.lit(False)
     out = (
         pl.when(~layer.has_gene).then(pl.lit("missing-gene"))
         .when(layer.sample.is_null()).then(pl.lit("missing-sample"))
-        .when(unknown).then(pl.lit("unknown-sample"))
+        .when(flag).then(pl.lit("unknown-sample"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )  # fmt: skip
     if layer.row_reject is not None:
@@ -98,13 +109,15 @@ def row_reject(layer: Layer, known: pl.Series | None) -> pl.Expr:
 
 
 def mark_columns(
-    layer: Layer, spellings: frozenset[str], known: pl.Series | None, *, indexed: bool = False
-) -> tuple[pl.LazyFrame, list[pl.Expr]]:
+    layer: Layer, spellings: frozenset[str], known: pl.Series | None, *, indexed: bool = False,
+    unknown: pl.Series | None = None,
+) -> tuple[pl.LazyFrame, list[pl.Expr]]:  # fmt: skip
     """Pass 1's columns of every row, and the fields a marked row keeps (both engines use it).
 
     Returns `layer.frame` with `__i` (the row number; kept as it is when `indexed`), `__s`,
     `__rr`, `__kb` and `__o`, and the expressions of the key cells, `__o`, `GENE`,
-    `ALTERATION`, `LINE` and `COLUMN`, computed on the marked rows alone.
+    `ALTERATION`, `LINE` and `COLUMN`, computed on the marked rows alone. Unknown samples
+    are those missing from `known`, or those `unknown` names (see `row_reject`).
     """
     oncotree = layer.oncotree if layer.oncotree is not None else pl.lit(None, pl.String)
     fields = [
@@ -118,7 +131,7 @@ def mark_columns(
     frame = layer.frame if indexed else layer.frame.with_row_index(ROW)
     lf = frame.with_columns(
         layer.sample.alias(SAMPLE),
-        row_reject(layer, known),
+        row_reject(layer, known, unknown=unknown),
         layer.kb_hint(spellings).fill_null(False).alias(KB),
         oncotree.alias("__o"),
     )
@@ -140,21 +153,25 @@ def scan_keys(
     Raises:
         CohortInputError: the input cannot be read, or its last line is cut short.
     """
-    lf, fields = mark_columns(layer, spellings, known)
     # Two streamed scans (reading only the columns named here): rows counted by sample, and the
     # marked rows with their fields. One group a marked row beside the samples held about three
     # times their size in hash tables (3.1 GiB at ten million panel rows), and one scan feeding
-    # both (`collect_all`) buffered the file between them (1.7 GiB at ten million whole-exome
-    # rows, against 0.55 GiB for two scans, about 0.8 s more).
-    mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
+    # both (`collect_all`, or batches of one scan) buffered the file between them (1.7 GiB at
+    # ten million whole-exome rows, against 0.55 GiB for two scans, about 0.8 s more). The
+    # counts come first: the samples missing from the clinical file are then a short list to
+    # look for in the second scan, cheaper than looking up every row's sample among a million.
+    lf, _ = mark_columns(layer, spellings, None)
     last = layer.table.names[-1] if layer.verbatim and layer.table is not None else None
     blank = pl.col(last).null_count() if last else pl.len()
     counted = lf.group_by(SAMPLE).agg(
         pl.len().alias("__n"), pl.col("__o").min(), blank.alias("__bl")
     )
-    kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
+    mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     try:
         samples = counted.collect(engine="streaming")
+        unknown = _unknown(samples[SAMPLE], known)
+        lf, fields = mark_columns(layer, spellings, None, unknown=unknown)
+        kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
         marks, staged = _marked(kept, work, SHOWN)
     except pl.exceptions.PolarsError as exc:
         staging = _staging_failure(exc, work)
@@ -166,6 +183,13 @@ def scan_keys(
         check_tail(layer.table, rows)
     return KeyScan(rows=rows, samples=samples, marked=marks, blank_last=blank_last,
                    staged=staged)  # fmt: skip
+
+
+def _unknown(samples: pl.Series, known: pl.Series | None) -> pl.Series | None:
+    """The samples (of the rows) missing from `known` (the clinical file's), when it is given."""
+    if known is None:
+        return None
+    return samples.filter(samples.is_not_null() & ~samples.is_in(known.implode()))
 
 
 def _marked(

@@ -189,19 +189,28 @@ class Table:
         header sets the width: told only a schema, it takes the width from the first row and
         fails when that row is short.
         """
-        # A VCF's '#CHROM' header would be taken for a comment: its body has no '#' lines (its
-        # '##' lines come before the header and are skipped), so it gets no comment prefix.
         return pl.scan_csv(
             self.source,
             has_header=True,
             separator="\t",
             quote_char=None,
-            comment_prefix=None if self.header[0].startswith("#") else "#",
+            comment_prefix=self._comment_prefix,
             skip_lines=self.header_line - 1,
             new_columns=self.names,
             infer_schema=False,
             raise_if_empty=False,
         )
+
+    @property
+    def _comment_prefix(self) -> str | None:
+        """What `scan` and `scan_lines` skip as a comment line: '#', only when the body has one.
+
+        Looking for a comment prefix costs Polars about half as much again as splitting the
+        fields (ten million narrow rows: 1.31 s against 0.77 s for a scan). A VCF's '#CHROM'
+        header would be taken for a comment: its body has no '#' lines (its '##' lines come
+        before the header and are skipped), so it gets no prefix either.
+        """
+        return "#" if self.comments and not self.header[0].startswith("#") else None
 
     def scan_lines(self) -> pl.LazyFrame:
         """The body as a LazyFrame of one string column, `__line`: each row's text as written.
@@ -215,7 +224,7 @@ class Table:
             has_header=False,
             separator="\x00",
             quote_char=None,
-            comment_prefix="#",
+            comment_prefix=self._comment_prefix,
             skip_lines=self.header_line,
             schema={"__line": pl.String},
             raise_if_empty=False,

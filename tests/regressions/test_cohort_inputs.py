@@ -112,6 +112,36 @@ def test_maf_columns_written_twice_are_errors(tmp_path, workdir, header, row, co
     assert "more than once" in err.message
 
 
+def _copied_columns(folder: Path, differ_at: int | None) -> Path:
+    """A MAF whose protein and class columns are written twice, alike in every row but one."""
+    header = ("Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tVariant_Classification\t"
+              "Amino_Acid_Change\tHGVSp_Short\tAmino_Acid_Change")  # fmt: skip
+    rows = []
+    for i in range(3000):
+        change = ("p.L858R", "p.G12C", "p.V600E", "p.R273H")[i % 4]
+        gene = ("EGFR", "KRAS", "BRAF", "TP53")[i % 4]
+        last = "p.X1Y" if i == differ_at else change
+        rows.append(f"{gene}\tS{i // 7}\t{change}\tMissense_Mutation\t{change}\t{change}\t{last}")
+    return _write(folder, "copies.maf", [header, *rows])
+
+
+@pytest.mark.parametrize("differ_at", [0, 1234, 2999])
+def test_copies_that_differ_in_any_row_are_errors(tmp_path, workdir, differ_at) -> None:
+    # (whether copies agree is found in pass 1's scan, not at opening: any row, first or last,
+    # counts, and nothing is written)
+    maf = _copied_columns(workdir, differ_at)
+    err = _fails(tmp_path, maf, maf=maf, tumor_type="LUAD")
+    assert err.line == 1
+    assert err.column == "Amino_Acid_Change"
+    assert "fields 5 and 7" in err.message
+
+
+def test_copies_alike_in_every_row_are_read(tmp_path, workdir) -> None:
+    maf = _copied_columns(workdir, None)
+    summary = run(tmp_path / "out", maf=maf, tumor_type="LUAD")
+    assert summary.rows_in == summary.rows_annotated == 3000
+
+
 def test_an_unused_column_written_twice_is_kept(tmp_path, workdir) -> None:
     maf = _write(workdir, "m.maf", [
         "Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tNote\tNote", "EGFR\tS1\tp.L858R\ta\tb",

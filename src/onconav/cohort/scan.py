@@ -163,12 +163,15 @@ def scan_keys(
     lf, _ = mark_columns(layer, spellings, None)
     last = layer.table.names[-1] if layer.verbatim and layer.table is not None else None
     blank = pl.col(last).null_count() if last else pl.len()
+    copies = layer.table.deferred_copies() if layer.table is not None else []
     counted = lf.group_by(SAMPLE).agg(
-        pl.len().alias("__n"), pl.col("__o").min(), blank.alias("__bl")
+        pl.len().alias("__n"), pl.col("__o").min(), blank.alias("__bl"), *copies
     )
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     try:
         samples = counted.collect(engine="streaming")
+        if layer.table is not None:
+            layer.table.check_copies(samples)
         unknown = _unknown(samples[SAMPLE], known)
         lf, fields = mark_columns(layer, spellings, None, unknown=unknown)
         kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
@@ -177,7 +180,7 @@ def scan_keys(
         staging = _staging_failure(exc, work)
         raise (staging if staging is not None else _located(layer, exc)) from exc
     blank_last = int(samples["__bl"].sum()) if samples.height else 0
-    samples = samples.drop("__bl")
+    samples = samples.select(SAMPLE, "__n", "__o")
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
         check_tail(layer.table, rows)

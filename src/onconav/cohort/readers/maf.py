@@ -8,6 +8,7 @@ first non-empty one of each row). Every other column is kept as it is.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -138,7 +139,9 @@ def read_maf(path: Path, *, work_dir: Path, label: str | None = None) -> Layer:
         CohortInputError: unreadable file or a missing required column (gene, sample, protein
             change), naming the file and the header line.
     """
-    return maf_layer(open_table(path, work_dir=work_dir, label=label))
+    table = open_table(path, work_dir=work_dir, label=label)
+    # (whether a copied column's copies agree is checked in pass 1: `scan.scan_keys`)
+    return maf_layer(replace(table, defer_copies=True))
 
 
 def maf_layer(table: Table) -> Layer:

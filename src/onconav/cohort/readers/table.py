@@ -63,6 +63,9 @@ class Table:
             added (Polars 2.1 cannot read an unterminated line holding '#' as the only row).
         comments: 1-based numbers of the comment lines after the header, which `scan` skips
             (see `line_of`).
+        defer_copies: `find` takes the first of a column's copies without reading the body;
+            whether they agree is then folded into the caller's own scan (`deferred_copies`,
+            `check_copies`), instead of a scan of its own.
     """
 
     label: str
@@ -74,8 +77,10 @@ class Table:
     nul_lines: tuple[int, ...] = ()
     unterminated: bool = False
     comments: tuple[int, ...] = ()
+    defer_copies: bool = False
     _upper: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _alike: dict[tuple[int, ...], bool] = field(default_factory=dict, repr=False, compare=False)
+    _deferred: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -134,7 +139,10 @@ class Table:
             found = self._upper.get(cand.upper())
             if found is None:
                 continue
-            if len(found) > 1 and not self._copies_alike(found):
+            if len(found) > 1 and self.defer_copies:
+                if tuple(found) not in self._deferred:
+                    self._deferred.append(tuple(found))
+            elif len(found) > 1 and not self._copies_alike(found):
                 raise self.duplicate(found)
             return f"c{found[0]}"
         return None
@@ -143,10 +151,32 @@ class Table:
         """Whether the columns at `positions` hold the same value in every row (one scan)."""
         key = tuple(positions)
         if key not in self._alike:
-            first, *rest = (pl.col(f"c{i}") for i in positions)
-            alike = pl.all_horizontal([first.eq_missing(other).all() for other in rest])
+            alike = pl.all_horizontal([d.not_() for d in _differ(positions)]).all()
             self._alike[key] = bool(self.scan().select(alike).collect().item())
         return self._alike[key]
+
+    def deferred_copies(self) -> list[pl.Expr]:
+        """How many rows' copies differ, per column `find` took copies of without a scan.
+
+        One aggregation per such column (`defer_copies`), in the order found: `__dup0`, ...
+        """
+        out = []
+        for j, positions in enumerate(self._deferred):
+            differ = pl.any_horizontal(_differ(list(positions)))
+            out.append(differ.sum().alias(f"__dup{j}"))
+        return out
+
+    def check_copies(self, counts: pl.DataFrame) -> None:
+        """Raise for the first deferred copied column whose copies differ in some row.
+
+        `counts` holds the `deferred_copies` aggregations (summed over its rows).
+
+        Raises:
+            CohortInputError: naming the header line and the column, as `find` would.
+        """
+        for j, positions in enumerate(self._deferred):
+            if int(counts[f"__dup{j}"].sum()):
+                raise self.duplicate(list(positions))
 
     def duplicate(self, positions: list[int]) -> CohortInputError:
         """The error for a column name the header holds at several `positions` (0-based)."""
@@ -246,6 +276,12 @@ class Table:
     ) -> CohortInputError:
         """A located error about this file."""
         return _fail(message, self.label, line=line, column=column)
+
+
+def _differ(positions: list[int]) -> list[pl.Expr]:
+    """Per copy after the first of the columns at `positions`: True where it differs."""
+    first, *rest = (pl.col(f"c{i}") for i in positions)
+    return [first.eq_missing(other).not_() for other in rest]
 
 
 def _read_head(source: Path, label: str, header_prefix: str | None) -> tuple[list[str], str, int]:

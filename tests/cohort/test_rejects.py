@@ -130,3 +130,33 @@ def test_staged_marked_rows_show_rejected_rows_as_held_ones(
     for name in ("rejected.tsv", "annotated_mutations.tsv", "annotated_fusions.tsv"):
         assert (tmp_path / "staged" / name).read_bytes() == (tmp_path / "held" / name).read_bytes()
     assert len(table(tmp_path / "held" / "rejected.tsv")) == 5
+
+
+@pytest.mark.parametrize("missing", [(), ("S3",), ("S1", "S4")])
+def test_every_row_of_a_sample_missing_from_the_clinical_file_is_rejected(
+    tmp_path: Path, missing: tuple[str, ...]
+) -> None:
+    # (the samples missing from the clinical file are found from pass 1's counts: its rows in
+    # knowledge-base genes and in other genes alike are rejected, with their lines)
+    rows = [
+        ("S1", "EGFR", "p.L858R"), ("S2", "TP53", "p.R273H"), ("S3", "KRAS", "p.G12C"),
+        ("S3", "TP53", "p.R175H"), ("S4", "CDH1", "p.A778S"), ("S1", "FOXA1", "p.D336Y"),
+        ("S2", "BRAF", "p.V600E"), ("S4", "ALK", "p.F1174L"),
+    ]  # fmt: skip
+    maf = _write(tmp_path, "m.maf", ["Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short",
+                                     *("\t".join((g, s, p)) for s, g, p in rows)])  # fmt: skip
+    listed = [s for s in ("S1", "S2", "S3", "S4") if s not in missing]
+    clinical = _write(tmp_path, "c.txt", ["SAMPLE_ID\tONCOTREE_CODE",
+                                          *(f"{s}\tLUAD" for s in listed)])  # fmt: skip
+    out = tmp_path / "out"
+    summary = run(out, maf=maf, clinical=clinical)
+    expected = [i + 2 for i, (s, _, _) in enumerate(rows) if s in missing]
+    rejected = table(out / "rejected.tsv")
+    assert [int(r["LINE"]) for r in rejected] == expected
+    assert {r["CODE"] for r in rejected} <= {"unknown-sample"}
+    assert [r["SAMPLE"] for r in rejected] == [rows[n - 2][0] for n in expected]
+    assert summary.rows_rejected == len(expected)
+    assert summary.rows_annotated == len(rows) - len(expected)
+    annotated = table(out / "annotated_mutations.tsv")
+    flags = [r["ANNOTATED"] for r in annotated]
+    assert flags == ["False" if s in missing else "True" for s, _, _ in rows]

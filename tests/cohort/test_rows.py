@@ -81,9 +81,45 @@ def test_which_files_are_copied_as_they_are(
         return real(*args)
 
     monkeypatch.setattr(scan, "_verbatim", spy)
-    run(tmp_path / "a", maf=copy_with(MAF, workdir, "filled.maf", _filled), tumor_type="LUAD")
-    run(tmp_path / "b", maf=MAF, tumor_type="LUAD")  # blank last cells: may be short
-    assert seen == [True, False]
+    filled = copy_with(MAF, workdir, "filled.maf", _filled)
+    run(tmp_path / "a", maf=filled, tumor_type="LUAD")
+    run(tmp_path / "b", maf=MAF, tumor_type="LUAD")  # blank last cells, every line whole
+    short = copy_with(filled, workdir, "short.maf", lambda b: b.replace(b"\t8\tx\n", b"\t8\n"))
+    run(tmp_path / "c", maf=short, tumor_type="LUAD")  # one line a field short
+    assert seen == [True, True, False]
+    assert _rows(tmp_path / "b") == [
+        {**r, 'Note "quoted"': r['Note "quoted"'] if r['Note "quoted"'] != "-" else ""}
+        for r in _rows(tmp_path / "a")
+    ]
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 64, 1 << 24])
+@pytest.mark.parametrize(
+    ("body", "even"),
+    [
+        (b"1\t2\t\n\t\t\n4\t5\t6\n", True),
+        (b"1\t2\t\n\t\t\n4\t5\t6", True),  # (no line end after the last line)
+        (b"1\t2\n4\t5\t6\t7\n", False),  # (short then long: the tabs add up)
+        (b"1\t2\t3\n\n4\t5\t6\n", False),  # (a blank line)
+        (b"1\t2\t3\n4\t5", False),
+        (b"1\t2\t3\r\n4\t\t\r\n", True),
+        (b"", True),
+    ],
+)
+def test_body_counts_line_by_line(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, block: int, body: bytes, even: bool
+) -> None:
+    # Lines cut across blocks of any size count their tabs whole.
+    from onconav.cohort.readers import table as tables
+
+    monkeypatch.setattr(tables, "_BLOCK", block)
+    path = workdir / "t.tsv"
+    path.write_bytes(b"a\tb\tc\n" + body)
+    opened = open_table(path, work_dir=workdir)
+    counted = body_counts(opened, per_line=True)
+    assert counted.even is even
+    assert counted.tabs == body.count(b"\t")
+    assert body_counts(opened) == BodyCounts(counted.tabs, counted.lines, counted.returns)
 
 
 def test_comment_line_inside_the_body_is_skipped(tmp_path: Path, workdir: Path) -> None:

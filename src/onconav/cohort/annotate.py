@@ -159,14 +159,15 @@ def _write_layers(
     progress("write", len(layers), len(layers))
 
 
-def _count_body(pool: ThreadPoolExecutor, layer: Layer, fmt: Format) -> Future[BodyCounts] | None:
+def _count_body(pool: ThreadPoolExecutor, layer: Layer, scan: KeyScan) -> Future[BodyCounts] | None:
     """Count a layer's tabs, lines and carriage returns in the background (see `write_rows`).
 
-    Either `fmt` uses them: TSV to copy the lines as they are, Parquet to have pyarrow read them.
+    Either format uses them: TSV to copy the lines as they are, Parquet to have pyarrow read
+    them. Tabs are counted line by line when some rows' last cell is blank (pass 1 says so).
     """
     if not layer.verbatim or layer.table is None:
         return None
-    return pool.submit(body_counts, layer.table)
+    return pool.submit(body_counts, layer.table, per_line=scan.blank_last > 0)
 
 
 def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
@@ -281,7 +282,7 @@ def _annotate_into(
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report, work)
-        counts = [_count_body(pool, layer, fmt) for layer in layers]
+        counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
         drawn = pool.submit(_figures, plan, stage / "plots", plots, html)

@@ -355,12 +355,10 @@ def _rectangular(layer: Layer, scan: KeyScan, counts: BodyCounts | None) -> bool
     """Every line after the header is a row with exactly the header's fields (see `write_rows`)."""
     assert layer.table is not None
     width = len(layer.table.header) - 1
-    return (
-        counts is not None
-        and scan.blank_last == 0
-        and counts.lines == scan.rows
-        and counts.tabs == scan.rows * width
-    )
+    if counts is None or counts.lines != scan.rows or counts.tabs != scan.rows * width:
+        return False
+    # (with no blank last cell, no row is short, and then the tabs in all say that none is long)
+    return counts.even if counts.even is not None else scan.blank_last == 0
 
 
 def _only_rows(scan: KeyScan, counts: BodyCounts | None) -> bool:

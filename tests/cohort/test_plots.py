@@ -137,3 +137,14 @@ def test_write_plots_writes_png_and_svg_with_text_kept(tmp_path: Path) -> None:
     texts = " ".join("".join(e.itertext()) for e in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "G00" in texts
     assert "Alteration (glyph and colour):" in texts
+
+
+def test_the_same_cohort_draws_the_same_files(tmp_path: Path) -> None:
+    # (no date or other per-run stamp in the files: outputs can be compared across runs)
+    samples, genes = _cohort(5, 60)
+    first = write_plots(samples, genes, tmp_path / "a")
+    again = write_plots(samples, genes, tmp_path / "b")
+    assert first == again
+    for name in first:
+        rel = Path(name).relative_to("plots")
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), name

@@ -63,13 +63,16 @@ def import_matplotlib() -> None:
 
 
 def _save(fig: Figure, folder: Path, name: str) -> list[str]:
-    """PNG and SVG; the SVG keeps its text as text (editable, searchable in report.html)."""
+    """PNG and SVG; the SVG keeps its text as text (editable, searchable in report.html).
+
+    The SVG carries no date, so that the same cohort gives the same files (and report.html).
+    """
     from matplotlib import rc_context
 
     fig.savefig(folder / f"{name}.png", dpi=110)
     fig.set_layout_engine("none")  # laid out by the first save; the SVG keeps that layout
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
-        fig.savefig(folder / f"{name}.svg")
+        fig.savefig(folder / f"{name}.svg", metadata={"Date": None})
     return [f"plots/{name}.png", f"plots/{name}.svg"]
 
 

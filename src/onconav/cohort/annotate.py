@@ -173,7 +173,7 @@ def _count_body(pool: ThreadPoolExecutor, layer: Layer, scan: KeyScan) -> Future
 def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
     """The report's alteration table, when `html`.
 
-    Made on the helper thread, after the plots, while pass 2 writes (it is Polars' work, which
+    Made on a helper thread beside the plots, while pass 2 writes (it is Polars' work, which
     releases the GIL). The tables themselves are written on the main thread after pass 2, so
     that no two threads of this run write into the output at once besides the plots.
     """
@@ -267,9 +267,11 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    A second thread imports matplotlib while Polars reads the inputs (pass 1), counts tabs and
-    lines (numpy, which releases the GIL) while Python reads the distinct keys, and makes the
-    samples table, the oncoprint and the plots while Polars writes the annotated tables (pass 2).
+    Two helper threads import matplotlib while Polars reads the inputs (pass 1), count tabs
+    and lines (numpy, which releases the GIL) while Python reads the distinct keys, and make
+    the samples table, the oncoprint and the plots, and the report's alteration table, while
+    Polars writes the annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
+    is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
@@ -278,7 +280,7 @@ def _annotate_into(
     clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
     _check_tumor_source(layers, clinical, default)
     clin = (clinical.label, clinical.samples) if clinical else None
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report, work)

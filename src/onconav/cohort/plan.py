@@ -231,15 +231,20 @@ def _contexts(
     results: dict[int, ContextResult] = {}
     rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
     total = distinct.height
+    # The cells' values by the id of their (shared) `Cells`, alive in `results`.
+    values_of: dict[int, list[object]] = {}
     for i, (code, setting, _key, ids) in enumerate(distinct.iter_rows()):
         events_of = tuple(events[j] for j in ids)
-        result = results[i] = match_context(view.index, code, setting, events_of)
-        for sig in wanted.get(i, ()):
-            cells = result.cells[events[sig]]
-            best = cells.best()
-            values = [i, sig, *cells.row().values(), list(cells.levels), best.get("1", []),
-                      best.get("2", [])]  # fmt: skip
-            for name, value in zip(rows, values, strict=True):
+        mine = [events[sig] for sig in wanted.get(i, ())]
+        result = results[i] = match_context(view.index, code, setting, events_of, mine)
+        for sig, event in zip(wanted.get(i, ()), mine, strict=True):
+            cells = result.cells[event]
+            values = values_of.get(id(cells))
+            if values is None:
+                best = cells.best()
+                values = values_of[id(cells)] = [*cells.row().values(), list(cells.levels),
+                                                 best.get("1", []), best.get("2", [])]  # fmt: skip
+            for name, value in zip(rows, [i, sig, *values], strict=True):
                 rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)

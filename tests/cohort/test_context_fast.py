@@ -5,7 +5,8 @@
   compound, off-target and overridden ones among them;
 - the kept cells of an event (`_event_cells_memo`) equal freshly made ones, and matching a
   context for some of its events gives those events the cells of the whole match;
-- `influence._sets` gives each group's sorted distinct items, packed or not.
+- `influence._sets` gives each group's sorted distinct items, packed or not;
+- `plan._cell_frame` builds the frame Polars builds from the lists, separator or not.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from onconav.cohort import context as context_module
 from onconav.cohort.context import match_context
 from onconav.cohort.events import Event, KBView
 from onconav.cohort.influence import _sets
+from onconav.cohort.plan import _CELL_SCHEMA, _cell_frame
 from onconav.kb.index import get_index
 from onconav.normalize import normalize_alteration
 
@@ -119,3 +121,24 @@ def test_sets_are_each_groups_sorted_distinct_items(packed: bool) -> None:
         expected.setdefault(g, set()).add(i)
     assert found["g"].to_list() == sorted(expected)
     assert found["i"].to_list() == [sorted(expected[g]) for g in sorted(expected)]
+
+
+@pytest.mark.parametrize("odd", ["", "\x1f", "a\x1fb"])
+def test_the_cells_frame_equals_polars_own_from_lists(odd: str) -> None:
+    rng = random.Random(2)
+    rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
+    words = ["1", "R1", "Osimertinib", "Sotorasib+Panitumumab", "", odd]
+    for i in range(300):
+        for name, dtype in _CELL_SCHEMA.items():
+            if name == "__ctx":
+                rows[name].append(i)
+            elif name == "__sig":
+                rows[name].append(i % 7)
+            elif dtype == pl.String:
+                rows[name].append(rng.choice([None, "LEVEL_1", "123;456"]))
+            else:  # a list, empty ones and ones with an empty item among them
+                rows[name].append(rng.sample(words, rng.randint(0, 3)))
+    found = _cell_frame(rows)
+    assert found.schema == _CELL_SCHEMA
+    assert found.equals(pl.DataFrame(rows, schema=_CELL_SCHEMA))
+    assert found["__levels"].to_list() == rows["__levels"]

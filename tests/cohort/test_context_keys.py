@@ -2,8 +2,8 @@
 
 The oracle is the same annotation with every event depending on all of its sample's events
 (`Influence.whole_sample`: `match_context` on the whole sample, as before keying, and without
-the per-signature answers of `_applies` and `_applicable`, and `match_case` for every
-context's avoid list) and every key read by the normalizer (no `vparse`),
+the per-signature answers of `_applies`, `_applicable` and `_event_cells`, and `match_case`
+for every context's avoid list) and every key read by the normalizer (no `vparse`),
 compared file by file on a generated cohort dense in co-mutations and on every study of
 ../shared/data (skipped when absent).
 """
@@ -90,14 +90,11 @@ def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **inputs: Any) -> tup
         m.setattr(influence_module.Influence, "of", classmethod(_whole))
         m.setattr(context_module, "_applies_memo", context_module._applies)
         m.setattr(context_module, "_applicable_memo", context_module._applicable_cells)
-        m.setattr(context_module, "_avoided_memo", _avoided_whole)
+        m.setattr(context_module, "_event_cells_memo", context_module._event_cells)
+        m.setattr(context_module, "_resisted", context_module._avoided)
         m.setattr(reading_module, "VECTORIZE", False)  # every key read by the normalizer
         whole = _outputs_of(tmp_path / "whole", **inputs)
     return keyed, whole
-
-
-def _avoided_whole(index: Any, case: Any, events: Any) -> frozenset[str]:
-    return context_module._avoided(index, case)
 
 
 def _whole(cls: type[Influence], index: Any, genes: frozenset[str]) -> Influence:

@@ -6,8 +6,9 @@ base can meet); samples that share one share this work, which runs once per cont
 Choices:
 - A row's level cells come from its alteration *together with the sample's other events*, not
   alone, so that co-occurring resistance shows: with EGFR L858R and T790M, gefitinib is not on
-  the L858R row, and the T790M row carries it at LEVEL_R1. The history-free `match_case` of the
-  context decides what the sample's alterations argue against (its avoid list).
+  the L858R row, and the T790M row carries it at LEVEL_R1. What the history-free `match_case`
+  of the context avoids for resistance decides what the sample's alterations argue against,
+  found with the engine's own choice of resistance entries (`engine.resistance_met`).
 - Like OncoKB's levels, the cells name every indication of the event's gene and alteration that
   fits the tumor type and setting *in any line of therapy*: a first-line indication as the
   history-free match finds it, a later-line one as if the prior therapy it asks for had been
@@ -30,7 +31,7 @@ from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSI
 from onconav.cohort.events import Event
 from onconav.kb.index import KBIndex
 from onconav.kb.models import Indication, Source
-from onconav.match.engine import match_case
+from onconav.match.engine import match_case, resistance_met
 from onconav.match.memo import memo_of, signature
 from onconav.match.models import Case, MatchResult
 from onconav.match.rules import CaseFacts, case_facts, indication_line
@@ -111,10 +112,23 @@ class Cells:
 
 @dataclass
 class ContextResult:
-    """A matched context: cells per event, and the sample-level summary."""
+    """A matched context: the cells of its events (shared between contexts: not to be changed).
+
+    Attributes:
+        cells: Cells per event matched for (all of the context's, or those asked for).
+    """
 
     cells: dict[Event, Cells]
-    options: dict[str, list[str]]
+
+    @property
+    def options(self) -> dict[str, list[str]]:
+        """Treatments by level over those events, each event's at its best level."""
+        options: dict[str, list[str]] = {}
+        for c in self.cells.values():
+            for level, items in c.best().items():
+                bucket = options.setdefault(level, [])
+                bucket.extend(i for i in items if i not in bucket)
+        return options
 
 
 _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
@@ -122,12 +136,29 @@ _STATUS_RANK = {"recommended": 0, "consider": 1, "trial": 2}
 _ANY_PRIOR = frozenset({"(prior systemic therapy)"})
 
 
-def _facts(index: KBIndex, case: Case, events: tuple[Event, ...]) -> CaseFacts:
-    """History-free facts of a context, built as the engine builds a case's."""
+# Per index: (tumor type, setting) -> the history-free facts of a case of no alteration.
+_BARE: weakref.WeakKeyDictionary[KBIndex, dict[tuple[str, str], CaseFacts]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _facts(index: KBIndex, tumor_code: str, setting: str, events: tuple[Event, ...]) -> CaseFacts:
+    """History-free facts of a context, built as the engine builds a case's.
+
+    The rules read a case's tumor type, setting, conditions and biomarkers, and its
+    alterations only as `keys_by_gene`: one case without alterations serves every context
+    of a tumor type and setting, with the context's keys.
+    """
+
+    def bare() -> CaseFacts:
+        case = Case(tumor_type=tumor_code, setting=cast(Setting, setting), alterations=[])
+        return case_facts(index, case, tumor_code, {})
+
     keys: dict[str, frozenset[str]] = {}
     for e in events:
         keys[e.gene] = keys.get(e.gene, frozenset()) | e.keys
-    return case_facts(index, case, case.tumor_type, keys)
+    return replace(_kept(_BARE, index, (tumor_code, setting), bare), keys_by_gene=keys,
+                   used_genes=set())  # fmt: skip
 
 
 def _applies(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
@@ -183,41 +214,31 @@ def _applies_memo(index: KBIndex, ind: Indication, facts: CaseFacts) -> bool:
     return _kept(_APPLIES, index, key, lambda: _applies(index, ind, facts))
 
 
-def _avoided(index: KBIndex, case: Case) -> frozenset[str]:
-    """The drugs the history-free match of `case` avoids for resistance."""
+def _avoided(index: KBIndex, facts: CaseFacts, events: tuple[Event, ...]) -> frozenset[str]:
+    """The drugs the history-free `match_case` of the context avoids for resistance.
+
+    The reference for `_resisted` (the tests' oracle takes it instead).
+    """
+    case = facts.case.model_copy(update={"alterations": [e.as_input() for e in events]})
     result: MatchResult = match_case(index, case)
     return frozenset(d for a in result.avoid if a.kind == "resistance" for d in a.drugs)
 
 
-# Per index: gene -> every part of its resistance entries; and what decides a history-free
-# avoid list (see `_avoided_memo`) -> the drugs avoided for resistance.
-_PARTS: weakref.WeakKeyDictionary[KBIndex, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
-_AVOIDED: weakref.WeakKeyDictionary[KBIndex, dict[object, frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+def _resisted(index: KBIndex, facts: CaseFacts, events: tuple[Event, ...]) -> frozenset[str]:
+    """`_avoided`, from the engine's own choice of resistance entries, without a whole match.
 
-
-def _avoided_memo(index: KBIndex, case: Case, events: tuple[Event, ...]) -> frozenset[str]:
-    """`_avoided`, kept per what decides it.
-
-    A case without history or conditions gets avoid entries only from the resistance
-    entries its keys meet (`engine._apply_resistance`): an entry of gene `g` is met when its
-    parts are among `g`'s keys, and speaks off target when a target gene is present. So the
-    answer depends only on which genes are present and, per gene, which of its keys are parts
-    of its resistance entries (an event's keys are its referenced keys, which hold every
-    such part); most contexts share it.
+    A case without history or conditions gets avoid entries of kind resistance only from
+    `engine._apply_resistance`: of the entries its keys meet (`resistance_met`), the most
+    specific of each drug win, and the drug is avoided when one of those is `resistant`.
+    The keys are the events' referenced keys, which hold every part of an entry.
     """
-    parts = _PARTS.get(index)
-    if parts is None:
-        parts = _PARTS[index] = {
-            g: frozenset().union(*(index.resistance_parts[id(r)] for r in entries))
-            for g, entries in index.resistance_by_gene.items()
-        }
-    keys: dict[str, frozenset[str]] = {}
-    for e in events:
-        keys[e.gene] = keys.get(e.gene, frozenset()) | (e.keys & parts.get(e.gene, frozenset()))
-    memo_key = tuple(sorted((g, tuple(sorted(k))) for g, k in keys.items()))
-    return _kept(_AVOIDED, index, memo_key, lambda: _avoided(index, case))
+    memo = memo_of(index)
+    found = []
+    for drug, entries in resistance_met(index, facts.keys_by_gene).items():
+        top = max(memo.specificity(r) for r in entries)
+        if any(r.effect == "resistant" and memo.specificity(r) == top for r in entries):
+            found.append(drug)
+    return frozenset(found)
 
 
 def _applicable(
@@ -301,28 +322,61 @@ def _attribute_resistance(
             cells.add(r.level, treatment([r.drug]), r.sources)
 
 
+def _event_cells(index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event) -> Cells:
+    """The cells of one event of a context: its indications that apply, its resistance."""
+    cells = Cells()
+    _attribute_options(index, facts, avoided, event, cells)
+    _attribute_resistance(index, avoided, event, facts.keys_by_gene[event.gene], cells)
+    return cells
+
+
+# Per index: gene -> the drugs of its resistance entries; and what decides an event's cells
+# (see `_event_cells_memo`) -> those cells.
+_RESISTED_DRUGS: weakref.WeakKeyDictionary[KBIndex, dict[str, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+_CELLS: weakref.WeakKeyDictionary[KBIndex, dict[tuple[object, ...], Cells]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _event_cells_memo(
+    index: KBIndex, facts: CaseFacts, avoided: frozenset[str], event: Event
+) -> Cells:
+    """`_event_cells`, kept per what decides them (the answer is shared: not to be changed).
+
+    Its indications' cells are kept per `_applicable_memo`'s key; its resistance cells read
+    the avoided drugs among those of its gene's entries and its gene's keys in the context.
+    """
+    _, drugs, genes = _named(index, event)
+    memo = memo_of(index)
+    gene = event.gene
+
+    def of_gene() -> frozenset[str]:
+        return frozenset(r.drug for r in index.resistance_by_gene.get(gene, ()))
+
+    resisted = _kept(_RESISTED_DRUGS, index, gene, of_gene)
+    key = (
+        *event.signature, drugs & avoided, resisted & avoided, facts.keys_by_gene[gene],
+        *(signature(memo, index, facts, g) for g in genes),
+    )  # fmt: skip
+    return _kept(_CELLS, index, key, lambda: _event_cells(index, facts, avoided, event))
+
+
 def match_context(
-    index: KBIndex, tumor_code: str, setting: str, events: tuple[Event, ...]
-) -> ContextResult:
+    index: KBIndex, tumor_code: str, setting: str, events: tuple[Event, ...],
+    wanted: Iterable[Event] | None = None,
+) -> ContextResult:  # fmt: skip
     """Match a history-free case of these events and attribute what applies to each event.
 
-    Raises:
-        TumorTypeError: `tumor_code` is not a tumor type of the KB (callers resolve first).
+    Args:
+        index: The knowledge base.
+        tumor_code: The context's OncoTree code (callers resolve it first).
+        setting: Its setting.
+        events: Its events.
+        wanted: The events whose cells are wanted (all of `events` by default).
     """
-    case = Case(
-        tumor_type=tumor_code,
-        setting=cast(Setting, setting),
-        alterations=[e.as_input() for e in events],
-    )
-    avoided = _avoided_memo(index, case, events)
-    facts = _facts(index, case, events)
-    cells: dict[Event, Cells] = {}
-    options: dict[str, list[str]] = {}
-    for event in events:
-        c = cells[event] = Cells()
-        _attribute_options(index, facts, avoided, event, c)
-        _attribute_resistance(index, avoided, event, facts.keys_by_gene[event.gene], c)
-        for level, items in c.best().items():
-            bucket = options.setdefault(level, [])
-            bucket.extend(i for i in items if i not in bucket)
-    return ContextResult(cells=cells, options=options)
+    facts = _facts(index, tumor_code, setting, events)
+    avoided = _resisted(index, facts, events)
+    found = events if wanted is None else wanted
+    return ContextResult({e: _event_cells_memo(index, facts, avoided, e) for e in found})

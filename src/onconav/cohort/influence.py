@@ -23,6 +23,7 @@ another event's cells, as a target's presence does).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
 
@@ -132,16 +133,60 @@ class Influence:
 
 
 def _projections(events: list[Event], influence: Influence) -> pl.DataFrame:
-    """(`__gene`, `__sig2`, `__proj`): what an event of `__gene` reads of signature `__sig2`."""
+    """(`__gene`, `__sig2`, `__tok`): what an event of `__gene` reads of signature `__sig2`.
+
+    Each token (`Influence.project`) is given as an integer id: equal tokens, equal ids.
+    """
     genes = sorted({e.gene for e in events})
+    ids: dict[str, int] = {}
     rows = [
-        (g, sig, token)
+        (g, sig, ids.setdefault(token, len(ids)))
         for g in genes
         for sig, other in enumerate(events)
         for token in influence.project(g, other, sig)
     ]
-    schema = {"__gene": pl.String, "__sig2": pl.Int64, "__proj": pl.String}
+    schema = {"__gene": pl.String, "__sig2": pl.Int64, "__tok": pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _sets(df: pl.DataFrame, group: str, item: str, size: int) -> pl.DataFrame:
+    """(`group`, `item`): each group's distinct items as a sorted list, groups in order.
+
+    `group` and `item` are integers, `item` below `size`; both are packed into one integer
+    (`group * size + item`), so one sort and a comparison with the row before put each
+    group's items in order and drop repeats, far faster than a sort and a unique over two
+    columns or a sort within each group.
+    """
+    top = df[group].max() if df.height else 0
+    if (int(cast(int, top)) + 1) * size >= 1 << 64:  # (too many to pack: the plain way)
+        plain = df.select(group, item).unique().sort(group, item)
+        return plain.group_by(group, maintain_order=True).agg(item)
+    packed = (pl.col(group).cast(pl.UInt64) * size + pl.col(item).cast(pl.UInt64)).alias("__k")
+    k = pl.col("__k")
+    found = df.select(packed).sort("__k").filter(k.ne_missing(k.shift()))
+    found = found.select((k // size).set_sorted().alias(group), (k % size).alias(item))
+    return found.group_by(group, maintain_order=True).agg(item)
+
+
+def _profiles(samples: pl.DataFrame, sample_events: pl.DataFrame, nsigs: int
+              ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Each matchable sample's profile, and the distinct profiles.
+
+    Returns (`__sid`, `__p`) of each matchable sample with an event, and (`__p`,
+    `tumor_code`, `setting`, `__all`: its signatures, sorted) of each profile, ids in the
+    samples' order.
+    """
+    names = ["tumor_code", "setting", "__all"]
+    profiles = _sets(sample_events, SID, "__sig", max(nsigs, 1))
+    profiles = profiles.select(
+        pl.col(SID).cast(pl.UInt32), pl.col("__sig").cast(pl.List(pl.Int64)).alias("__all")
+    )
+    profiles = profiles.join(
+        samples.select(SID, "tumor_code", "setting"), on=SID, maintain_order="left"
+    )
+    distinct = profiles.select(names).unique(maintain_order=True).with_row_index("__p")
+    of = profiles.join(distinct, on=names, nulls_equal=True, maintain_order="left")
+    return of.select(SID, "__p"), distinct
 
 
 def event_keys(
@@ -175,27 +220,26 @@ def event_keys(
         },
         schema={"__sig": pl.Int64, "__gene": pl.String, "__inert": pl.Boolean},
     )
-    # Sorted by sample then signature, the sample column is marked sorted: grouping it then
-    # takes slices (a tenth of a hash grouping's time at a million samples).
-    mine = sample_events.select(SID, "__sig").unique().sort(SID, "__sig")
-    mine = mine.with_columns(pl.col(SID).set_sorted())
-    names = ["tumor_code", "setting", "__all"]
-    profiles = mine.group_by(SID, maintain_order=True).agg(pl.col("__sig").alias("__all"))
-    profiles = profiles.join(
-        samples.select(SID, "tumor_code", "setting"), on=SID, maintain_order="left"
-    )
-    distinct = profiles.select(names).unique(maintain_order=True).with_row_index("__p")
-    of = profiles.join(distinct, on=names, nulls_equal=True, maintain_order="left")
+    of, distinct = _profiles(samples, sample_events, len(events))
     sigs_of = distinct.select("__p", pl.col("__all").alias("__sig")).explode("__sig")
     sigs_of = sigs_of.join(sigs, on="__sig")
     own = sigs_of.filter(~pl.col("__inert")).select("__p", "__sig", "__gene")
     other = sigs_of.select("__p", pl.col("__sig").alias("__sig2"))
-    pairs = own.join(other, on="__p").join(_projections(events, influence), on=["__gene", "__sig2"])
-    keys = pairs.group_by("__p", "__sig").agg(
-        pl.col("__proj").unique().sort().str.join(";").alias("__key"),
-        pl.col("__sig2").unique().sort().alias("__sigs"),
-    )
-    key = pl.concat_str(pl.col("__sig").cast(pl.String), pl.lit("|"), "__key").alias("__key")
-    keys = keys.with_columns(key).join(distinct.select("__p", "tumor_code", "setting"), on="__p")
+    projections, n = _projections(events, influence), max(len(events), 1)
+    pairs = own.join(other, on="__p").join(projections, on=["__gene", "__sig2"])
+    # One id per (profile, signature): the sets below are built per id, then joined back.
+    pairs = pairs.with_columns((pl.col("__p").cast(pl.Int64) * n + pl.col("__sig")).alias("__ps"))
+    tokens = _sets(pairs, "__ps", "__tok", max(projections.height, 1))
+    read = _sets(pairs, "__ps", "__sig2", n)
+    keys = tokens.join(read, on="__ps", maintain_order="left").select(
+        (pl.col("__ps") // n).cast(pl.UInt32).alias("__p"),
+        (pl.col("__ps") % n).cast(pl.Int64).alias("__sig"),
+        pl.concat_str(
+            (pl.col("__ps") % n).cast(pl.String), pl.lit("|"),
+            pl.col("__tok").cast(pl.List(pl.String)).list.join(","),
+        ).alias("__key"),
+        pl.col("__sig2").cast(pl.List(pl.Int64)).alias("__sigs"),
+    )  # fmt: skip
+    keys = keys.join(distinct.select("__p", "tumor_code", "setting"), on="__p")
     keys = keys.select("__p", "__sig", "tumor_code", "setting", "__key", "__sigs")
-    return of.select(SID, "__p"), keys.sort("__p", "__sig")
+    return of, keys.sort("__p", "__sig")

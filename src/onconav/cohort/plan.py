@@ -231,19 +231,46 @@ def _contexts(
     results: dict[int, ContextResult] = {}
     rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
     total = distinct.height
+    # The cells' values by the id of their (shared) `Cells`, alive in `results`.
+    values_of: dict[int, list[object]] = {}
     for i, (code, setting, _key, ids) in enumerate(distinct.iter_rows()):
         events_of = tuple(events[j] for j in ids)
-        result = results[i] = match_context(view.index, code, setting, events_of)
-        for sig in wanted.get(i, ()):
-            cells = result.cells[events[sig]]
-            best = cells.best()
-            values = [i, sig, *cells.row().values(), list(cells.levels), best.get("1", []),
-                      best.get("2", [])]  # fmt: skip
-            for name, value in zip(rows, values, strict=True):
+        mine = [events[sig] for sig in wanted.get(i, ())]
+        result = results[i] = match_context(view.index, code, setting, events_of, mine)
+        for sig, event in zip(wanted.get(i, ()), mine, strict=True):
+            cells = result.cells[event]
+            values = values_of.get(id(cells))
+            if values is None:
+                best = cells.best()
+                values = values_of[id(cells)] = [*cells.row().values(), list(cells.levels),
+                                                 best.get("1", []), best.get("2", [])]  # fmt: skip
+            for name, value in zip(rows, [i, sig, *values], strict=True):
                 rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)
-    return of, mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
+    return of, mapping, results, _cell_frame(rows)
+
+
+_LISTS = ("__levels", "__opt1", "__opt2")
+_SEP = "\x1f"  # (ASCII unit separator: no level or treatment holds it)
+
+
+def _cell_frame(rows: dict[str, list[object]]) -> pl.DataFrame:
+    """The cells' frame (`_CELL_SCHEMA`) from its columns' values.
+
+    Polars builds a list column from Python lists one inner list at a time (most of the
+    frame's time at a few thousand rows); each list goes in as its items joined by `_SEP`
+    (null when empty) and is split back by Polars, unless an item holds `_SEP`.
+    """
+    lists = [cast(list[list[str]], rows[c]) for c in _LISTS]
+    if any(_SEP in item for column in lists for items in column for item in items):
+        return pl.DataFrame(rows, schema=_CELL_SCHEMA)
+    joined = ([_SEP.join(v) if v else None for v in column] for column in lists)
+    text = dict(zip(_LISTS, joined, strict=True))
+    schema = {c: pl.String() if c in _LISTS else t for c, t in _CELL_SCHEMA.items()}
+    frame = pl.DataFrame(rows | text, schema=schema)
+    empty = pl.lit([], pl.List(pl.String()))
+    return frame.with_columns(pl.col(c).str.split(_SEP).fill_null(empty) for c in _LISTS)
 
 
 def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame

@@ -45,7 +45,7 @@ from onconav.match.significance import unclassed_category
 from onconav.match.work import AvoidDraft, Work
 from onconav.normalize import Alteration, normalize_alteration, parse_alteration
 
-__all__ = ["match_case"]
+__all__ = ["match_case", "resistance_met"]
 
 _logger = logging.getLogger(__name__)
 
@@ -170,16 +170,19 @@ def _history(index: KBIndex, case: Case, warn: list[str]
     return history
 
 
-def _apply_resistance(work: Work) -> None:
-    """Resistance entries that the case's alterations meet, the most specific per drug winning.
+def resistance_met(
+    index: KBIndex, keys_by_gene: dict[str, frozenset[str]]
+) -> dict[str, list[Resistance]]:
+    """Per drug, the resistance entries that a case with these keys meets, in KB order.
 
-    A specific entry (`MET D1228V`) overrides a wildcard (`MET D1228X`) or class entry for the
-    same drug, so that a documented exception is not drowned by the general rule.
+    An entry is met when all its parts are among its gene's keys; an off-target entry (on a
+    gene the drug does not target) speaks only where one of the drug's targets is altered.
+    The engine keeps the most specific entries of each drug (`_apply_resistance`); the
+    cohort's contexts read this to know what a history-free match avoids.
     """
-    index, facts = work.index, work.facts
-    memo = work.memo
+    memo = memo_of(index)
     by_drug: dict[str, list[Resistance]] = {}
-    for gene, keys in facts.keys_by_gene.items():
+    for gene, keys in keys_by_gene.items():
         if gene not in index.resistance_by_gene:
             continue  # (most genes of a panel)
         met = memo.resistance_met.get((gene, keys))
@@ -192,15 +195,21 @@ def _apply_resistance(work: Work) -> None:
             memo.keep(memo.resistance_met, (gene, keys), met)
         for r in met:
             targets = index.drugs[r.drug].targets
-            if (
-                targets
-                and gene not in targets
-                and not any(t in facts.keys_by_gene for t in targets)
-            ):
+            if targets and gene not in targets and not any(t in keys_by_gene for t in targets):
                 continue  # off-target resistance speaks only where the drug's target is altered
             by_drug.setdefault(r.drug, []).append(r)
-            work.used_genes.add(gene)
-    for drug, entries in by_drug.items():
+    return by_drug
+
+
+def _apply_resistance(work: Work) -> None:
+    """Resistance entries that the case's alterations meet, the most specific per drug winning.
+
+    A specific entry (`MET D1228V`) overrides a wildcard (`MET D1228X`) or class entry for the
+    same drug, so that a documented exception is not drowned by the general rule.
+    """
+    memo = work.memo
+    for drug, entries in resistance_met(work.index, work.facts.keys_by_gene).items():
+        work.used_genes.update(r.gene for r in entries)
         top = max(memo.specificity(r) for r in entries)
         for r in entries:
             if memo.specificity(r) < top:

@@ -470,16 +470,17 @@ def body_counts(table: Table, *, per_line: bool = False) -> BodyCounts:
         while block := fh.read(_BLOCK):
             data = np.frombuffer(block, np.uint8)
             if per_line and even:
-                at = np.flatnonzero(data == _TAB)
-                ends = np.flatnonzero(data == _NEWLINE)
-                before = np.searchsorted(at, ends)
-                each = np.diff(before, prepend=0)
+                # Tabs and line ends in order: each line end's place among them, less the place
+                # of the line end before, is its line's tabs plus one.
+                marks = data[np.flatnonzero((data == _TAB) | (data == _NEWLINE))]
+                ends = np.flatnonzero(marks == _NEWLINE)
+                each = np.diff(ends, prepend=-1)
                 if each.size:
                     each[0] += carry
                     carry = 0
-                even = bool((each == width).all())
-                carry += at.size - (int(before[-1]) if before.size else 0)
-                found, lines = at.size, ends.size
+                even = bool((each == width + 1).all())
+                carry += marks.size - (int(ends[-1]) + 1 if ends.size else 0)
+                found, lines = marks.size - ends.size, ends.size
             else:
                 found = int(np.count_nonzero(data == _TAB))
                 lines = int(np.count_nonzero(data == _NEWLINE))

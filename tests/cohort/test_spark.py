@@ -202,6 +202,38 @@ def test_unreadable_rows_are_located_as_by_the_polars_engine(
     assert not (tmp_path / "o2").exists()
 
 
+def _copies(folder: Path, differ_at: int | None) -> Path:
+    """A MAF with Amino_Acid_Change written twice, alike in every row but `differ_at`."""
+    lines = ["Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tAmino_Acid_Change\t"
+             "Variant_Classification\tAmino_Acid_Change"]  # fmt: skip
+    for i in range(3000):  # (past the lines the driver reads for the header)
+        gene, change = (("EGFR", "p.L858R"), ("KRAS", "p.G12C"), ("TP53", "p.R273H"))[i % 3]
+        other = "p.X1Y" if i == differ_at else change
+        lines.append(f"{gene}\tS{i // 5}\t{change}\t{change}\tMissense_Mutation\t{other}")
+    path = folder / f"copies-{differ_at}.maf"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("differ_at", [2, 2500, None])
+def test_copied_columns_are_checked_in_every_row_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, differ_at: int | None
+) -> None:
+    inputs = CohortInputs(maf=_copies(tmp_path, differ_at), tumor_type="LUAD")
+    if differ_at is None:
+        _same_files(*_both(spark, tmp_path, inputs))
+        return
+    from onconav.cohort.spark import annotate
+
+    with pytest.raises(CohortInputError) as polars_error:
+        annotate_cohort(inputs, tmp_path / "o1", plots=False)
+    with pytest.raises(CohortInputError) as spark_error:
+        annotate(spark, inputs, tmp_path / "o2", plots=False)
+    assert str(spark_error.value) == str(polars_error.value)
+    assert "more than once" in str(spark_error.value)
+    assert not (tmp_path / "o2").exists()
+
+
 def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
     from onconav.cohort.spark import annotate
 

@@ -36,12 +36,14 @@ def mark_batch(
 
     Returns:
         The marked rows (`__i`, `keep`, `__s`, `__rr`, `__kb`, then the fields `scan.KeyScan`
-        lists), and (`__s`, `__n`, `__o`): rows and the least tumor type they give, by sample.
+        lists), and (`__s`, `__n`, `__o`): rows and the least tumor type they give, by sample,
+        with the rows whose copies of a copied column differ (`Table.deferred_copies`).
     """
     lf, fields = mark_columns(layer, spellings, known, indexed=True)
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     marked = lf.filter(mark).select(ROW, *keep, SAMPLE, ROW_REJECT, KB, *fields)
-    counted = lf.group_by(SAMPLE).agg(pl.len().alias("__n"), pl.col("__o").min())
+    copies = layer.table.deferred_copies() if layer.table is not None else []
+    counted = lf.group_by(SAMPLE).agg(pl.len().alias("__n"), pl.col("__o").min(), *copies)
     done = pl.collect_all([marked, counted])
     return done[0], done[1]
 

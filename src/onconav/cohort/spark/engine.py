@@ -156,11 +156,14 @@ def _scan(
     schema = pass1_schema(layer)
     found = _frame(spark, source).mapInArrow(pass1(job, shared), _ddl(schema)).persist()
     try:
+        table = layer.table
+        copies = [c.meta.output_name() for c in table.deferred_copies()] if table else []
         grouped = (
             found.filter(F.col("__t") == "s")
             .groupBy("__s")
-            .agg(F.sum("__n").alias("__n"), F.min("__o").alias("__o"))
-        )
+            .agg(F.sum("__n").alias("__n"), F.min("__o").alias("__o"),
+                 *(F.sum(c).alias(c) for c in copies))
+        )  # fmt: skip
         samples = pl.DataFrame(pl.from_arrow(grouped.toArrow()))
         rest = pl.DataFrame(pl.from_arrow(found.filter(F.col("__t") != "s").toArrow()))
     finally:
@@ -169,6 +172,9 @@ def _scan(
     offsets = _offsets(rest)
     if isinstance(source, TextInput):
         _raise_first_error(rest, offsets, source)
+    if table is not None:
+        table.check_copies(samples)
+        samples = samples.select(SAMPLE, "__n", "__o")
     marked = rest.filter(pl.col("__t") == "m")
     if isinstance(source, TextInput):
         marked = marked.join(offsets, on=["__fi", "__b"], how="left")

@@ -177,7 +177,9 @@ def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInp
     for t in tables[1:]:
         if t.header != first.header:
             raise t.error(f"header differs from that of {first.label}", line=t.header_line)
-    base = _text_layer(kind, replace(first, label=given))
+    # (whether a copied column's copies agree is counted in pass 1, over every row, not in
+    # the first lines alone: `engine._scan`)
+    base = _text_layer(kind, replace(first, label=given, defer_copies=True))
     nul = pl.when(pl.col("__nul")).then(pl.lit("nul-byte"))
     layer = replace(base, frame=pl.LazyFrame(), line=pl.lit(None, pl.Int64), row_reject=nul,
                     verbatim=False)  # fmt: skip

@@ -16,12 +16,15 @@ Three things keep the writer's work down (the values are the same; only the enco
   which writes a dictionary array's indices as they are. Each row group's dictionaries hold
   only the cells its rows use.
 - An input column gets dictionary pages only when the first row group has at most half as
-  many distinct cells as rows. A column of positions or protein changes, nearly all distinct,
-  was hashed for a dictionary larger than its plain pages (10M exome rows: 4 of 24 columns, a
-  third of the writer's time on the input columns).
+  many distinct cells as rows. A column of positions or protein changes, nearly all distinct
+  in a group, was hashed for a dictionary larger than its plain pages (exome-shaped rows: 4 of
+  24 columns, a third of the writer's time on the input columns; the file is 15 % smaller).
 - The cells are read as `string` (32-bit offsets, as the Parquet pages are); the file's Arrow
   schema (`ARROW:schema`, which readers use to type the columns) is the `large_string` one,
-  written by `write_parquet_rows` itself, since the writer would record the types it was given.
+  written by `_copy` itself, since the writer would record the types it was given.
+
+Together about a fifth less processor time on exome-shaped rows and a tenth on narrow ones
+(2M rows); a 123-column panel file's time is nearly all in reading its cells, and is unchanged.
 
 pyarrow checks that each line has the header's number of fields; a line that differs, text
 that is not UTF-8 or a row count other than pass 1's makes `write_parquet_rows` return False,
@@ -106,7 +109,7 @@ class _Added:
             kept = kept[kept >= 0]
             local = np.full(len(values) + 1, -1, np.int32)  # (the last slot serves code -1)
             local[kept] = np.arange(len(kept), dtype=np.int32)
-            index = local.take(codes.take(rows))
+            index = local.take(codes).take(rows)  # (each id's index in the group's dictionary)
             yield pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), values.take(kept))
 
 

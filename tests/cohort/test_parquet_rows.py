@@ -8,6 +8,7 @@ takes, the Parquet table must equal the one the Polars sink writes, schema inclu
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,78 @@ def test_a_pyarrow_error_falls_back_to_polars(
     _polars_parquet(tmp_path / "polars", monkeypatch, maf=filled, tumor_type="LUAD")
     path = "annotated_mutations.parquet"
     _same_parquet(tmp_path / "polars" / path, tmp_path / "out" / path)
+
+
+def _with_row_ids(maf: Path) -> Path:
+    """`maf` with a first column of distinct row ids (as the narrow benchmark profile has)."""
+    lines = maf.read_text(encoding="utf-8").splitlines()
+    rows = [f"r{i}\t{line}" for i, line in enumerate(lines[1:])]
+    out = maf.with_name("ids.maf")
+    out.write_text("\n".join(["row_id\t" + lines[0], *rows]) + "\n", encoding="utf-8")
+    return out
+
+
+def _encodings(path: Path, column: str) -> set[str]:
+    meta = pq.ParquetFile(path).metadata
+    where = meta.schema.names.index(column)
+    groups = (meta.row_group(g).column(where) for g in range(meta.num_row_groups))
+    return {encoding for chunk in groups for encoding in chunk.encodings}
+
+
+def test_dictionary_pages_only_where_cells_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    # 60 rows a group: the ids are all distinct, genes, samples and changes repeat.
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 60)
+    files = _cohort(tmp_path, n_samples=80, seed=7)
+    maf = _with_row_ids(files["maf"])
+    run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
+    assert copies == [True]
+    path = tmp_path / "arrow" / "annotated_mutations.parquet"
+    assert "RLE_DICTIONARY" not in _encodings(path, "row_id")
+    for column in ("Hugo_Symbol", "Tumor_Sample_Barcode", "LEVEL_1", "ONCONAV_ALTERATION"):
+        assert "RLE_DICTIONARY" in _encodings(path, column), column
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=maf, clinical=files["clinical"])
+    _same_parquet(tmp_path / "polars" / path.name, path)
+
+
+def test_the_arrow_schema_is_the_one_pyarrow_records(tmp_path: Path, copies: list[bool]) -> None:
+    # The cells are written as `string` and annotation columns as dictionaries; the recorded
+    # Arrow schema must still be the `large_string` one pyarrow writes for the table as read.
+    files = _cohort(tmp_path, n_samples=40, seed=2)
+    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
+    assert copies == [True]
+    path = tmp_path / "arrow" / "annotated_mutations.parquet"
+    got = pq.read_table(path)
+    assert {field.type for field in got.schema} == {pa.large_string()}
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(got, plain)
+    want = pq.ParquetFile(plain).metadata.metadata
+    assert pq.ParquetFile(path).metadata.metadata == want
+    schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(want[b"ARROW:schema"])))
+    assert schema.equals(got.schema)
+
+
+def test_each_group_keeps_only_the_annotation_cells_it_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 5)
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
+    files = _cohort(tmp_path, n_samples=30, seed=9)
+    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
+    assert copies == [True]
+    columns = ["LEVEL_1", "HIGHEST_LEVEL", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY"]
+    path = tmp_path / "arrow" / "annotated_mutations.parquet"
+    coded = pq.ParquetFile(path, read_dictionary=columns)
+    seen = set()
+    for g in range(coded.metadata.num_row_groups):
+        group = coded.read_row_group(g, columns=columns)
+        for name in columns:
+            column = group.column(name).combine_chunks()
+            dictionary = column.dictionary.to_pylist()
+            used = {v for v in column.to_pylist() if v is not None}
+            assert len(dictionary) == len(set(dictionary))
+            assert set(dictionary) == used
+            seen.add(len(dictionary))
+    assert max(seen) > 0
+    assert min(seen) == 0

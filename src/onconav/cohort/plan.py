@@ -50,6 +50,7 @@ Progress = Callable[[str, int, int | None], None]
 _OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
 _CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
+_NONE32 = (1 << 32) - 1  # a null id in a `_pair` key (ids are below it)
 # One row per (context, signature) matched: the cells, the levels reached and the best
 # treatments at levels 1 and 2 (samples.tsv's options), in the order `Cells` keeps them.
 _CELL_SCHEMA = pl.Schema(
@@ -246,48 +247,90 @@ def _contexts(
     return of, mapping, results, pl.DataFrame(rows, schema=_CELL_SCHEMA)
 
 
-def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
-                      ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
-    """Distinct annotations of the rows annotated (`__pr`, `__ctx`), with their ids.
+def _annotation_table(seen: pl.Series, reading: pl.DataFrame, cells: pl.DataFrame
+                      ) -> pl.DataFrame:  # fmt: skip
+    """Distinct annotations of the rows annotated, with their ids.
 
-    Id 0 is an unmarked row's (ANNOTATED True, empty cells), 1 a rejected row's (ANNOTATED
-    False, empty cells); the others' cells come from the key's reading and the context's.
+    `seen` holds the distinct (reading's row, context) pairs of those rows as sorted `_pair`
+    keys: the pair at place k gets id k + 2. Id 0 is an unmarked row's (ANNOTATED True, empty
+    cells), 1 a rejected row's (ANNOTATED False, empty cells); the others' cells come from the
+    key's reading and the context's.
     """
-    seen = df.select("__pr", "__ctx", "__sig").unique().sort("__pr", "__ctx", nulls_last=True)
-    seen = seen.with_row_index("__ann", offset=2)
-    found = seen.join(reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat"), on="__pr",
-                      how="left").join(cells, on=["__ctx", "__sig"], how="left")  # fmt: skip
+    k = pl.col("__k")
+    high, low = (k // (1 << 32)), (k % (1 << 32))
+    pairs = pl.DataFrame([seen.alias("__k")]).select(
+        pl.when(high != _NONE32).then(high).cast(pl.UInt32).alias("__pr"),
+        pl.when(low != _NONE32).then(low).cast(pl.UInt32).alias("__ctx"),
+    )
+    pairs = pairs.with_columns(pl.lit(reading["__sig"]).gather(pl.col("__pr")).alias("__sig"))
+    pairs = pairs.with_row_index("__ann", offset=2)
+    texts = reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat")
+    found = pairs.join(texts, on="__pr", how="left").join(cells, on=["__ctx", "__sig"], how="left")
     schema = dict.fromkeys(ANNOTATION_COLUMNS, _STR)
     fixed = pl.DataFrame([{"ANNOTATED": "True"}, {"ANNOTATED": "False"}], schema=schema)
     annotated = found.sort("__ann").select(
         pl.lit("True").alias("ANNOTATED"), *_CELLS,
         pl.col("__alt").alias("ONCONAV_ALTERATION"), pl.col("__cat").alias("ONCONAV_CATEGORY"),
     )  # fmt: skip
-    table = pl.concat([fixed, annotated]).with_row_index("__ann")
-    return table, seen.select("__pr", "__ctx", "__ann")
+    return pl.concat([fixed, annotated]).with_row_index("__ann")
+
+
+def _pair(high: pl.Expr, low: pl.Expr) -> pl.Expr:
+    """Two 32-bit ids as one UInt64 key, null as `_NONE32`: sorted as (high, low), nulls last."""
+    wide = pl.UInt64
+    return high.cast(wide).fill_null(_NONE32) * (1 << 32) + low.cast(wide).fill_null(_NONE32)
+
+
+def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:
+    """Where `key` is among the sorted distinct `keys` (null when absent), by binary search.
+
+    Cheaper than a left join of millions of rows on a small table: no hash table, and the
+    rows' other columns are not copied.
+    """
+    if keys.is_empty():
+        return pl.lit(None, pl.UInt32)
+    found = pl.lit(keys).search_sorted(key).clip(0, keys.len() - 1).cast(pl.UInt32)
+    return pl.when(pl.lit(keys).gather(found) == key).then(found)
 
 
 def _by_key(
     marked: pl.DataFrame, kb: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
     mapping: pl.DataFrame,
-) -> pl.DataFrame:  # fmt: skip
-    """Each marked row's reject code and reason, signature and context (integers only).
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Each marked row's signature and context, whether it is annotated, and the rejected rows.
 
     Reading and sample facts are gathered by position (`__r` is the reading's row, `__sid`
-    the sample's), and the context joined on (profile, signature). A row rejected on its own
-    takes the reason of its key's reading only when its sample has that key in a row that
-    is not (`kb`: the distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their
-    own), as when reasons were joined per (sample, key).
+    the sample's), and the context found by (profile, signature) in `mapping`. Returns every
+    marked row as integers (`__i`, `__pr`: its reading's row, `__sig`, `__ctx`, `__ok`: not
+    rejected) and, apart, the rejected rows' `__i`, `__sid`, reject `__code` and `__why`: their
+    text is gathered for those rows alone, not for millions of annotated ones. A row rejected
+    on its own takes the reason of its key's reading only when its sample has that key in a
+    row that is not (`kb`: the distinct (`__sid`, `__r`) of knowledge-base rows not rejected
+    on their own), as when reasons were joined per (sample, key).
     """
     r, sid = pl.col("__r"), pl.col(SID)
-    df = marked.select(ROW, SID, "__r", ROW_REJECT).with_columns(
+    sig = pl.lit(reading["__sig"]).gather(r)
+    table = mapping.select(_pair(pl.col("__p"), pl.col("__sig")).alias("__k"), "__ctx").sort("__k")
+    place = _position(table["__k"], _pair(pl.lit(samples["__p"]).gather(sid), sig))
+    ctx = pl.lit(table["__ctx"]).gather(place) if table.height else pl.lit(None, pl.UInt32)
+    srej = pl.lit(samples["__srej"].is_not_null()).gather(sid).fill_null(False)
+    rej = pl.lit(reading["__rej"].is_not_null()).gather(r).fill_null(False)
+    ok = pl.col(ROW_REJECT).is_null() & ~srej & ~rej
+    rows = marked.select(ROW, r.alias("__pr"), sig.alias("__sig"), ctx.alias("__ctx"),
+                         ok.alias("__ok"))  # fmt: skip
+    return rows, _rejected_rows(marked.filter(~ok), kb, reading, samples)
+
+
+def _rejected_rows(
+    bad: pl.DataFrame, kb: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame
+) -> pl.DataFrame:
+    """`__i`, `__sid`, `__code` and `__why` of the rejected rows (see `_by_key`)."""
+    r, sid = pl.col("__r"), pl.col(SID)
+    df = bad.select(ROW, SID, "__r", ROW_REJECT).with_columns(
         pl.lit(reading["__rej"]).gather(r).alias("__rej"),
         pl.lit(reading["__why"]).gather(r).alias("__why"),
-        pl.lit(reading["__sig"]).gather(r).alias("__sig"),
         pl.lit(samples["__srej"]).gather(sid).alias("__srej"),
-        pl.lit(samples["__p"]).gather(sid).alias("__p"),
     )
-    df = df.join(mapping, on=["__p", "__sig"], how="left", maintain_order="left")
     own = df.filter(pl.col(ROW_REJECT).is_not_null())
     if own.height:
         seen = kb.join(own.select(SID).unique(), on=SID, how="semi")
@@ -299,31 +342,31 @@ def _by_key(
     paired = pl.col(ROW_REJECT).is_null() | pl.col("__kb").fill_null(False)
     srej = pl.col("__srej")
     return df.select(
-        ROW, SID, pl.col("__r").alias("__pr"), "__sig", "__ctx",
-        pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
+        ROW, SID, pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
         pl.when(paired & srej.is_null()).then(pl.col("__why")).alias("__why"),
     )  # fmt: skip
 
 
 def _row_lookup(
-    layer: Layer, df: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame,
-    cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
+    layer: Layer, df: pl.DataFrame, bad: pl.DataFrame, shown: pl.DataFrame,
+    reading: pl.DataFrame, cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
 ) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons.
 
-    `df` is `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
-    The cells that show a rejected row come from `shown` (`_with_reading`'s, a superset of
-    the rejected rows).
+    `df` and `bad` are `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows'
+    sample names. The cells that show a rejected row come from `shown` (`_with_reading`'s, a
+    superset of the rejected rows).
     """
-    ok = pl.col("__code").is_null()
-    table, seen = _annotation_table(df.filter(ok), reading, cells)
-    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True, maintain_order="left")
-    ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
+    ok = pl.col("__ok")
+    key = _pair(pl.col("__pr"), pl.col("__ctx"))
+    seen = df.filter(ok).select(key.alias("__k")).unique().sort("__k")["__k"]
+    table = _annotation_table(seen, reading, cells)
+    ann = _position(seen, key) + 2  # (ids 0 and 1: unmarked and rejected rows)
+    ids = df.select(ROW, pl.when(ok).then(ann).otherwise(1).cast(pl.UInt32).alias("__ann"))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
     why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
-    bad = df.filter(~ok)
     rejected = bad.join(shown, on=ROW, how="left").sort(ROW)
     rejected = rejected.join(names, on=SID, how="left", maintain_order="left").select(
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
@@ -412,10 +455,10 @@ def make_plan(
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
     for i, (layer, kb, rd) in enumerate(zip(layers, keys, readings, strict=True)):
-        by_key = _by_key(marked[i], kb, rd, samples, mapping)
-        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key`)
+        by_key, bad = _by_key(marked[i], kb, rd, samples, mapping)
+        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key` and `bad`)
         found, rej = _row_lookup(
-            layer, by_key, shown[i], rd, cells, clinical[0] if clinical else None, names
+            layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names
         )
         lookups.append(found)
         rejected.append(rej)

@@ -80,7 +80,8 @@ def _options(levels: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
     items = levels.select("__p", "__sig", pl.col(column).alias("__o")).explode("__o")
     items = items.drop_nulls("__o").with_row_index("__pos").sort("__p", "__sig", "__pos")
     items = items.unique(subset=["__p", "__o"], keep="first", maintain_order=True)
-    return items.group_by("__p", maintain_order=True).agg(pl.col("__o").str.join(",").alias(name))
+    per = items.group_by("__p", maintain_order=True).agg("__o")  # (a list, then joined: faster)
+    return per.select("__p", pl.col("__o").list.join(",").alias(name))
 
 
 def _profile_levels(levels: pl.DataFrame) -> pl.DataFrame:

@@ -197,18 +197,25 @@ def samples_frame(
 
 
 def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
-    """(`__sid`, event id, signature id) of every event a sample has, in any input."""
+    """(`__sid`, event id, signature id) of every event a sample has, in any input.
+
+    Distinct on one 64-bit (sample, event) key (an event has one signature), decoded after.
+    """
     parts = []
     for kb, rd in zip(keys, readings, strict=True):
         r = pl.col("__r")  # (the reading's row)
-        joined = kb.select(
-            SID,
-            pl.lit(rd["__ev"]).gather(r).alias("__ev"),
-            pl.lit(rd["__sig"]).gather(r).alias("__sig"),
-        )
-        parts.append(joined.filter(pl.col("__ev").is_not_null()))
-    empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
-    return pl.concat(parts).unique() if parts else empty
+        ev = pl.lit(rd["__ev"]).gather(r)
+        found = kb.lazy().filter(ev.is_not_null())
+        parts.append(found.select(_pair(pl.col(SID), ev).alias("__k"),
+                                  pl.lit(rd["__sig"]).gather(r).alias("__sig")))  # fmt: skip
+    if not parts:
+        return pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
+    k = pl.col("__k")
+    distinct = pl.concat(parts).unique(subset="__k", keep="any")
+    return distinct.select(
+        pl.when(k // (1 << 32) != _NONE32).then(k // (1 << 32)).cast(pl.UInt32).alias(SID),
+        (k % (1 << 32)).cast(pl.Int64).alias("__ev"), "__sig",
+    ).collect(engine="streaming")  # fmt: skip
 
 
 def _contexts(
@@ -457,8 +464,7 @@ def make_plan(
         marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
         shown.append(cells_of)
         # The scan's own marked rows and samples are not needed again: released here.
-        scan = scans[i]
-        scans[i] = replace(scan, marked=scan.marked.clear(), samples=scan.samples.clear(),
+        scans[i] = replace(scans[i], marked=scans[i].marked[:0], samples=scans[i].samples[:0],
                            staged=None)  # fmt: skip
     keys = [_kb_keys(m) for m in marked]
     sample_events = _sample_events(keys, readings)

@@ -78,7 +78,8 @@ class Plan:
         actionable: (`__sid`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a
             level.
         labeled: Those events one a row: `__s` (the sample's id), `label`, `__levels`,
-            `__opt1`, `__opt2`.
+            `__opt1`, `__opt2`, and `__cells` (an id: rows with the same one hold the same
+            three lists, so that the report counts them without hashing lists).
     """
 
     lookups: list[Annotations]
@@ -397,7 +398,8 @@ def _labeled(
 ) -> pl.DataFrame:  # fmt: skip
     """Each sample's events that reached a level, in sample then event order.
 
-    Returns (`__s`: the sample's id, `label`, `__levels`, `__opt1`, `__opt2`).
+    Returns (`__s`: the sample's id, `label`, `__levels`, `__opt1`, `__opt2`, `__cells`: the
+    (profile, signature) the lists come from, as an id).
     """
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
@@ -412,6 +414,7 @@ def _labeled(
     return df.select(
         pl.col(SID).alias(SAMPLE), pl.lit(labels).gather(pl.col("__ev")).alias("label"),
         *(pl.lit(table[c]).gather(pl.col("__at")).alias(c) for c in _LISTS),
+        pl.col("__at").alias("__cells"),
     )  # fmt: skip
 
 

@@ -93,6 +93,18 @@ def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:
     ]
 
 
+def _distinct_lists(rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(`label`, `column`, `len`): rows counted by label and list in `column`.
+
+    When `rows` has `__cells` (rows with the same id hold the same lists: the plan's leveled
+    events), they are grouped by that integer rather than by hashing every row's list.
+    """
+    if "__cells" not in rows.columns:
+        return rows.group_by("label", column).len()
+    found = rows.group_by("label", "__cells").agg(pl.col(column).first(), pl.len())
+    return found.select("label", column, "len")
+
+
 def _ranked_options(labeled: pl.DataFrame, column: str) -> pl.DataFrame:
     """Per label, the treatments of `column`, most samples first (ties by name), joined.
 
@@ -102,10 +114,12 @@ def _ranked_options(labeled: pl.DataFrame, column: str) -> pl.DataFrame:
     took a second and 0.4 GiB at a million samples); rows of a sample that holds the label
     more than once are exploded and counted one sample at a time, as before.
     """
-    rows = labeled.select("label", SAMPLE, pl.col(column).alias("__o"))
+    cells = ["__cells"] if "__cells" in labeled.columns else []
+    rows = labeled.select("label", SAMPLE, pl.col(column).alias("__o"), *cells)
     repeated = pl.struct("label", SAMPLE).is_duplicated()
-    once = rows.filter(~repeated).group_by("label", "__o").len().explode("__o")
-    items = rows.filter(repeated).explode("__o").unique().group_by("label", "__o").len()
+    once = _distinct_lists(rows.filter(~repeated), "__o").explode("__o")
+    twice = rows.filter(repeated).select("label", SAMPLE, "__o").explode("__o")
+    items = twice.unique().group_by("label", "__o").len()
     counts = (
         pl.concat([once.drop_nulls("__o"), items.drop_nulls("__o")])
         .group_by("label", "__o")
@@ -124,17 +138,21 @@ def alteration_table(labeled: pl.DataFrame, genes: frozenset[str]) -> pl.DataFra
     """(ALTERATION, GENE, SAMPLES, BEST_LEVEL, LEVEL_1, LEVEL_2) of every actionable alteration.
 
     Args:
-        labeled: The plan's leveled events (`__s`, `label`, `__levels`, `__opt1`, `__opt2`):
-            each alteration with the levels and options of its own cells in its sample's
-            context (tumor type, setting, co-alterations), never those of a co-alteration.
+        labeled: The plan's leveled events (`__s`, `label`, `__levels`, `__opt1`, `__opt2`,
+            and optionally `__cells`: see `_distinct_lists`): each alteration with the levels
+            and options of its own cells in its sample's context (tumor type, setting,
+            co-alterations), never those of a co-alteration.
         genes: The genes a label may name (to read 'PARTNER-GENE fusion').
 
     Level-1 and level-2 options are most often applicable first, joined with ','.
     """
-    per = labeled.group_by("label").agg(
-        pl.col(SAMPLE).n_unique().alias("SAMPLES"),
-        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique(),
+    cells = ["__cells"] if "__cells" in labeled.columns else []
+    lists = _distinct_lists(labeled.select("label", "__levels", *cells), "__levels")
+    reached = lists.group_by("label").agg(
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
     )
+    per = labeled.group_by("label").agg(pl.col(SAMPLE).n_unique().alias("SAMPLES"))
+    per = per.join(reached, on="label", how="left")
     found = pl.col("__levels").list
     best = pl.coalesce([pl.when(found.contains(lv)).then(pl.lit(lv)) for lv in HIGHEST_LEVEL_ORDER])
     gene_of = {lb: label_gene(lb, genes) or "" for lb in per["label"].to_list()}

@@ -32,6 +32,7 @@ from onconav.cohort.events import Event, KBView
 from onconav.cohort.influence import SID, Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
+from onconav.cohort.report_data import count_labeled
 from onconav.cohort.scan import (
     KB,
     ROW_REJECT,
@@ -77,9 +78,10 @@ class Plan:
             1 and 2).
         actionable: (`__sid`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a
             level.
-        labeled: Those events one a row: `__s` (the sample's id), `label`, `__levels`,
-            `__opt1`, `__opt2`, and `__cells` (an id: rows with the same one hold the same
-            three lists, so that the report counts them without hashing lists).
+        labeled: Those events, counted (`report_data.count_labeled`: by label and cells,
+            one a row where a sample holds a label more than once): `__s` (the sample's id,
+            or null), `label`, `__cells` (an id of the lists below), `__n` (samples, or null),
+            `__levels`, `__opt1`, `__opt2`.
     """
 
     lookups: list[Annotations]
@@ -395,11 +397,12 @@ def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> 
 def _labeled(
     samples: pl.DataFrame, mapping: pl.DataFrame, sample_events: pl.DataFrame,
     cells: pl.DataFrame, events: EventTable,
-) -> pl.DataFrame:  # fmt: skip
-    """Each sample's events that reached a level, in sample then event order.
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Each sample's events that reached a level, in sample then event order, and counted.
 
-    Returns (`__s`: the sample's id, `label`, `__levels`, `__opt1`, `__opt2`, `__cells`: the
-    (profile, signature) the lists come from, as an id).
+    Returns (`__s`: the sample's id, `label`, `__cells`: the (profile, signature) its cells
+    come from, as an id) one a row; and the same counted (`report_data.count_labeled`), with
+    `__levels`, `__opt1` and `__opt2` gathered by `__cells` for those few thousand rows alone.
     """
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
@@ -411,23 +414,26 @@ def _labeled(
     df = sample_events.select(SID, "__ev", place).drop_nulls("__at")
     df = df.sort(_pair(pl.col(SID), pl.col("__ev")))  # (by sample then event, one row each)
     labels = events.frame().sort("__ev")["label"]  # (ids are 0, 1, ...: the row)
-    return df.select(
+    rows = df.select(
         pl.col(SID).alias(SAMPLE), pl.lit(labels).gather(pl.col("__ev")).alias("label"),
-        *(pl.lit(table[c]).gather(pl.col("__at")).alias(c) for c in _LISTS),
         pl.col("__at").alias("__cells"),
     )  # fmt: skip
+    at = pl.col("__cells")
+    counted = count_labeled(rows).with_columns(pl.lit(table[c]).gather(at).alias(c) for c in _LISTS)
+    return rows, counted
 
 
-def _actionable(labeled: pl.DataFrame) -> pl.DataFrame:
+def _actionable(rows: pl.DataFrame) -> pl.DataFrame:
     """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'.
 
-    `labeled` is sorted by sample: marked so, its grouping takes slices. Each sample's labels
+    `rows` (`_labeled`'s, one a sample's event) are sorted by sample: marked so, their
+    grouping takes slices. Each sample's labels
     are gathered as a list, then joined (`str.join` inside the grouping took ten times as long
     and 0.2 GiB at a million samples).
     """
     joined = pl.col("label").list.join(",").alias("ACTIONABLE_ALTERATIONS")
     return (
-        labeled.select(pl.col(SAMPLE).set_sorted(), "label")
+        rows.select(pl.col(SAMPLE).set_sorted(), "label")
         .group_by(SAMPLE, maintain_order=True)
         .agg("label")
         .select(pl.col(SAMPLE).alias(SID), joined)
@@ -487,7 +493,7 @@ def make_plan(
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
-    labeled = _labeled(samples, mapping, sample_events, cells, events)
+    rows, labeled = _labeled(samples, mapping, sample_events, cells, events)
     return Plan(
         lookups=lookups,
         rejected=rejected,
@@ -495,7 +501,7 @@ def make_plan(
         samples=samples,
         contexts=contexts,
         levels=_levels(mapping, cells, events.representatives),
-        actionable=_actionable(labeled),
+        actionable=_actionable(rows),
         labeled=labeled,
     )
 

@@ -211,23 +211,28 @@ def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> 
     """(`__sid`, event id, signature id) of every event a sample has, in any input.
 
     Read from the knowledge-base rows not rejected on their own (`marked`: `_with_reading`'s
-    rows), distinct on one 64-bit (sample, event) key (an event has one signature), decoded.
+    rows) as one 64-bit (sample, event) key, made distinct and decoded; an event's signature
+    is then gathered by its id.
     """
+    empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
+    found = pl.concat([rd.select("__ev", "__sig") for rd in readings]) if readings else empty
+    found = found.drop_nulls("__ev").unique("__ev")
+    if found.is_empty():
+        return empty
+    size = cast(int, found["__ev"].max()) + 1
+    sig_of = pl.Series("__sig", dtype=pl.Int64).extend_constant(None, size)
+    sig_of = sig_of.scatter(found["__ev"], found["__sig"])
     parts = []
     for rows, rd in zip(marked, readings, strict=True):
-        r = pl.col("__r")  # (the reading's row)
-        ev = pl.lit(rd["__ev"]).gather(r)
-        found = _kb_rows(rows).filter(ev.is_not_null())
-        parts.append(found.select(_pair(pl.col(SID), ev).alias("__k"),
-                                  pl.lit(rd["__sig"]).gather(r).alias("__sig")))  # fmt: skip
-    if not parts:
-        return pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
+        ev = pl.lit(rd["__ev"]).gather(pl.col("__r"))  # (`__r`: the reading's row)
+        key = _pair(pl.col(SID), ev).alias("__k")
+        parts.append(_kb_rows(rows).filter(ev.is_not_null()).select(key))
     k = pl.col("__k")
-    distinct = pl.concat(parts).unique(subset="__k", keep="any")
+    distinct = pl.concat(parts).unique().collect()
     return distinct.select(
         pl.when(k // (1 << 32) != _NONE32).then(k // (1 << 32)).cast(pl.UInt32).alias(SID),
-        (k % (1 << 32)).cast(pl.Int64).alias("__ev"), "__sig",
-    ).collect(engine="streaming")  # fmt: skip
+        (k % (1 << 32)).cast(pl.Int64).alias("__ev"),
+    ).with_columns(pl.lit(sig_of).gather(pl.col("__ev")).alias("__sig"))
 
 
 def _contexts(

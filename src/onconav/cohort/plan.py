@@ -490,9 +490,12 @@ def make_plan(
                            staged=None)  # fmt: skip
     sample_events = _sample_events(marked, readings)
     influence = Influence.of(view.index, view.genes)
+    # (only what matching reads of the samples: their names and tumor texts are not copied)
+    matched = samples.select(SID, "tumor_code", "setting", "__srej")
     of, mapping, contexts, cells = _contexts(
-        view, samples, sample_events, events.representatives, influence, progress
+        view, matched, sample_events, events.representatives, influence, progress
     )
+    del matched
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
     for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):

@@ -103,10 +103,11 @@ def _with_reading(
     integers. A sample's id is its name's place among `samples`' names (sorted and distinct),
     found by binary search rather than a hash table of a million names.
 
-    Returns the rows as integers (`__i`, `__sid`, `__rr`, `__kb`, `__r`) and, apart, the cells
-    that show a rejected row (`__i`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that
-    may be rejected alone (rejected on their own, by their sample or by their key's reading):
-    held for every marked row through the plan, they were most of its memory. When the scan
+    Returns the rows as integers (`__i`, `__sid`, `__own`: rejected on its own, `__kb`, `__r`)
+    and, apart, the row-level reject code and the cells that show a rejected row (`__i`,
+    `__rr`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that may be rejected alone
+    (rejected on their own, by their sample or by their key's reading): held for every marked
+    row through the plan, they were most of its memory. When the scan
     staged its rows (`KeyScan.staged`), those cells are read back from the file, then removed.
     """
     keys = key_names(layer)
@@ -125,25 +126,29 @@ def _with_reading(
         | pl.col("__r").is_null()
         | pl.lit(reading["__rej"].is_not_null()).gather(pl.col("__r")).fill_null(False)
     )
+    own = pl.col(ROW_REJECT).is_not_null().alias("__own")
     if scan.staged is None:
         rows, shown = pl.collect_all(
-            [df.select(ROW, SID, ROW_REJECT, KB, "__r"), df.filter(maybe).select(ROW, *display)],
+            [
+                df.select(ROW, SID, own, KB, "__r"),
+                df.filter(maybe).select(ROW, ROW_REJECT, *display),
+            ],
             engine="streaming",
         )
         return rows, shown
     rows = df.collect(engine="streaming")
-    wanted = rows.filter(maybe)[ROW].implode()
+    wanted = rows.filter(maybe).select(ROW, ROW_REJECT)
     try:
-        staged = pl.scan_parquet(scan.staged).filter(pl.col(ROW).is_in(wanted))
-        shown = staged.select(ROW, *display).collect(engine="streaming")
+        staged = pl.scan_parquet(scan.staged).filter(pl.col(ROW).is_in(wanted[ROW].implode()))
+        cells = staged.select(ROW, *display).collect(engine="streaming")
     finally:
         scan.staged.unlink(missing_ok=True)
-    return rows, shown
+    return rows.select(ROW, SID, own, KB, "__r"), wanted.join(cells, on=ROW, how="left")
 
 
 def _kb_rows(marked: pl.DataFrame) -> pl.LazyFrame:
     """The knowledge-base rows not rejected on their own."""
-    return marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+    return marked.lazy().filter(pl.col(KB) & ~pl.col("__own"))
 
 
 def _tumor_texts(
@@ -319,8 +324,9 @@ def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:
 
 
 def _by_key(
-    marked: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame, mapping: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    marked: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+    mapping: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """Each marked row's signature and context, whether it is annotated, and the rejected rows.
 
     Reading and sample facts are gathered by position (`__r` is the reading's row, `__sid`
@@ -338,18 +344,25 @@ def _by_key(
     ctx = pl.lit(table["__ctx"]).gather(place) if table.height else pl.lit(None, pl.UInt32)
     srej = pl.lit(samples["__srej"].is_not_null()).gather(sid).fill_null(False)
     rej = pl.lit(reading["__rej"].is_not_null()).gather(r).fill_null(False)
-    ok = pl.col(ROW_REJECT).is_null() & ~srej & ~rej
+    ok = ~pl.col("__own") & ~srej & ~rej
     rows = marked.select(ROW, r.alias("__pr"), sig.alias("__sig"), ctx.alias("__ctx"),
                          ok.alias("__ok"))  # fmt: skip
-    return rows, _rejected_rows(marked.filter(~ok), marked, reading, samples)
+    return rows, _rejected_rows(marked.filter(~ok), marked, shown, reading, samples)
 
 
 def _rejected_rows(
-    bad: pl.DataFrame, marked: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame
-) -> pl.DataFrame:
-    """`__i`, `__sid`, `__code` and `__why` of the rejected rows (see `_by_key`)."""
+    bad: pl.DataFrame, marked: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame,
+    samples: pl.DataFrame,
+) -> pl.DataFrame:  # fmt: skip
+    """`__i`, `__sid`, `__code` and `__why` of the rejected rows (see `_by_key`).
+
+    Their row-level codes come from `shown` (`_with_reading`'s: it holds every row that may
+    be rejected).
+    """
     r, sid = pl.col("__r"), pl.col(SID)
-    df = bad.select(ROW, SID, "__r", ROW_REJECT).with_columns(
+    codes = shown.select(ROW, ROW_REJECT)
+    df = bad.select(ROW, SID, "__r").join(codes, on=ROW, how="left", maintain_order="left")
+    df = df.with_columns(
         pl.lit(reading["__rej"]).gather(r).alias("__rej"),
         pl.lit(reading["__why"]).gather(r).alias("__why"),
         pl.lit(samples["__srej"]).gather(sid).alias("__srej"),
@@ -499,7 +512,7 @@ def make_plan(
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
     for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):
-        by_key, bad = _by_key(marked[i], rd, samples, mapping)
+        by_key, bad = _by_key(marked[i], shown[i], rd, samples, mapping)
         marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key` and `bad`)
         found, rej = _row_lookup(
             layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names

@@ -107,8 +107,8 @@ def _with_reading(
     and, apart, the row-level reject code and the cells that show a rejected row (`__i`,
     `__rr`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that may be rejected alone
     (rejected on their own, by their sample or by their key's reading): held for every marked
-    row through the plan, they were most of its memory. When the scan
-    staged its rows (`KeyScan.staged`), those cells are read back from the file, then removed.
+    row through the plan, they were most of its memory. When the scan staged its rows
+    (`KeyScan.staged`), those cells are read back from the file, then removed.
     """
     keys = key_names(layer)
     found = reading.lazy().select(*keys, "__r")
@@ -167,9 +167,10 @@ def _tumor_texts(
             pl.lit(True).alias("listed"),
         ).drop("__row_tt")
     clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"})
-    clin = clin.with_columns(pl.lit(True).alias("listed")).sort(SAMPLE)
-    out = out.sort(SAMPLE)
-    if out[SAMPLE].equals(clin[SAMPLE]):
+    clin = clin.with_columns(pl.lit(True).alias("listed"))
+    if out.height == clin.height:  # (maybe the same samples: compared once both are sorted)
+        out, clin = out.sort(SAMPLE), clin.sort(SAMPLE)
+    if out.height == clin.height and out[SAMPLE].equals(clin[SAMPLE]):
         # The same samples, as when the clinical file lists every sample of the rows and no
         # other: set side by side, sorted, rather than a full join of a million names each.
         out = out.hstack(clin.drop(SAMPLE))
@@ -453,9 +454,8 @@ def _actionable(rows: pl.DataFrame) -> pl.DataFrame:
     """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'.
 
     `rows` (`_labeled`'s, one a sample's event) are sorted by sample: marked so, their
-    grouping takes slices. Each sample's labels
-    are gathered as a list, then joined (`str.join` inside the grouping took ten times as long
-    and 0.2 GiB at a million samples).
+    grouping takes slices. Each sample's labels are gathered as a list, then joined
+    (`str.join` inside the grouping took ten times as long and 0.2 GiB at a million samples).
     """
     joined = pl.col("label").list.join(",").alias("ACTIONABLE_ALTERATIONS")
     return (

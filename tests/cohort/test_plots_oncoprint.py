@@ -93,6 +93,21 @@ def test_every_cell_has_the_glyph_and_colour_of_its_alteration_types() -> None:
     assert s3.cells[op.genes.index("MET")].types == ("amplification", "truncating")
 
 
+@pytest.mark.parametrize("order", ["by name", "reversed", "as written"])
+def test_cells_are_the_same_whatever_the_order_of_the_sample_table(order: str) -> None:
+    # samples.tsv comes sorted by name, and cells are then found by binary search; any other
+    # order is joined. A sample of the gene table missing from the sample table is left out.
+    samples, genes = _frames(COHORT)
+    if order != "as written":
+        samples = samples.sort("SAMPLE_ID", descending=order == "reversed")
+    base = build_oncoprint(*_frames(COHORT))
+    stray = pl.DataFrame([("S0", "EGFR", "1")], schema=genes.schema, orient="row")
+    op = build_oncoprint(samples, pl.concat([stray, genes]))
+    assert [c.label for c in op.columns] == [c.label for c in base.columns]
+    assert op.columns == base.columns
+    assert op.shown_samples == base.shown_samples == len(COHORT) - 1
+
+
 def test_every_type_of_the_legend_is_exercised() -> None:
     kinds = {g[0] for glyphs in EXPECTED.values() for g in glyphs}
     assert kinds == {

@@ -272,3 +272,38 @@ def test_ranked_options_count_each_sample_once(seed: int) -> None:
     got = dict(report_data._ranked_options(labeled, "__opt1").iter_rows())
     assert got == _ranked_by_sample(labeled, "__opt1")
     assert len(got) > 3
+    # The plan's rows carry `__cells`, an id shared by rows with the same lists: grouped by it.
+    lists = labeled["__opt1"].cast(pl.List(pl.String)).list.join("|").fill_null("~")
+    cells = labeled.with_columns(lists.rank("dense").cast(pl.UInt32).alias("__cells"))
+    assert dict(report_data._ranked_options(cells, "__opt1").iter_rows()) == got
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_alteration_table_is_the_same_with_or_without_cell_ids(seed: int) -> None:
+    rng = random.Random(seed)
+    drugs, levels = ["A", "B", "C", "D"], ["1", "2", "3A", "R1"]
+    kinds = [
+        (rng.sample(levels, rng.randrange(1, 3)), rng.sample(drugs, rng.randrange(3)),
+         rng.sample(drugs, rng.randrange(3)))
+        for _ in range(5)
+    ]  # fmt: skip
+    rows = []
+    for _ in range(300):
+        k = rng.randrange(len(kinds))
+        rows.append({"__s": rng.randrange(50), "label": f"EGFR L{rng.randrange(4)}R",
+                     "__levels": kinds[k][0], "__opt1": kinds[k][1], "__opt2": kinds[k][2],
+                     "__cells": k})  # fmt: skip
+    labeled = pl.DataFrame(rows, schema={
+        "__s": pl.UInt32, "label": pl.String, "__levels": pl.List(pl.String),
+        "__opt1": pl.List(pl.String), "__opt2": pl.List(pl.String), "__cells": pl.UInt32,
+    })  # fmt: skip
+    genes = frozenset({"EGFR"})
+    with_ids = report_data.alteration_table(labeled, genes)
+    assert with_ids.equals(report_data.alteration_table(labeled.drop("__cells"), genes))
+    # The plan hands it the rows counted: a few rows stand for many samples.
+    counted = report_data.count_labeled(labeled)
+    assert counted.height < labeled.height
+    assert counted["__n"].sum() + counted["__n"].null_count() == labeled.height
+    assert with_ids.equals(report_data.alteration_table(counted, genes))
+    assert with_ids.height == 4
+    assert with_ids["LEVEL_1"].str.len_chars().sum() > 0

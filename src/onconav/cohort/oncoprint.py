@@ -213,48 +213,76 @@ def _label_types(samples: pl.DataFrame, genes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _rows_of(samples: pl.DataFrame, genes: pl.DataFrame) -> pl.DataFrame:
+    """`genes` with `__i`, the row of its sample in `samples` (rows of unknown samples dropped).
+
+    Found by binary search when the samples' names only increase (samples.tsv's do: sorted,
+    each once), else joined.
+    """
+    names = samples["SAMPLE_ID"]
+    before = names.head(max(names.len() - 1, 0))
+    increasing = names.null_count() == 0 and bool((names.slice(1) > before).all())
+    if not increasing:
+        ids = samples.select("SAMPLE_ID").with_row_index("__i")
+        return genes.join(ids, on="SAMPLE_ID")
+    place = pl.lit(names).search_sorted(pl.col("SAMPLE_ID")).clip(0, max(names.len() - 1, 0))
+    found = pl.when(pl.lit(names).gather(place) == pl.col("SAMPLE_ID")).then(place)
+    return genes.with_columns(found.cast(pl.UInt32).alias("__i")).drop_nulls("__i")
+
+
+def _cell_key() -> pl.Expr:
+    """(sample row, gene rank) as one integer: sorted as the pair."""
+    return pl.col("__i").cast(pl.UInt64) * (1 << 32) + pl.col("__g").cast(pl.UInt64)
+
+
 def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> pl.DataFrame:
     """One row a shown sample: its cells as text 'GENE=type+type=LEVEL;...' and its levels.
 
     Samples are numbered by row and genes by rank once, so that the per-cell work groups and
-    sorts integers; a cell's types are a set of bits (one a type, in `ALTERATION_TYPES` order),
-    written as text once per distinct set.
+    sorts integers (a cell as one 64-bit key); a cell's types are a set of bits (one a type, in
+    `ALTERATION_TYPES` order), written as text once per distinct set.
     """
     bit = {t: 1 << i for i, t in enumerate(ALTERATION_TYPES)}
     rank = {g: i for i, g in enumerate(order)}
+    if samples.height == 0:
+        return pl.DataFrame(schema=dict.fromkeys(("SAMPLE_ID", "P", "S", "X"), pl.String))
     numbered = samples.with_row_index("__i")
     types = _label_types(numbered, genes).select(
         "__i",
         pl.col("GENE").replace_strict(rank, default=None, return_dtype=pl.UInt32).alias("__g"),
         pl.col("TYPE").replace_strict(bit, default=None, return_dtype=pl.Int32).alias("__b"),
     )
-    ids = numbered.select("__i", "SAMPLE_ID")
-    cells = genes.join(ids, on="SAMPLE_ID").select(
+    cells = _rows_of(samples, genes).select(
         "__i",
         pl.col("GENE").replace_strict(rank, return_dtype=pl.UInt32).alias("__g"),
         "LEVEL",
     )
-    types = types.drop_nulls("__g").group_by("__i", "__g").agg(pl.col("__b").unique().sum())
+    cells = cells.select(_cell_key().alias("__k"), "__i", "LEVEL", "__g")
+    types = (
+        types.drop_nulls("__g").group_by(_cell_key().alias("__k")).agg(pl.col("__b").unique().sum())
+    )
     # (one row a sample and gene on both sides: `genes` has one, and types are grouped)
-    cells = cells.join(types, on=["__i", "__g"], how="left")
+    cells = cells.join(types, on="__k", how="left")
     cells = cells.with_columns(pl.col("__b").fill_null(bit["other"]))
     masks = cells["__b"].unique().to_list()
     text = {m: "+".join(t for t, b in bit.items() if m & b) for m in masks}
     gene = pl.lit(pl.Series(order, dtype=pl.String)).gather(pl.col("__g"))
     kind = pl.col("__b").replace_strict(text, return_dtype=pl.String)
-    cells = cells.sort("__i", "__g").select(
-        "__i", pl.format("{}={}={}", gene, kind, "LEVEL").alias("C")
+    cells = cells.sort("__k").select(
+        pl.col("__i").set_sorted(), pl.format("{}={}={}", gene, kind, "LEVEL").alias("C")
     )
-    by_sample = cells.with_columns(pl.col("__i").set_sorted()).group_by("__i", maintain_order=True)
-    per = by_sample.agg(pl.col("C").str.join(";").alias("P"))
-    levels = numbered.select(
-        "__i",
-        "SAMPLE_ID",
-        pl.col("HIGHEST_SENSITIVE_LEVEL").str.strip_prefix("LEVEL_").alias("S"),
-        pl.col("HIGHEST_RESISTANCE_LEVEL").str.strip_prefix("LEVEL_").alias("X"),
+    # (a list a sample, then joined: `str.join` inside the grouping takes longer and more memory)
+    per = cells.group_by("__i", maintain_order=True).agg("C")
+    at = pl.col("__i")  # (the sample's row)
+    return per.select(
+        pl.lit(samples["SAMPLE_ID"]).gather(at).alias("SAMPLE_ID"),
+        pl.col("C").list.join(";").alias("P"),
+        pl.lit(samples["HIGHEST_SENSITIVE_LEVEL"]).gather(at).str.strip_prefix("LEVEL_").alias("S"),
+        pl.lit(samples["HIGHEST_RESISTANCE_LEVEL"])
+        .gather(at)
+        .str.strip_prefix("LEVEL_")
+        .alias("X"),
     )
-    joined = per.join(levels, on="__i", how="left", maintain_order="left")
-    return joined.select("SAMPLE_ID", "P", "S", "X")
 
 
 def _column(label: str, count: int, pattern: str, sens: str | None, res: str | None,

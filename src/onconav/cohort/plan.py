@@ -32,6 +32,7 @@ from onconav.cohort.events import Event, KBView
 from onconav.cohort.influence import SID, Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
+from onconav.cohort.report_data import count_labeled
 from onconav.cohort.scan import (
     KB,
     ROW_REJECT,
@@ -50,6 +51,8 @@ Progress = Callable[[str, int, int | None], None]
 _OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
 _CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
+_LISTS = ("__levels", "__opt1", "__opt2")
+_NONE32 = (1 << 32) - 1  # a null id in a `_pair` key (ids are below it)
 # One row per (context, signature) matched: the cells, the levels reached and the best
 # treatments at levels 1 and 2 (samples.tsv's options), in the order `Cells` keeps them.
 _CELL_SCHEMA = pl.Schema(
@@ -75,8 +78,10 @@ class Plan:
             1 and 2).
         actionable: (`__sid`, `ACTIONABLE_ALTERATIONS`): each sample's events that reached a
             level.
-        labeled: Those events one a row: `__s` (the sample's id), `label`, `__levels`,
-            `__opt1`, `__opt2`.
+        labeled: Those events, counted (`report_data.count_labeled`: by label and cells,
+            one a row where a sample holds a label more than once): `__s` (the sample's id,
+            or null), `label`, `__cells` (an id of the lists below), `__n` (samples, or null),
+            `__levels`, `__opt1`, `__opt2`.
     """
 
     lookups: list[Annotations]
@@ -98,54 +103,61 @@ def _with_reading(
     integers. A sample's id is its name's place among `samples`' names (sorted and distinct),
     found by binary search rather than a hash table of a million names.
 
-    Returns the rows as integers (`__i`, `__sid`, `__rr`, `__kb`, `__r`) and, apart, the cells
-    that show a rejected row (`__i`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that
-    may be rejected alone (rejected on their own, by their sample or by their key's reading):
-    held for every marked row through the plan, they were most of its memory. When the scan
-    staged its rows (`KeyScan.staged`), those cells are read back from the file, then removed.
+    Returns the rows as integers (`__i`, `__sid`, `__own`: rejected on its own, `__kb`, `__r`)
+    and, apart, the row-level reject code and the cells that show a rejected row (`__i`,
+    `__rr`, `LINE`, `COLUMN`, `GENE`, `ALTERATION`) for the rows that may be rejected alone
+    (rejected on their own, by their sample or by their key's reading): held for every marked
+    row through the plan, they were most of its memory. When the scan staged its rows
+    (`KeyScan.staged`), those cells are read back from the file, then removed.
     """
     keys = key_names(layer)
     found = reading.lazy().select(*keys, "__r")
-    df = scan.marked.lazy().join(found, on=keys, how="left", nulls_equal=True,
-                                 maintain_order="left")  # fmt: skip
     sample = pl.col(SAMPLE)
     place = pl.lit(samples[SAMPLE]).search_sorted(sample).cast(pl.UInt32)
-    sid = pl.when(sample.is_not_null()).then(place).alias(SID)
+    # (searched before the streaming join: inside it, the million names took 0.1 GiB more)
+    marked = scan.marked.with_columns(pl.when(sample.is_not_null()).then(place).alias(SID))
+    df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
     display = ["LINE", "COLUMN", "GENE", "ALTERATION"]
-    df = df.select(ROW, sid, ROW_REJECT, KB, "__r", *([] if scan.staged else display))
+    df = df.select(ROW, SID, ROW_REJECT, KB, "__r", *([] if scan.staged else display))
     maybe = (
         pl.col(ROW_REJECT).is_not_null()
         | pl.col(SID).is_null()
-        | pl.lit(samples["__srej"]).gather(pl.col(SID)).is_not_null()
+        | pl.lit(samples["__srej"].is_not_null()).gather(pl.col(SID)).fill_null(False)
         | pl.col("__r").is_null()
-        | pl.lit(reading["__rej"]).gather(pl.col("__r")).is_not_null()
+        | pl.lit(reading["__rej"].is_not_null()).gather(pl.col("__r")).fill_null(False)
     )
+    own = pl.col(ROW_REJECT).is_not_null().alias("__own")
     if scan.staged is None:
         rows, shown = pl.collect_all(
-            [df.select(ROW, SID, ROW_REJECT, KB, "__r"), df.filter(maybe).select(ROW, *display)],
+            [
+                df.select(ROW, SID, own, KB, "__r"),
+                df.filter(maybe).select(ROW, ROW_REJECT, *display),
+            ],
             engine="streaming",
         )
         return rows, shown
     rows = df.collect(engine="streaming")
-    wanted = rows.filter(maybe)[ROW].implode()
+    wanted = rows.filter(maybe).select(ROW, ROW_REJECT)
     try:
-        staged = pl.scan_parquet(scan.staged).filter(pl.col(ROW).is_in(wanted))
-        shown = staged.select(ROW, *display).collect(engine="streaming")
+        staged = pl.scan_parquet(scan.staged).filter(pl.col(ROW).is_in(wanted[ROW].implode()))
+        cells = staged.select(ROW, *display).collect(engine="streaming")
     finally:
         scan.staged.unlink(missing_ok=True)
-    return rows, shown
+    return rows.select(ROW, SID, own, KB, "__r"), wanted.join(cells, on=ROW, how="left")
 
 
-def _kb_keys(marked: pl.DataFrame) -> pl.DataFrame:
-    """Distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their own."""
-    rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
-    return rows.select(SID, "__r").unique().collect(engine="streaming")
+def _kb_rows(marked: pl.DataFrame) -> pl.LazyFrame:
+    """The knowledge-base rows not rejected on their own."""
+    return marked.lazy().filter(pl.col(KB) & ~pl.col("__own"))
 
 
 def _tumor_texts(
     seen: pl.DataFrame, clinical: pl.DataFrame | None, default: str | None
 ) -> pl.DataFrame:
-    """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`."""
+    """One row a sample seen or listed: `__s`, `tumor` text (or null), `setting`, `listed`.
+
+    Sorted by `__s` when the clinical file lists the samples seen, and only those.
+    """
     seen = seen.filter(pl.col(SAMPLE).is_not_null())
     out = seen.select(SAMPLE, pl.col("__o").alias("__row_tt"))
     if clinical is None:
@@ -155,8 +167,15 @@ def _tumor_texts(
             pl.lit(True).alias("listed"),
         ).drop("__row_tt")
     clin = clinical.rename({"sample": SAMPLE, "tumor": "__clin_tt"})
-    out = out.join(clin.with_columns(pl.lit(True).alias("listed")), on=SAMPLE, how="full",
-                   coalesce=True)  # fmt: skip
+    clin = clin.with_columns(pl.lit(True).alias("listed"))
+    if out.height == clin.height:  # (maybe the same samples: compared once both are sorted)
+        out, clin = out.sort(SAMPLE), clin.sort(SAMPLE)
+    if out.height == clin.height and out[SAMPLE].equals(clin[SAMPLE]):
+        # The same samples, as when the clinical file lists every sample of the rows and no
+        # other: set side by side, sorted, rather than a full join of a million names each.
+        out = out.hstack(clin.drop(SAMPLE))
+    else:
+        out = out.join(clin, on=SAMPLE, how="full", coalesce=True)
     return out.with_columns(
         pl.coalesce("__clin_tt", "__row_tt", pl.lit(default, _STR)).alias("tumor"),
         pl.col("setting").fill_null("metastatic"),
@@ -194,19 +213,32 @@ def samples_frame(
     return df.with_columns(code.alias("tumor_code")).with_columns(srej.alias("__srej"))
 
 
-def _sample_events(keys: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
-    """(`__sid`, event id, signature id) of every event a sample has, in any input."""
-    parts = []
-    for kb, rd in zip(keys, readings, strict=True):
-        r = pl.col("__r")  # (the reading's row)
-        joined = kb.select(
-            SID,
-            pl.lit(rd["__ev"]).gather(r).alias("__ev"),
-            pl.lit(rd["__sig"]).gather(r).alias("__sig"),
-        )
-        parts.append(joined.filter(pl.col("__ev").is_not_null()))
+def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> pl.DataFrame:
+    """(`__sid`, event id, signature id) of every event a sample has, in any input.
+
+    Read from the knowledge-base rows not rejected on their own (`marked`: `_with_reading`'s
+    rows) as one 64-bit (sample, event) key, made distinct and decoded; an event's signature
+    is then gathered by its id.
+    """
     empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
-    return pl.concat(parts).unique() if parts else empty
+    found = pl.concat([rd.select("__ev", "__sig") for rd in readings]) if readings else empty
+    found = found.drop_nulls("__ev").unique("__ev")
+    if found.is_empty():
+        return empty
+    size = cast(int, found["__ev"].max()) + 1
+    sig_of = pl.Series("__sig", dtype=pl.Int64).extend_constant(None, size)
+    sig_of = sig_of.scatter(found["__ev"], found["__sig"])
+    parts = []
+    for rows, rd in zip(marked, readings, strict=True):
+        ev = pl.lit(rd["__ev"]).gather(pl.col("__r"))  # (`__r`: the reading's row)
+        key = _pair(pl.col(SID), ev).alias("__k")
+        parts.append(_kb_rows(rows).filter(ev.is_not_null()).select(key))
+    k = pl.col("__k")
+    distinct = pl.concat(parts).unique().collect()
+    return distinct.select(
+        pl.when(k // (1 << 32) != _NONE32).then(k // (1 << 32)).cast(pl.UInt32).alias(SID),
+        (k % (1 << 32)).cast(pl.Int64).alias("__ev"),
+    ).with_columns(pl.lit(sig_of).gather(pl.col("__ev")).alias("__sig"))
 
 
 def _contexts(
@@ -273,51 +305,100 @@ def _cell_frame(rows: dict[str, list[object]]) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).str.split(_SEP).fill_null(empty) for c in _LISTS)
 
 
-def _annotation_table(df: pl.DataFrame, reading: pl.DataFrame, cells: pl.DataFrame
-                      ) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
-    """Distinct annotations of the rows annotated (`__pr`, `__ctx`), with their ids.
+def _annotation_table(seen: pl.Series, reading: pl.DataFrame, cells: pl.DataFrame
+                      ) -> pl.DataFrame:  # fmt: skip
+    """Distinct annotations of the rows annotated, with their ids.
 
-    Id 0 is an unmarked row's (ANNOTATED True, empty cells), 1 a rejected row's (ANNOTATED
-    False, empty cells); the others' cells come from the key's reading and the context's.
+    `seen` holds the distinct (reading's row, context) pairs of those rows as sorted `_pair`
+    keys: the pair at place k gets id k + 2. Id 0 is an unmarked row's (ANNOTATED True, empty
+    cells), 1 a rejected row's (ANNOTATED False, empty cells); the others' cells come from the
+    key's reading and the context's.
     """
-    seen = df.select("__pr", "__ctx", "__sig").unique().sort("__pr", "__ctx", nulls_last=True)
-    seen = seen.with_row_index("__ann", offset=2)
-    found = seen.join(reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat"), on="__pr",
-                      how="left").join(cells, on=["__ctx", "__sig"], how="left")  # fmt: skip
+    k = pl.col("__k")
+    high, low = (k // (1 << 32)), (k % (1 << 32))
+    pairs = pl.DataFrame([seen.alias("__k")]).select(
+        pl.when(high != _NONE32).then(high).cast(pl.UInt32).alias("__pr"),
+        pl.when(low != _NONE32).then(low).cast(pl.UInt32).alias("__ctx"),
+    )
+    pairs = pairs.with_columns(pl.lit(reading["__sig"]).gather(pl.col("__pr")).alias("__sig"))
+    pairs = pairs.with_row_index("__ann", offset=2)
+    texts = reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat")
+    found = pairs.join(texts, on="__pr", how="left").join(cells, on=["__ctx", "__sig"], how="left")
     schema = dict.fromkeys(ANNOTATION_COLUMNS, _STR)
     fixed = pl.DataFrame([{"ANNOTATED": "True"}, {"ANNOTATED": "False"}], schema=schema)
     annotated = found.sort("__ann").select(
         pl.lit("True").alias("ANNOTATED"), *_CELLS,
         pl.col("__alt").alias("ONCONAV_ALTERATION"), pl.col("__cat").alias("ONCONAV_CATEGORY"),
     )  # fmt: skip
-    table = pl.concat([fixed, annotated]).with_row_index("__ann")
-    return table, seen.select("__pr", "__ctx", "__ann")
+    return pl.concat([fixed, annotated]).with_row_index("__ann")
+
+
+def _pair(high: pl.Expr, low: pl.Expr) -> pl.Expr:
+    """Two 32-bit ids as one UInt64 key, null as `_NONE32`: sorted as (high, low), nulls last."""
+    wide = pl.UInt64
+    return high.cast(wide).fill_null(_NONE32) * (1 << 32) + low.cast(wide).fill_null(_NONE32)
+
+
+def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:
+    """Where `key` is among the sorted distinct `keys` (null when absent), by binary search.
+
+    Cheaper than a left join of millions of rows on a small table: no hash table, and the
+    rows' other columns are not copied.
+    """
+    if keys.is_empty():
+        return pl.lit(None, pl.UInt32)
+    found = pl.lit(keys).search_sorted(key).clip(0, keys.len() - 1).cast(pl.UInt32)
+    return pl.when(pl.lit(keys).gather(found) == key).then(found)
 
 
 def _by_key(
-    marked: pl.DataFrame, kb: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
+    marked: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame, samples: pl.DataFrame,
     mapping: pl.DataFrame,
-) -> pl.DataFrame:  # fmt: skip
-    """Each marked row's reject code and reason, signature and context (integers only).
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Each marked row's signature and context, whether it is annotated, and the rejected rows.
 
     Reading and sample facts are gathered by position (`__r` is the reading's row, `__sid`
-    the sample's), and the context joined on (profile, signature). A row rejected on its own
-    takes the reason of its key's reading only when its sample has that key in a row that
-    is not (`kb`: the distinct (`__sid`, `__r`) of knowledge-base rows not rejected on their
-    own), as when reasons were joined per (sample, key).
+    the sample's), and the context found by (profile, signature) in `mapping`. Returns every
+    marked row as integers (`__i`, `__pr`: its reading's row, `__sig`, `__ctx`, `__ok`: not
+    rejected) and, apart, the rejected rows' `__i`, `__sid`, reject `__code` and `__why`: their
+    text is gathered for those rows alone, not for millions of annotated ones. A row rejected
+    on its own takes the reason of its key's reading only when its sample has that key in a
+    knowledge-base row that is not, as when reasons were joined per (sample, key).
     """
     r, sid = pl.col("__r"), pl.col(SID)
-    df = marked.select(ROW, SID, "__r", ROW_REJECT).with_columns(
+    sig = pl.lit(reading["__sig"]).gather(r)
+    table = mapping.select(_pair(pl.col("__p"), pl.col("__sig")).alias("__k"), "__ctx").sort("__k")
+    place = _position(table["__k"], _pair(pl.lit(samples["__p"]).gather(sid), sig))
+    ctx = pl.lit(table["__ctx"]).gather(place) if table.height else pl.lit(None, pl.UInt32)
+    srej = pl.lit(samples["__srej"].is_not_null()).gather(sid).fill_null(False)
+    rej = pl.lit(reading["__rej"].is_not_null()).gather(r).fill_null(False)
+    ok = ~pl.col("__own") & ~srej & ~rej
+    rows = marked.select(ROW, r.alias("__pr"), sig.alias("__sig"), ctx.alias("__ctx"),
+                         ok.alias("__ok"))  # fmt: skip
+    return rows, _rejected_rows(marked.filter(~ok), marked, shown, reading, samples)
+
+
+def _rejected_rows(
+    bad: pl.DataFrame, marked: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame,
+    samples: pl.DataFrame,
+) -> pl.DataFrame:  # fmt: skip
+    """`__i`, `__sid`, `__code` and `__why` of the rejected rows (see `_by_key`).
+
+    Their row-level codes come from `shown` (`_with_reading`'s: it holds every row that may
+    be rejected).
+    """
+    r, sid = pl.col("__r"), pl.col(SID)
+    codes = shown.select(ROW, ROW_REJECT)
+    df = bad.select(ROW, SID, "__r").join(codes, on=ROW, how="left", maintain_order="left")
+    df = df.with_columns(
         pl.lit(reading["__rej"]).gather(r).alias("__rej"),
         pl.lit(reading["__why"]).gather(r).alias("__why"),
-        pl.lit(reading["__sig"]).gather(r).alias("__sig"),
         pl.lit(samples["__srej"]).gather(sid).alias("__srej"),
-        pl.lit(samples["__p"]).gather(sid).alias("__p"),
     )
-    df = df.join(mapping, on=["__p", "__sig"], how="left", maintain_order="left")
     own = df.filter(pl.col(ROW_REJECT).is_not_null())
     if own.height:
-        seen = kb.join(own.select(SID).unique(), on=SID, how="semi")
+        kb = _kb_rows(marked).join(own.lazy().select(SID).unique(), on=SID, how="semi")
+        seen = kb.select(SID, "__r").unique().collect()  # (the keys of their samples' rows)
         own = own.join(seen.with_columns(pl.lit(True).alias("__kb")), on=[SID, "__r"],
                        how="left").select(ROW, "__kb")  # fmt: skip
         df = df.join(own, on=ROW, how="left", maintain_order="left")
@@ -326,31 +407,31 @@ def _by_key(
     paired = pl.col(ROW_REJECT).is_null() | pl.col("__kb").fill_null(False)
     srej = pl.col("__srej")
     return df.select(
-        ROW, SID, pl.col("__r").alias("__pr"), "__sig", "__ctx",
-        pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
+        ROW, SID, pl.coalesce(ROW_REJECT, srej, "__rej").alias("__code"),
         pl.when(paired & srej.is_null()).then(pl.col("__why")).alias("__why"),
     )  # fmt: skip
 
 
 def _row_lookup(
-    layer: Layer, df: pl.DataFrame, shown: pl.DataFrame, reading: pl.DataFrame,
-    cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
+    layer: Layer, df: pl.DataFrame, bad: pl.DataFrame, shown: pl.DataFrame,
+    reading: pl.DataFrame, cells: pl.DataFrame, clinical: str | None, names: pl.DataFrame,
 ) -> tuple[Annotations, pl.DataFrame]:  # fmt: skip
     """The annotation of each marked row, and the rejected rows with their reasons.
 
-    `df` is `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows' sample names.
-    The cells that show a rejected row come from `shown` (`_with_reading`'s, a superset of
-    the rejected rows).
+    `df` and `bad` are `_by_key`'s; `names` (`__sid`, `__s`) gives back the rejected rows'
+    sample names. The cells that show a rejected row come from `shown` (`_with_reading`'s, a
+    superset of the rejected rows).
     """
-    ok = pl.col("__code").is_null()
-    table, seen = _annotation_table(df.filter(ok), reading, cells)
-    ids = df.join(seen, on=["__pr", "__ctx"], how="left", nulls_equal=True, maintain_order="left")
-    ids = ids.select(ROW, pl.when(ok).then(pl.col("__ann")).otherwise(1).cast(pl.UInt32))
+    ok = pl.col("__ok")
+    key = _pair(pl.col("__pr"), pl.col("__ctx"))
+    seen = df.filter(ok).select(key.alias("__k")).unique().sort("__k")["__k"]
+    table = _annotation_table(seen, reading, cells)
+    ann = _position(seen, key) + 2  # (ids 0 and 1: unmarked and rejected rows)
+    ids = df.select(ROW, pl.when(ok).then(ann).otherwise(1).cast(pl.UInt32).alias("__ann"))
     reasons: dict[str, str] = {str(k): v for k, v in REJECT_REASONS.items()}
     if clinical:
         reasons["unknown-sample"] = f"sample not in the clinical file {clinical}"
     why = pl.coalesce("__why", pl.col("__code").replace_strict(reasons, default=None))
-    bad = df.filter(~ok)
     rejected = bad.join(shown, on=ROW, how="left").sort(ROW)
     rejected = rejected.join(names, on=SID, how="left", maintain_order="left").select(
         pl.lit(layer.label).alias("FILE"), "LINE", "COLUMN", pl.col("__code").alias("CODE"),
@@ -370,30 +451,45 @@ def _levels(mapping: pl.DataFrame, cells: pl.DataFrame, events: list[Event]) -> 
 def _labeled(
     samples: pl.DataFrame, mapping: pl.DataFrame, sample_events: pl.DataFrame,
     cells: pl.DataFrame, events: EventTable,
-) -> pl.DataFrame:  # fmt: skip
-    """Each sample's events that reached a level, in sample then event order.
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Each sample's events that reached a level, in sample then event order, and counted.
 
-    Returns (`__s`: the sample's id, `label`, `__levels`, `__opt1`, `__opt2`).
+    Returns (`__s`: the sample's id, `label`, `__cells`: the (profile, signature) its cells
+    come from, as an id) one a row; and the same counted (`report_data.count_labeled`), with
+    `__levels`, `__opt1` and `__opt2` gathered by `__cells` for those few thousand rows alone.
     """
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
     leveled = mapping.join(leveled, on=["__ctx", "__sig"]).drop("__ctx")
-    profile = pl.lit(samples["__p"]).gather(pl.col(SID)).alias("__p")  # (`__sid`: the row)
-    df = sample_events.with_columns(profile).join(leveled, on=["__p", "__sig"])
-    df = df.join(events.frame(), on="__ev").sort(SID, "__ev")
-    return df.select(pl.col(SID).alias(SAMPLE), "label", "__levels", "__opt1", "__opt2")
+    table = leveled.select(_pair(pl.col("__p"), pl.col("__sig")).alias("__k"), *_LISTS)
+    table = table.sort("__k")  # (one row a profile and signature: `mapping`'s)
+    profile = pl.lit(samples["__p"]).gather(pl.col(SID))  # (`__sid`: the row)
+    place = _position(table["__k"], _pair(profile, pl.col("__sig"))).alias("__at")
+    df = sample_events.select(SID, "__ev", place).drop_nulls("__at")
+    df = df.sort(_pair(pl.col(SID), pl.col("__ev")))  # (by sample then event, one row each)
+    labels = events.frame().sort("__ev")["label"]  # (ids are 0, 1, ...: the row)
+    rows = df.select(
+        pl.col(SID).alias(SAMPLE), pl.lit(labels).gather(pl.col("__ev")).alias("label"),
+        pl.col("__at").alias("__cells"),
+    )  # fmt: skip
+    at = pl.col("__cells")
+    counted = count_labeled(rows).with_columns(pl.lit(table[c]).gather(at).alias(c) for c in _LISTS)
+    return rows, counted
 
 
-def _actionable(labeled: pl.DataFrame) -> pl.DataFrame:
+def _actionable(rows: pl.DataFrame) -> pl.DataFrame:
     """Each sample's events whose cells hold a level, as 'EGFR L858R,EGFR T790M'.
 
-    `labeled` is sorted by sample: marked so, its grouping takes slices.
+    `rows` (`_labeled`'s, one a sample's event) are sorted by sample: marked so, their
+    grouping takes slices. Each sample's labels are gathered as a list, then joined
+    (`str.join` inside the grouping took ten times as long and 0.2 GiB at a million samples).
     """
+    joined = pl.col("label").list.join(",").alias("ACTIONABLE_ALTERATIONS")
     return (
-        labeled.with_columns(pl.col(SAMPLE).set_sorted())
+        rows.select(pl.col(SAMPLE).set_sorted(), "label")
         .group_by(SAMPLE, maintain_order=True)
-        .agg(pl.col("label").str.join(",").alias("ACTIONABLE_ALTERATIONS"))
-        .rename({SAMPLE: SID})
+        .agg("label")
+        .select(pl.col(SAMPLE).alias(SID), joined)
     )
 
 
@@ -408,8 +504,8 @@ def make_plan(
 
     Args:
         reader: The keys read during pass 1 (and the knowledge base).
-        scans: Pass 1's result for each input; their marked rows are released (replaced by
-            empty frames) once read.
+        scans: Pass 1's result for each input; their marked rows and samples are released
+            (replaced by empty frames) once read.
         clinical: The clinical file's name and samples (`sample`, `tumor`, `setting`), if any.
         default_tumor: The OncoTree code of --tumor-type, if given.
         progress: Called as progress(stage, done, total).
@@ -423,32 +519,36 @@ def make_plan(
     if len(scans) > 1:  # (each scan's samples are one row a sample already)
         seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
     samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
+    del seen  # (a million rows at a million samples, like each scan's samples, released below)
     names = samples.select(SID, SAMPLE)
     shown = []
     for i, (ly, rd) in enumerate(zip(layers, readings, strict=True)):
         marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
         shown.append(cells_of)
-        # The scan's own marked rows are not needed again: released here, not after the plan.
-        scans[i] = replace(scans[i], marked=scans[i].marked.clear(), staged=None)
-    keys = [_kb_keys(m) for m in marked]
-    sample_events = _sample_events(keys, readings)
+        # The scan's own marked rows and samples are not needed again: released here.
+        scans[i] = replace(scans[i], marked=scans[i].marked[:0], samples=scans[i].samples[:0],
+                           staged=None)  # fmt: skip
+    sample_events = _sample_events(marked, readings)
     influence = Influence.of(view.index, view.genes)
+    # (only what matching reads of the samples: their names and tumor texts are not copied)
+    matched = samples.select(SID, "tumor_code", "setting", "__srej")
     of, mapping, contexts, cells = _contexts(
-        view, samples, sample_events, events.representatives, influence, progress
+        view, matched, sample_events, events.representatives, influence, progress
     )
+    del matched
     samples = samples.join(of, on=SID, how="left", maintain_order="left")
     lookups, rejected = [], []
-    for i, (layer, kb, rd) in enumerate(zip(layers, keys, readings, strict=True)):
-        by_key = _by_key(marked[i], kb, rd, samples, mapping)
-        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key`)
+    for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):
+        by_key, bad = _by_key(marked[i], shown[i], rd, samples, mapping)
+        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key` and `bad`)
         found, rej = _row_lookup(
-            layer, by_key, shown[i], rd, cells, clinical[0] if clinical else None, names
+            layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names
         )
         lookups.append(found)
         rejected.append(rej)
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
-    labeled = _labeled(samples, mapping, sample_events, cells, events)
+    rows, labeled = _labeled(samples, mapping, sample_events, cells, events)
     return Plan(
         lookups=lookups,
         rejected=rejected,
@@ -456,7 +556,7 @@ def make_plan(
         samples=samples,
         contexts=contexts,
         levels=_levels(mapping, cells, events.representatives),
-        actionable=_actionable(labeled),
+        actionable=_actionable(rows),
         labeled=labeled,
     )
 

@@ -16,10 +16,11 @@ from onconav.cohort.oncoprint import ALTERATION_TYPES, TYPE_LABELS, Oncoprint, l
 from onconav.cohort.scan import SAMPLE
 from onconav.cohort.summary import CohortSummary
 
-__all__ = ["AlterationRow", "CohortReport", "alteration_table", "cohort_report"]
+__all__ = ["AlterationRow", "CohortReport", "alteration_table", "cohort_report", "count_labeled"]
 
 MAX_ALTERATIONS = 30  # rows of the most frequent actionable alterations
 MAX_TUMOR_TYPES = 40  # rows of the per-tumor-type table; the rest are summed in one row
+_LISTS = ("__levels", "__opt1", "__opt2")  # a leveled event's levels and options
 
 
 @dataclass(frozen=True)
@@ -93,43 +94,87 @@ def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:
     ]
 
 
+def count_labeled(labeled: pl.DataFrame) -> pl.DataFrame:
+    """The leveled events counted: what the alteration table needs, a few thousand rows.
+
+    A label's rows are mostly one a sample: those are counted (`__n`) by label and lists
+    (the lists themselves, or `__cells` when given: an id shared by rows with the same lists,
+    as the plan's), with `__s` null; rows of a sample that holds a label more than once stay
+    one a row, with `__n` null. Other columns keep the group's first value. A frame already
+    counted (with `__n`) is returned as it is.
+
+    Args:
+        labeled: (`__s`, `label`, then `__cells` or some of `__levels`, `__opt1`, `__opt2`,
+            and any other column), one row a sample's event.
+    """
+    if "__n" in labeled.columns:
+        return labeled
+    keys = (
+        ["__cells"] if "__cells" in labeled.columns else [c for c in _LISTS if c in labeled.columns]
+    )
+    rest = [c for c in labeled.columns if c not in (SAMPLE, "label", *keys)]
+    repeated = pl.struct("label", SAMPLE).is_duplicated()
+    once = labeled.filter(~repeated).group_by("label", *keys, maintain_order=True)
+    counted = once.agg(pl.len().alias("__n"), *(pl.col(c).first() for c in rest))
+    counted = counted.with_columns(pl.lit(None, labeled.schema[SAMPLE]).alias(SAMPLE))
+    twice = labeled.filter(repeated).with_columns(pl.lit(None, pl.UInt32).alias("__n"))
+    columns = [*labeled.columns, "__n"]
+    return pl.concat([counted.select(columns), twice.select(columns)])
+
+
 def _ranked_options(labeled: pl.DataFrame, column: str) -> pl.DataFrame:
     """Per label, the treatments of `column`, most samples first (ties by name), joined.
 
-    A treatment counts once per sample of the label. A label's rows are mostly one a sample:
-    those are counted by their distinct (label, treatments) lists, a few thousand, before the
-    lists are exploded (exploding every row and keeping distinct (label, sample, treatment)
-    took a second and 0.4 GiB at a million samples); rows of a sample that holds the label
-    more than once are exploded and counted one sample at a time, as before.
+    A treatment counts once per sample of the label. Rows counted by `count_labeled` count
+    `__n` samples each, and their lists are exploded once (exploding every row and keeping
+    distinct (label, sample, treatment) took a second and 0.4 GiB at a million samples); rows
+    of a sample that holds the label more than once are exploded and counted one sample at a
+    time, as before.
     """
-    rows = labeled.select("label", SAMPLE, pl.col(column).alias("__o"))
-    repeated = pl.struct("label", SAMPLE).is_duplicated()
-    once = rows.filter(~repeated).group_by("label", "__o").len().explode("__o")
-    items = rows.filter(repeated).explode("__o").unique().group_by("label", "__o").len()
+    counted = count_labeled(labeled)
+    rows = counted.select("label", SAMPLE, pl.col(column).alias("__o"), "__n")
+    once = rows.filter(pl.col("__n").is_not_null()).select("label", "__o", "__n").explode("__o")
+    twice = rows.filter(pl.col("__n").is_null()).select("label", SAMPLE, "__o").explode("__o")
+    items = twice.unique().group_by("label", "__o").agg(pl.len().alias("__n"))
     counts = (
         pl.concat([once.drop_nulls("__o"), items.drop_nulls("__o")])
         .group_by("label", "__o")
-        .agg(pl.col("len").sum())
+        .agg(pl.col("__n").sum().alias("len"))
     )
     ranked = counts.sort("label", "len", "__o", descending=[False, True, False])
-    return ranked.group_by("label", maintain_order=True).agg(pl.col("__o").str.join(","))
+    # (a list per group, then joined: `str.join` inside the grouping is slower and larger)
+    return (
+        ranked.group_by("label", maintain_order=True)
+        .agg("__o")
+        .with_columns(pl.col("__o").list.join(","))
+    )
 
 
 def alteration_table(labeled: pl.DataFrame, genes: frozenset[str]) -> pl.DataFrame:
     """(ALTERATION, GENE, SAMPLES, BEST_LEVEL, LEVEL_1, LEVEL_2) of every actionable alteration.
 
     Args:
-        labeled: The plan's leveled events (`__s`, `label`, `__levels`, `__opt1`, `__opt2`):
-            each alteration with the levels and options of its own cells in its sample's
-            context (tumor type, setting, co-alterations), never those of a co-alteration.
+        labeled: The plan's leveled events (`__s`, `label`, `__levels`, `__opt1`, `__opt2`),
+            one row a sample's event or counted (`count_labeled`): each alteration with the
+            levels and options of its own cells in its sample's context (tumor type, setting,
+            co-alterations), never those of a co-alteration.
         genes: The genes a label may name (to read 'PARTNER-GENE fusion').
 
     Level-1 and level-2 options are most often applicable first, joined with ','.
     """
-    per = labeled.group_by("label").agg(
-        pl.col(SAMPLE).n_unique().alias("SAMPLES"),
-        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique(),
+    counted = count_labeled(labeled)
+    n = pl.col("__n")
+    once = counted.filter(n.is_not_null()).group_by("label").agg(n.sum().cast(pl.Int64))
+    twice = (
+        counted.filter(n.is_null())
+        .group_by("label")
+        .agg(pl.col(SAMPLE).n_unique().cast(pl.Int64).alias("__n"))
     )
+    per = pl.concat([once, twice]).group_by("label").agg(n.sum().alias("SAMPLES"))
+    reached = counted.group_by("label").agg(
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
+    )
+    per = per.join(reached, on="label", how="left")
     found = pl.col("__levels").list
     best = pl.coalesce([pl.when(found.contains(lv)).then(pl.lit(lv)) for lv in HIGHEST_LEVEL_ORDER])
     gene_of = {lb: label_gene(lb, genes) or "" for lb in per["label"].to_list()}
@@ -140,7 +185,7 @@ def alteration_table(labeled: pl.DataFrame, genes: frozenset[str]) -> pl.DataFra
         best.fill_null("").alias("BEST_LEVEL"),
     )
     for column, name in (("__opt1", "LEVEL_1"), ("__opt2", "LEVEL_2")):
-        options = _ranked_options(labeled, column).rename({"label": "ALTERATION", "__o": name})
+        options = _ranked_options(counted, column).rename({"label": "ALTERATION", "__o": name})
         table = table.join(options, on="ALTERATION", how="left").with_columns(
             pl.col(name).fill_null("")
         )

@@ -75,15 +75,24 @@ def test_generated_cohort_equals_the_polars_sink(
         )
 
 
+def _small_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool], *, rows: int,
+    n_samples: int, seed: int,
+) -> dict[str, Path]:  # fmt: skip
+    """A generated cohort copied to tmp_path/arrow in row groups of `rows` over 64-byte blocks."""
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", rows)
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
+    files = _cohort(tmp_path, n_samples=n_samples, seed=seed)
+    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
+    assert copies == [True]
+    return files
+
+
 def test_groups_split_and_every_row_keeps_its_cells(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
 ) -> None:
     # Row groups of 7 rows over blocks of 64 bytes: rows cross every boundary.
-    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 7)
-    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
-    files = _cohort(tmp_path, n_samples=60, seed=4)
-    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
-    assert copies == [True]
+    files = _small_groups(tmp_path, monkeypatch, copies, rows=7, n_samples=60, seed=4)
     _polars_parquet(tmp_path / "polars", monkeypatch, maf=files["maf"], clinical=files["clinical"])
     path = "annotated_mutations.parquet"
     _same_parquet(tmp_path / "polars" / path, tmp_path / "arrow" / path)
@@ -191,11 +200,7 @@ def test_the_arrow_schema_is_the_one_pyarrow_records(tmp_path: Path, copies: lis
 def test_each_group_keeps_only_the_annotation_cells_it_uses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
 ) -> None:
-    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 5)
-    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
-    files = _cohort(tmp_path, n_samples=30, seed=9)
-    run(tmp_path / "arrow", fmt="parquet", maf=files["maf"], clinical=files["clinical"])
-    assert copies == [True]
+    _small_groups(tmp_path, monkeypatch, copies, rows=5, n_samples=30, seed=9)
     columns = ["LEVEL_1", "HIGHEST_LEVEL", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY"]
     path = tmp_path / "arrow" / "annotated_mutations.parquet"
     coded = pq.ParquetFile(path, read_dictionary=columns)

@@ -227,10 +227,13 @@ def _avoided(index: KBIndex, facts: CaseFacts, events: tuple[Event, ...]) -> fro
 def _resisted(index: KBIndex, facts: CaseFacts, events: tuple[Event, ...]) -> frozenset[str]:
     """`_avoided`, from the engine's own choice of resistance entries, without a whole match.
 
-    A case without history or conditions gets avoid entries of kind resistance only from
+    A case without history gets avoid entries of kind resistance only from
     `engine._apply_resistance`: of the entries its keys meet (`resistance_met`), the most
     specific of each drug win, and the drug is avoided when one of those is `resistant`.
-    The keys are the events' referenced keys, which hold every part of an entry.
+    The keys are the events' referenced keys, which hold every part of an entry. A squamous
+    tumor type's contraindications (the only conditions a context has) do not change that
+    kind: resistance is applied first, and an avoid entry keeps the kind of its first source
+    unless a stronger one comes (`work.AvoidDraft.add`). The oracle test compares both ways.
     """
     memo = memo_of(index)
     found = []

@@ -243,20 +243,26 @@ def oncoprint_figure(op: Oncoprint) -> Figure:
 
 
 def write_plots(
-    samples: pl.DataFrame, genes: pl.DataFrame, folder: Path, op: Oncoprint | None = None
-) -> list[str]:
-    """Draw the three plots into `folder` (created); return their paths relative to its parent.
+    samples: pl.DataFrame, genes: pl.DataFrame, folder: Path, op: Oncoprint | None = None,
+    names: tuple[str, ...] = PLOT_NAMES,
+) -> list[str]:  # fmt: skip
+    """Draw the plots into `folder` (created); return their paths relative to its parent.
 
     Args:
         samples: samples.tsv's table.
         genes: (SAMPLE_ID, GENE, LEVEL) per sample and actionable gene.
         folder: The plots folder.
         op: The oncoprint's data, when already built.
+        names: The plots to draw (of `PLOT_NAMES`, drawn in that order); all by default.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    op = op or build_oncoprint(samples, genes)
-    written = [*_save(levels_figure(samples), folder, PLOT_NAMES[0])]
-    written += _save(genes_figure(genes), folder, PLOT_NAMES[1])
-    written += _save(oncoprint_figure(op), folder, PLOT_NAMES[2])
+    written = []
+    if PLOT_NAMES[0] in names:
+        written += _save(levels_figure(samples), folder, PLOT_NAMES[0])
+    if PLOT_NAMES[1] in names:
+        written += _save(genes_figure(genes), folder, PLOT_NAMES[1])
+    if PLOT_NAMES[2] in names:
+        written += _save(oncoprint_figure(op or build_oncoprint(samples, genes)), folder,
+                         PLOT_NAMES[2])  # fmt: skip
     _logger.info("wrote %d plot files", len(written))
     return written

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from onconav.cohort.readers.source import comment_lines, decompress, has_nul, without_nul
+from onconav.cohort.readers.source import decompress, scan_body, without_nul
 from onconav.errors import CohortInputError, ErrorCode
 
 __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
@@ -366,13 +366,14 @@ def open_table(
     comments = not header[0].startswith("#")  # (as `Table.scan` skips '#' lines)
     nul_rows: tuple[int, ...] = ()
     nul_lines: tuple[int, ...] = ()
-    if has_nul(source):
+    # (a NUL replaced, or a line end added, leaves every line's number and first byte as it is)
+    nul, body_comments = scan_body(source, number, comments=comments)
+    if nul:
         source, nul_rows, nul_lines = without_nul(source, work_dir, number, comments)
         _logger.info("%s: %d row(s) with a NUL byte", name, len(nul_rows))
     unterminated = _hash_in_unterminated_line(source)
     if unterminated:
         source = _with_line_end(source, work_dir)
-    body_comments = comment_lines(source, number) if comments else ()
     return Table(label=name, source=source, header=header, header_line=number, meta=tuple(meta),
                  nul_rows=nul_rows, nul_lines=nul_lines, unterminated=unterminated,
                  comments=body_comments)  # fmt: skip

@@ -31,7 +31,7 @@ from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSI
 from onconav.cohort.events import Event
 from onconav.kb.index import KBIndex
 from onconav.kb.models import Indication, Source
-from onconav.match.engine import match_case, resistance_met
+from onconav.match.engine import match_case, most_specific, resistance_met
 from onconav.match.memo import memo_of, signature
 from onconav.match.models import Case, MatchResult
 from onconav.match.rules import CaseFacts, case_facts, indication_line
@@ -229,19 +229,19 @@ def _resisted(index: KBIndex, facts: CaseFacts, events: tuple[Event, ...]) -> fr
 
     A case without history gets avoid entries of kind resistance only from
     `engine._apply_resistance`: of the entries its keys meet (`resistance_met`), the most
-    specific of each drug win, and the drug is avoided when one of those is `resistant`.
+    specific of each drug win (`most_specific`), and the drug is avoided when one of those is
+    `resistant`.
     The keys are the events' referenced keys, which hold every part of an entry. A squamous
     tumor type's contraindications (the only conditions a context has) do not change that
     kind: resistance is applied first, and an avoid entry keeps the kind of its first source
     unless a stronger one comes (`work.AvoidDraft.add`). The oracle test compares both ways.
     """
-    memo = memo_of(index)
-    found = []
-    for drug, entries in resistance_met(index, facts.keys_by_gene).items():
-        top = max(memo.specificity(r) for r in entries)
-        if any(r.effect == "resistant" and memo.specificity(r) == top for r in entries):
-            found.append(drug)
-    return frozenset(found)
+    met = resistance_met(index, facts.keys_by_gene)
+    return frozenset(
+        drug
+        for drug, entries in met.items()
+        if any(r.effect == "resistant" for r in most_specific(index, entries))
+    )
 
 
 def _applicable(

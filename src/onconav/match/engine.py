@@ -45,7 +45,7 @@ from onconav.match.significance import unclassed_category
 from onconav.match.work import AvoidDraft, Work
 from onconav.normalize import Alteration, normalize_alteration, parse_alteration
 
-__all__ = ["match_case", "resistance_met"]
+__all__ = ["match_case", "most_specific", "resistance_met"]
 
 _logger = logging.getLogger(__name__)
 
@@ -177,8 +177,8 @@ def resistance_met(
 
     An entry is met when all its parts are among its gene's keys; an off-target entry (on a
     gene the drug does not target) speaks only where one of the drug's targets is altered.
-    The engine keeps the most specific entries of each drug (`_apply_resistance`); the
-    cohort's contexts read this to know what a history-free match avoids.
+    The engine keeps the most specific entries of each drug (`most_specific`); the cohort's
+    contexts read both to know what a history-free match avoids.
     """
     memo = memo_of(index)
     by_drug: dict[str, list[Resistance]] = {}
@@ -201,19 +201,22 @@ def resistance_met(
     return by_drug
 
 
-def _apply_resistance(work: Work) -> None:
-    """Resistance entries that the case's alterations meet, the most specific per drug winning.
+def most_specific(index: KBIndex, entries: list[Resistance]) -> list[Resistance]:
+    """Of one drug's met resistance entries (`resistance_met`), the most specific, in order.
 
     A specific entry (`MET D1228V`) overrides a wildcard (`MET D1228X`) or class entry for the
     same drug, so that a documented exception is not drowned by the general rule.
     """
-    memo = work.memo
+    memo = memo_of(index)
+    top = max(memo.specificity(r) for r in entries)
+    return [r for r in entries if memo.specificity(r) == top]
+
+
+def _apply_resistance(work: Work) -> None:
+    """Resistance entries that the case's alterations meet, the most specific per drug winning."""
     for drug, entries in resistance_met(work.index, work.facts.keys_by_gene).items():
         work.used_genes.update(r.gene for r in entries)
-        top = max(memo.specificity(r) for r in entries)
-        for r in entries:
-            if memo.specificity(r) < top:
-                continue
+        for r in most_specific(work.index, entries):
             label = f"{r.gene} {r.alteration}"
             if r.effect == "resistant":
                 draft = work.avoid.setdefault(drug, AvoidDraft())

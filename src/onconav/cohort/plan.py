@@ -233,12 +233,11 @@ def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> 
         ev = pl.lit(rd["__ev"]).gather(pl.col("__r"))  # (`__r`: the reading's row)
         key = _pair(pl.col(SID), ev).alias("__k")
         parts.append(_kb_rows(rows).filter(ev.is_not_null()).select(key))
-    k = pl.col("__k")
+    sample, event = _unpair(pl.col("__k"))
     distinct = pl.concat(parts).unique().collect()
-    return distinct.select(
-        pl.when(k // (1 << 32) != _NONE32).then(k // (1 << 32)).cast(pl.UInt32).alias(SID),
-        (k % (1 << 32)).cast(pl.Int64).alias("__ev"),
-    ).with_columns(pl.lit(sig_of).gather(pl.col("__ev")).alias("__sig"))
+    return distinct.select(sample.alias(SID), event.cast(pl.Int64).alias("__ev")).with_columns(
+        pl.lit(sig_of).gather(pl.col("__ev")).alias("__sig")
+    )
 
 
 def _contexts(
@@ -283,7 +282,6 @@ def _contexts(
     return of, mapping, results, _cell_frame(rows)
 
 
-_LISTS = ("__levels", "__opt1", "__opt2")
 _SEP = "\x1f"  # (ASCII unit separator: no level or treatment holds it)
 
 
@@ -314,12 +312,8 @@ def _annotation_table(seen: pl.Series, reading: pl.DataFrame, cells: pl.DataFram
     cells), 1 a rejected row's (ANNOTATED False, empty cells); the others' cells come from the
     key's reading and the context's.
     """
-    k = pl.col("__k")
-    high, low = (k // (1 << 32)), (k % (1 << 32))
-    pairs = pl.DataFrame([seen.alias("__k")]).select(
-        pl.when(high != _NONE32).then(high).cast(pl.UInt32).alias("__pr"),
-        pl.when(low != _NONE32).then(low).cast(pl.UInt32).alias("__ctx"),
-    )
+    high, low = _unpair(pl.col("__k"))
+    pairs = pl.DataFrame([seen.alias("__k")]).select(high.alias("__pr"), low.alias("__ctx"))
     pairs = pairs.with_columns(pl.lit(reading["__sig"]).gather(pl.col("__pr")).alias("__sig"))
     pairs = pairs.with_row_index("__ann", offset=2)
     texts = reading.select(pl.col("__r").alias("__pr"), "__alt", "__cat")
@@ -337,6 +331,15 @@ def _pair(high: pl.Expr, low: pl.Expr) -> pl.Expr:
     """Two 32-bit ids as one UInt64 key, null as `_NONE32`: sorted as (high, low), nulls last."""
     wide = pl.UInt64
     return high.cast(wide).fill_null(_NONE32) * (1 << 32) + low.cast(wide).fill_null(_NONE32)
+
+
+def _unpair(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The two 32-bit ids of a `_pair` key (UInt32, null where it held `_NONE32`)."""
+
+    def part(k: pl.Expr) -> pl.Expr:
+        return pl.when(k != _NONE32).then(k).cast(pl.UInt32)
+
+    return part(key // (1 << 32)), part(key % (1 << 32))
 
 
 def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:

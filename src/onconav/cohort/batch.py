@@ -42,7 +42,7 @@ def mark_batch(
     lf, fields = mark_columns(layer, spellings, known, indexed=True)
     mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
     marked = lf.filter(mark).select(ROW, *keep, SAMPLE, ROW_REJECT, KB, *fields)
-    copies = layer.table.deferred_copies() if layer.table is not None else []
+    copies = layer.copies_differ()
     counted = lf.group_by(SAMPLE).agg(pl.len().alias("__n"), pl.col("__o").min(), *copies)
     done = pl.collect_all([marked, counted])
     return done[0], done[1]

@@ -106,6 +106,13 @@ class Layer:
     table: Table | None = None
     verbatim: bool = False
 
+    def copies_differ(self) -> list[pl.Expr]:
+        """Pass 1's counts of rows whose copies of a copied column differ (none without a table).
+
+        See `Table.deferred_copies`.
+        """
+        return self.table.deferred_copies() if self.table is not None else []
+
     @property
     def output_stem(self) -> str:
         """The output file name without extension: `annotated_mutations`, ..."""

@@ -163,14 +163,16 @@ def scan_keys(
     lf, fields = mark_columns(layer, spellings, None)
     last = layer.table.names[-1] if layer.verbatim and layer.table is not None else None
     blank = pl.col(last).null_count() if last else pl.len()
-    copies = layer.table.deferred_copies() if layer.table is not None else []
     counted = lf.group_by(SAMPLE).agg(
-        pl.len().alias("__n"), pl.col("__o").min(), blank.alias("__bl"), *copies
+        pl.len().alias("__n"), pl.col("__o").min(), blank.alias("__bl"), *layer.copies_differ()
     )
-    mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
-    kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
+
+    def kept(lf: pl.LazyFrame, fields: list[pl.Expr]) -> pl.LazyFrame:
+        mark = pl.col(KB) | pl.col(ROW_REJECT).is_not_null()
+        return lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
+
     try:
-        samples, marks, staged = _marked(kept, work, SHOWN, counted)
+        samples, marks, staged = _marked(kept(lf, fields), work, SHOWN, counted)
         assert samples is not None
         if layer.table is not None:
             layer.table.check_copies(samples)
@@ -179,8 +181,7 @@ def scan_keys(
             if staged is not None:
                 staged.unlink()
             lf, fields = mark_columns(layer, spellings, None, unknown=unknown)
-            kept = lf.filter(mark).select(ROW, SAMPLE, ROW_REJECT, KB, *fields)
-            _, marks, staged = _marked(kept, work, SHOWN)
+            _, marks, staged = _marked(kept(lf, fields), work, SHOWN)
     except pl.exceptions.PolarsError as exc:
         staging = _staging_failure(exc, work)
         raise (staging if staging is not None else _located(layer, exc)) from exc

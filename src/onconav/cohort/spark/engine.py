@@ -157,7 +157,7 @@ def _scan(
     found = _frame(spark, source).mapInArrow(pass1(job, shared), _ddl(schema)).persist()
     try:
         table = layer.table
-        copies = [c.meta.output_name() for c in table.deferred_copies()] if table else []
+        copies = [c.meta.output_name() for c in layer.copies_differ()]
         grouped = (
             found.filter(F.col("__t") == "s")
             .groupBy("__s")

@@ -88,7 +88,7 @@ def load(value: Broadcast[bytes]) -> Any:
 def pass1_schema(layer: Layer) -> dict[str, pl.DataType]:
     """Columns of pass 1's results: `__t` says which kind of row (m, s, b or e) it is."""
     keys: dict[str, pl.DataType] = {f"__k{i}": _STR() for i in range(len(layer.keys))}
-    copies = layer.table.deferred_copies() if layer.table is not None else []
+    copies = layer.copies_differ()
     return {
         "__t": _STR(), "__fi": _I64(), "__b": _I64(), ROW: _I64(), "__s": _STR(),
         "__rr": _STR(), "__kb": pl.Boolean(), **keys, "__o": _STR(), "GENE": _STR(),
@@ -188,7 +188,7 @@ def _read_cells(layer: Layer) -> list[int]:
     exprs = [layer.sample, *layer.keys, layer.gene, layer.detail, layer.has_gene,
              layer.kb_hint(frozenset()), layer.line]  # fmt: skip
     exprs += [e for e in (layer.column, layer.row_reject, layer.oncotree) if e is not None]
-    exprs += layer.table.deferred_copies() if layer.table is not None else []
+    exprs += layer.copies_differ()
     names = {n for e in exprs for n in e.meta.root_names()}
     return sorted(int(n[1:]) for n in names if n[:1] == "c" and n[1:].isdigit())
 

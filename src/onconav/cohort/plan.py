@@ -32,7 +32,7 @@ from onconav.cohort.events import Event, KBView
 from onconav.cohort.influence import SID, Influence, event_keys
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
-from onconav.cohort.report_data import count_labeled
+from onconav.cohort.report_data import LABEL_LISTS, count_labeled
 from onconav.cohort.scan import (
     KB,
     ROW_REJECT,
@@ -51,7 +51,6 @@ Progress = Callable[[str, int, int | None], None]
 _OWN = ("ANNOTATED", "ONCONAV_ALTERATION", "ONCONAV_CATEGORY")
 _CELLS = [c for c in ANNOTATION_COLUMNS if c not in _OWN]
 _STR = pl.String
-_LISTS = ("__levels", "__opt1", "__opt2")
 _NONE32 = (1 << 32) - 1  # a null id in a `_pair` key (ids are below it)
 # One row per (context, signature) matched: the cells, the levels reached and the best
 # treatments at levels 1 and 2 (samples.tsv's options), in the order `Cells` keeps them.
@@ -292,15 +291,15 @@ def _cell_frame(rows: dict[str, list[object]]) -> pl.DataFrame:
     frame's time at a few thousand rows); each list goes in as its items joined by `_SEP`
     (null when empty) and is split back by Polars, unless an item holds `_SEP`.
     """
-    lists = [cast(list[list[str]], rows[c]) for c in _LISTS]
+    lists = [cast(list[list[str]], rows[c]) for c in LABEL_LISTS]
     if any(_SEP in item for column in lists for items in column for item in items):
         return pl.DataFrame(rows, schema=_CELL_SCHEMA)
     joined = ([_SEP.join(v) if v else None for v in column] for column in lists)
-    text = dict(zip(_LISTS, joined, strict=True))
-    schema = {c: pl.String() if c in _LISTS else t for c, t in _CELL_SCHEMA.items()}
+    text = dict(zip(LABEL_LISTS, joined, strict=True))
+    schema = {c: pl.String() if c in LABEL_LISTS else t for c, t in _CELL_SCHEMA.items()}
     frame = pl.DataFrame(rows | text, schema=schema)
     empty = pl.lit([], pl.List(pl.String()))
-    return frame.with_columns(pl.col(c).str.split(_SEP).fill_null(empty) for c in _LISTS)
+    return frame.with_columns(pl.col(c).str.split(_SEP).fill_null(empty) for c in LABEL_LISTS)
 
 
 def _annotation_table(seen: pl.Series, reading: pl.DataFrame, cells: pl.DataFrame
@@ -464,7 +463,7 @@ def _labeled(
     leveled = cells.filter(pl.col("HIGHEST_LEVEL").is_not_null())
     leveled = leveled.select("__ctx", "__sig", "__levels", "__opt1", "__opt2")
     leveled = mapping.join(leveled, on=["__ctx", "__sig"]).drop("__ctx")
-    table = leveled.select(_pair(pl.col("__p"), pl.col("__sig")).alias("__k"), *_LISTS)
+    table = leveled.select(_pair(pl.col("__p"), pl.col("__sig")).alias("__k"), *LABEL_LISTS)
     table = table.sort("__k")  # (one row a profile and signature: `mapping`'s)
     profile = pl.lit(samples["__p"]).gather(pl.col(SID))  # (`__sid`: the row)
     place = _position(table["__k"], _pair(profile, pl.col("__sig"))).alias("__at")
@@ -476,7 +475,8 @@ def _labeled(
         pl.col("__at").alias("__cells"),
     )  # fmt: skip
     at = pl.col("__cells")
-    counted = count_labeled(rows).with_columns(pl.lit(table[c]).gather(at).alias(c) for c in _LISTS)
+    lists = (pl.lit(table[c]).gather(at).alias(c) for c in LABEL_LISTS)
+    counted = count_labeled(rows).with_columns(lists)
     return rows, counted
 
 

@@ -16,11 +16,18 @@ from onconav.cohort.oncoprint import ALTERATION_TYPES, TYPE_LABELS, Oncoprint, l
 from onconav.cohort.scan import SAMPLE
 from onconav.cohort.summary import CohortSummary
 
-__all__ = ["AlterationRow", "CohortReport", "alteration_table", "cohort_report", "count_labeled"]
+__all__ = [
+    "LABEL_LISTS",
+    "AlterationRow",
+    "CohortReport",
+    "alteration_table",
+    "cohort_report",
+    "count_labeled",
+]
 
 MAX_ALTERATIONS = 30  # rows of the most frequent actionable alterations
 MAX_TUMOR_TYPES = 40  # rows of the per-tumor-type table; the rest are summed in one row
-_LISTS = ("__levels", "__opt1", "__opt2")  # a leveled event's levels and options
+LABEL_LISTS = ("__levels", "__opt1", "__opt2")  # a leveled event's levels and options
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,8 @@ def count_labeled(labeled: pl.DataFrame) -> pl.DataFrame:
     """
     if "__n" in labeled.columns:
         return labeled
-    keys = (
-        ["__cells"] if "__cells" in labeled.columns else [c for c in _LISTS if c in labeled.columns]
-    )
+    lists = [c for c in LABEL_LISTS if c in labeled.columns]
+    keys = ["__cells"] if "__cells" in labeled.columns else lists
     rest = [c for c in labeled.columns if c not in (SAMPLE, "label", *keys)]
     repeated = pl.struct("label", SAMPLE).is_duplicated()
     once = labeled.filter(~repeated).group_by("label", *keys, maintain_order=True)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import polars as pl
 import pytest
 
+from onconav.cohort import annotate as annotate_module
 from onconav.cohort.oncoprint import (
     MAX_SAMPLE_COLUMNS,
     PANEL_COLUMNS,
     alteration_type,
     build_oncoprint,
 )
+from onconav.cohort.plan import Plan
+from onconav.cohort.plots import genes_figure
+from onconav.cohort.summary import gene_levels, sample_groups, sample_table, summarize_samples
 from tests.cohort.helpers import DATA, run
+from tests.cohort.test_context_keys import _cohort
 
 # The spec, written out (not read from the module): Okabe-Ito colours, OncoPrinter's heights.
 MISSENSE = ("missense", "#009E73", 0.33)
@@ -260,3 +268,71 @@ def test_a_cohort_without_actionable_alterations_draws_an_empty_oncoprint() -> N
     assert "0 of 2 samples" in op.note
     fig = oncoprint_figure(op)  # no warning (warnings are errors)
     assert "no sample has an actionable alteration" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def _counted(cohort: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`_frames` of a cohort with one row a group of identical samples, counted in `N`."""
+    first: dict[tuple, str] = {}
+    n: dict[str, int] = {}
+    for sample, value in cohort.items():
+        key = (value[0], tuple(sorted(value[1].items())), value[2], value[3])
+        name = first.setdefault(key, sample)
+        n[name] = n.get(name, 0) + 1
+    samples, genes = _frames({s: cohort[s] for s in n})
+    count = pl.DataFrame({"SAMPLE_ID": list(n), "N": list(n.values())})
+    return samples.join(count, on="SAMPLE_ID"), genes.join(count, on="SAMPLE_ID")
+
+
+@pytest.mark.parametrize("extra", [1, 37, 5000])
+def test_counted_samples_draw_what_their_samples_draw(extra: int) -> None:
+    # Past the cap, a row counted for N alike samples stands for them: the same columns,
+    # counts per gene, note, shown and cohort samples, whatever the groups' names.
+    cohort = _many(MAX_SAMPLE_COLUMNS + extra, 5) | COHORT
+    cohort |= {f"Q{i}": COHORT["S10"] for i in range(extra)}  # (no actionable alteration)
+    expected = build_oncoprint(*_frames(cohort))
+    counted = build_oncoprint(*_counted(cohort))
+    assert expected.grouped
+    assert counted == expected
+    assert expected.cohort_samples == len(cohort)
+
+
+def test_counted_samples_too_few_to_group_are_refused() -> None:
+    with pytest.raises(ValueError, match="too few"):
+        build_oncoprint(*_counted(_many(50, 5)))
+    # (counted rows of one sample each are samples: drawn a column each)
+    op = build_oncoprint(*_counted(COHORT))
+    assert op == build_oncoprint(*_frames(COHORT))
+
+
+def test_figures_from_sample_groups_equal_those_from_every_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run's figures and summary come from its samples counted by group (`sample_groups`);
+    # made from every sample's row (`gene_levels`) instead, they are the same.
+    plans: list[Plan] = []
+    figures = annotate_module._figures
+
+    def kept(pool: Any, plan: Plan, *args: Any) -> Any:
+        plans.append(plan)
+        return figures(pool, plan, *args)
+
+    monkeypatch.setattr(annotate_module, "_figures", kept)
+    summary = run(tmp_path / "out", **_cohort(tmp_path, n_samples=2600, seed=11))
+    (plan,) = plans
+    samples = sample_table(plan.samples, plan.levels, plan.actionable)
+    every = gene_levels(plan.samples, plan.levels)
+    groups, counted = sample_groups(plan.samples, samples, plan.levels)
+    assert groups.height < samples.height - 300  # (alike samples share a row)
+    assert int(groups["N"].sum()) == samples.height == 2600
+    op = build_oncoprint(groups, counted)
+    assert op.grouped
+    assert op == build_oncoprint(samples, every)
+    assert summarize_samples(samples, counted) == summarize_samples(samples, every)
+    assert summary.samples_by_gene == summarize_samples(samples, every)["samples_by_gene"]
+
+    def bars(genes: pl.DataFrame) -> list[tuple[float, float, float]]:
+        ax = genes_figure(genes).axes[0]
+        return [(p.get_x(), p.get_y(), p.get_width()) for p in ax.patches]
+
+    assert bars(counted) == bars(every)
+    assert len(bars(every)) >= 10

@@ -29,7 +29,7 @@ from onconav import __version__
 from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
-from onconav.cohort.oncoprint import Oncoprint, build_oncoprint
+from onconav.cohort.oncoprint import MAX_SAMPLE_COLUMNS, SAMPLES_N, Oncoprint, build_oncoprint
 from onconav.cohort.output import (
     Format,
     check_parquet_names,
@@ -55,6 +55,7 @@ from onconav.cohort.summary import (
     CohortSummary,
     FileSummary,
     gene_levels,
+    sample_groups,
     sample_table,
     summarize_samples,
 )
@@ -183,20 +184,28 @@ def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
 def _figures(
     pool: ThreadPoolExecutor, plan: Plan, folder: Path, plots: bool, html: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame, Oncoprint | None, list[str]]:
-    """The samples table, gene levels, oncoprint and plots/ (the files drawn), from the plan.
+    """The samples table, gene levels (counted), oncoprint and plots/ (the files drawn).
 
     Made on a helper thread while pass 2 writes: all of it is Polars' work or drawing, and
     none of it is needed before the tables are written (seconds at a million samples). The
-    first two plots are drawn on the other helper thread while the oncoprint's data is built
-    (Polars, which releases the GIL); the oncoprint is drawn once they are done, so that no
-    two threads draw at once.
+    gene levels and the oncoprint come from the samples counted by group of alike samples
+    (`sample_groups`), unless few enough samples are shown for a column each. The first two
+    plots are drawn on the other helper thread while the oncoprint's data is built (Polars,
+    which releases the GIL); the oncoprint is drawn once they are done, so that no two
+    threads draw at once.
     """
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
-    genes = gene_levels(plan.samples, plan.levels)
+    groups, genes = sample_groups(plan.samples, samples, plan.levels)
     first = None
     if plots:
         first = pool.submit(write_plots, samples, genes, folder, None, PLOT_NAMES[:2])
-    op = build_oncoprint(samples, genes) if plots or html else None
+    op = None
+    if plots or html:
+        shown = genes.unique("SAMPLE_ID")[SAMPLES_N].sum()
+        if shown > MAX_SAMPLE_COLUMNS:
+            op = build_oncoprint(groups, genes)
+        else:
+            op = build_oncoprint(samples, gene_levels(plan.samples, plan.levels))
     drawings = first.result() if first is not None else []
     if plots:
         drawings += write_plots(samples, genes, folder, op, PLOT_NAMES[2:])

@@ -34,6 +34,7 @@ __all__ = [
     "LEVEL_COLOURS",
     "MAX_SAMPLE_COLUMNS",
     "PANEL_COLUMNS",
+    "SAMPLES_N",
     "TYPE_COLOURS",
     "TYPE_HEIGHTS",
     "TYPE_LABELS",
@@ -45,6 +46,7 @@ __all__ = [
     "alteration_type",
     "build_oncoprint",
     "label_gene",
+    "samples_of",
 ]
 
 AltType = Literal[
@@ -80,6 +82,9 @@ LEVEL_COLOURS: dict[str, str] = {
 }  # fmt: skip
 EMPTY_COLOUR = "#E6E6E6"  # an unaltered cell
 
+# A counted table's column: the samples a row stands for (`summary.sample_groups`); a table
+# without it has one row a sample.
+SAMPLES_N = "N"
 PANEL_COLUMNS = 500  # sample columns a panel shows readably (about 4 px each on 14 inches)
 MAX_SAMPLE_COLUMNS = 2000  # beyond this, samples are grouped by pattern (4 panels at most)
 
@@ -149,6 +154,11 @@ class Oncoprint:
     cohort_samples: int
     shown_samples: int
     note: str
+
+
+def samples_of(frame: pl.DataFrame) -> pl.Expr:
+    """The samples `frame`'s rows stand for, summed: `SAMPLES_N`'s sum, else the rows."""
+    return pl.col(SAMPLES_N).sum() if SAMPLES_N in frame.columns else pl.len()
 
 
 def alteration_type(label: str) -> AltType:
@@ -245,7 +255,8 @@ def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> p
     bit = {t: 1 << i for i, t in enumerate(ALTERATION_TYPES)}
     rank = {g: i for i, g in enumerate(order)}
     if samples.height == 0:
-        return pl.DataFrame(schema=dict.fromkeys(("SAMPLE_ID", "P", "S", "X"), pl.String))
+        schema = dict.fromkeys(("SAMPLE_ID", "P", "S", "X"), pl.String)
+        return pl.DataFrame(schema=schema | {"N": pl.Int64})
     numbered = samples.with_row_index("__i")
     types = _label_types(numbered, genes).select(
         "__i",
@@ -274,6 +285,8 @@ def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> p
     # (a list a sample, then joined: `str.join` inside the grouping takes longer and more memory)
     per = cells.group_by("__i", maintain_order=True).agg("C")
     at = pl.col("__i")  # (the sample's row)
+    weighted = SAMPLES_N in samples.columns
+    count = pl.lit(samples[SAMPLES_N]).gather(at) if weighted else pl.lit(1)
     return per.select(
         pl.lit(samples["SAMPLE_ID"]).gather(at).alias("SAMPLE_ID"),
         pl.col("C").list.join(";").alias("P"),
@@ -282,6 +295,7 @@ def _patterns(samples: pl.DataFrame, genes: pl.DataFrame, order: list[str]) -> p
         .gather(at)
         .str.strip_prefix("LEVEL_")
         .alias("X"),
+        count.cast(pl.Int64).alias("N"),
     )
 
 
@@ -330,25 +344,34 @@ def build_oncoprint(samples: pl.DataFrame, genes: pl.DataFrame) -> Oncoprint:
 
     Args:
         samples: samples.tsv's table (SAMPLE_ID, HIGHEST_SENSITIVE_LEVEL,
-            HIGHEST_RESISTANCE_LEVEL, ACTIONABLE_ALTERATIONS).
-        genes: (SAMPLE_ID, GENE, LEVEL): each sample's best level per actionable gene.
+            HIGHEST_RESISTANCE_LEVEL, ACTIONABLE_ALTERATIONS), or the same counted
+            (`summary.sample_groups`: `SAMPLES_N`, the samples a row stands for).
+        genes: (SAMPLE_ID, GENE, LEVEL): each sample's best level per actionable gene, or
+            each counted row's (with `SAMPLES_N`).
 
     Returns:
         Rows, sorted columns with every cell's glyphs, panels and the figure's note.
+
+    Raises:
+        ValueError: counted rows stand for too few samples to be drawn grouped (at most
+            `MAX_SAMPLE_COLUMNS` shown): each sample needs its own column.
     """
-    counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
+    counts = genes.group_by("GENE").agg(samples_of(genes).alias("n"))
     counts = counts.sort("n", "GENE", descending=[True, False])
     order = counts["GENE"].to_list()
     index = {g: i for i, g in enumerate(order)}
-    per = _patterns(samples, genes, order) if order else pl.DataFrame()
-    shown = per.height
+    per = _patterns(samples, genes, order) if order else pl.DataFrame(schema={"N": pl.Int64})
+    shown = int(per["N"].sum())
+    cohort = int(samples.select(samples_of(samples)).item()) if samples.height else 0
     grouped = shown > MAX_SAMPLE_COLUMNS
     if grouped:
-        per = per.group_by("P", "S", "X").agg(pl.len().alias("N")).select(
+        per = per.group_by("P", "S", "X").agg(pl.col("N").sum()).select(
             pl.format("{} samples", "N").alias("SAMPLE_ID"), "N", "P", "S", "X"
         )  # fmt: skip
+    elif per.height != shown:
+        raise ValueError(f"{shown} samples shown: too few to draw from counted rows")
     else:
-        per = per.select("SAMPLE_ID", pl.lit(1).alias("N"), "P", "S", "X") if shown else per
+        per = per.select("SAMPLE_ID", "N", "P", "S", "X") if shown else per
     columns = [_column(lb, n, p, s, x, index) for lb, n, p, s, x in per.iter_rows()]
     columns.sort(key=_sort_key)
     n_panels = 1 if grouped else math.ceil(len(columns) / PANEL_COLUMNS)
@@ -360,7 +383,7 @@ def build_oncoprint(samples: pl.DataFrame, genes: pl.DataFrame) -> Oncoprint:
         columns=tuple(columns),
         panels=panels,
         grouped=grouped,
-        cohort_samples=samples.height,
+        cohort_samples=cohort,
         shown_samples=shown,
-        note=_note(shown, samples.height, grouped, len(columns), n_panels),
+        note=_note(shown, cohort, grouped, len(columns), n_panels),
     )

@@ -25,6 +25,7 @@ from onconav.cohort.oncoprint import (
     TYPE_LABELS,
     Oncoprint,
     build_oncoprint,
+    samples_of,
 )
 
 if TYPE_CHECKING:
@@ -111,11 +112,11 @@ def genes_figure(genes: pl.DataFrame) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    counts = genes.group_by("GENE").agg(pl.col("SAMPLE_ID").n_unique().alias("n"))
+    counts = genes.group_by("GENE").agg(samples_of(genes).alias("n"))  # (a row a sample and gene)
     top = counts.sort("n", "GENE", descending=[True, False])["GENE"].to_list()
     fig = Figure(figsize=(7.5, max(2.6, _ROW * len(top) + 1.6)), layout="constrained")
     ax = fig.add_subplot()
-    by_level = genes.group_by("LEVEL", "GENE").agg(pl.len().alias("n"))
+    by_level = genes.group_by("LEVEL", "GENE").agg(samples_of(genes).alias("n"))
     left = [0] * len(top)
     for level in _ORDER:
         n_of = {g: int(n) for _, g, n in by_level.filter(pl.col("LEVEL") == level).iter_rows()}
@@ -250,7 +251,8 @@ def write_plots(
 
     Args:
         samples: samples.tsv's table.
-        genes: (SAMPLE_ID, GENE, LEVEL) per sample and actionable gene.
+        genes: (SAMPLE_ID, GENE, LEVEL) per sample and actionable gene, or counted (with
+            `oncoprint.SAMPLES_N`; then `op` is given).
         folder: The plots folder.
         op: The oncoprint's data, when already built.
         names: The plots to draw (of `PLOT_NAMES`, drawn in that order); all by default.

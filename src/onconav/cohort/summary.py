@@ -23,9 +23,17 @@ from onconav.cohort.columns import (
     RejectCode,
 )
 from onconav.cohort.influence import SID
+from onconav.cohort.oncoprint import SAMPLES_N, samples_of
 from onconav.cohort.scan import SAMPLE
 
-__all__ = ["CohortSummary", "FileSummary", "gene_levels", "sample_table", "summarize_samples"]
+__all__ = [
+    "CohortSummary",
+    "FileSummary",
+    "gene_levels",
+    "sample_groups",
+    "sample_table",
+    "summarize_samples",
+]
 
 _NONE = "none"
 
@@ -143,18 +151,23 @@ def _by_profile(table: pl.DataFrame, last: int | None) -> dict[str, pl.Expr]:
     return {c: pl.lit(dense[c]).gather(pl.col("__p")).alias(c) for c in table.columns}
 
 
+def _profile_genes(levels: pl.DataFrame) -> pl.DataFrame:
+    """(`__p`, GENE, LEVEL): each profile's best level per gene (sensitive first), sorted."""
+    by_gene = levels.group_by("__p", "__gene").agg(
+        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
+    )
+    best = _best("__levels", (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS), prefix="")
+    found = by_gene.select("__p", pl.col("__gene").alias("GENE"), best.alias("LEVEL"))
+    return found.filter(pl.col("LEVEL").is_not_null()).sort("__p", "GENE")
+
+
 def gene_levels(samples: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     """(SAMPLE_ID, GENE, LEVEL): each sample's best level per gene (sensitive first).
 
     Worked out per profile (`samples`' `__p`, `levels` by profile), then set beside each
     listed sample of the profile.
     """
-    by_gene = levels.group_by("__p", "__gene").agg(
-        pl.col("__levels").list.explode(keep_nulls=False, empty_as_null=False).unique()
-    )
-    best = _best("__levels", (*SENSITIVE_LEVELS, *RESISTANCE_LEVELS), prefix="")
-    found = by_gene.select("__p", pl.col("__gene").alias("GENE"), best.alias("LEVEL"))
-    found = found.filter(pl.col("LEVEL").is_not_null()).sort("__p", "GENE")
+    found = _profile_genes(levels)
     lean = samples.lazy().filter(pl.col("listed") & pl.col("__p").is_not_null())
     listed = lean.select(SID, SAMPLE, "__p").collect()
     if not listed[SID].is_sorted():
@@ -165,6 +178,43 @@ def gene_levels(samples: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     return out.select(pl.col(SAMPLE).alias("SAMPLE_ID"), "GENE", "LEVEL")
 
 
+def sample_groups(
+    samples: pl.DataFrame, table: pl.DataFrame, levels: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The sample table and gene levels counted: one row a group of alike samples.
+
+    Samples of one profile with the same actionable alterations have the same levels, genes
+    and oncoprint column, so the figures and the summary's counts need one row a group, with
+    `N`, the samples it stands for (see `oncoprint.samples_of`): a few thousand rows where a
+    panel cohort has a million samples. A group is named by its first sample.
+
+    Args:
+        samples: The plan's samples (`plan.Plan.samples`).
+        table: `sample_table(samples, ...)`: its rows are the listed samples, in id order.
+        levels: The plan's levels (`plan.Plan.levels`).
+
+    Returns:
+        The groups' rows of `table` (SAMPLE_ID, the highest levels, ACTIONABLE_ALTERATIONS,
+        `N`), sorted by SAMPLE_ID, and their (SAMPLE_ID, GENE, LEVEL, `N`).
+    """
+    listed = samples.filter(pl.col("listed"))
+    if not listed[SID].is_sorted():
+        listed = listed.sort(SID)
+    columns = list(SAMPLE_COLUMNS[3:6])  # (the highest levels)
+    keyed = table.select("SAMPLE_ID", *columns, "ACTIONABLE_ALTERATIONS").with_columns(
+        listed["__p"]
+    )
+    groups = keyed.group_by("__p", "ACTIONABLE_ALTERATIONS").agg(
+        pl.col("SAMPLE_ID", *columns).first(), pl.len().cast(pl.Int64).alias(SAMPLES_N)
+    )
+    groups = groups.sort("SAMPLE_ID")
+    genes = groups.select("SAMPLE_ID", "__p", SAMPLES_N).join(
+        _profile_genes(levels), on="__p", maintain_order="left_right"
+    )
+    rows = groups.select("SAMPLE_ID", *columns, "ACTIONABLE_ALTERATIONS", SAMPLES_N)
+    return rows, genes.select("SAMPLE_ID", "GENE", "LEVEL", SAMPLES_N)
+
+
 def _counts(column: pl.Series, order: tuple[str, ...]) -> dict[str, int]:
     found = column.fill_null(_NONE).value_counts()
     counts = {str(k): int(v) for k, v in found.iter_rows()}
@@ -173,8 +223,11 @@ def _counts(column: pl.Series, order: tuple[str, ...]) -> dict[str, int]:
 
 
 def summarize_samples(table: pl.DataFrame, genes: pl.DataFrame) -> dict[str, dict[str, int]]:
-    """samples_by_highest_level (oncokb-annotator ranking), ..._sensitive_level, by gene."""
-    by_gene = genes.group_by("GENE").len("n")  # (one row a sample and gene)
+    """samples_by_highest_level (oncokb-annotator ranking), ..._sensitive_level, by gene.
+
+    `genes` has one row a sample and gene (`gene_levels`), or is counted (`sample_groups`).
+    """
+    by_gene = genes.group_by("GENE").agg(samples_of(genes).alias("n"))
     by_gene = by_gene.sort("n", "GENE", descending=[True, False])
     return {
         "samples_by_highest_level": _counts(table["HIGHEST_LEVEL"], HIGHEST_LEVEL_ORDER),

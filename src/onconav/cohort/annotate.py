@@ -284,20 +284,25 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    Two helper threads import matplotlib while Polars reads the inputs (pass 1), count tabs
-    and lines (numpy, which releases the GIL) while Python reads the distinct keys, and make
-    the samples table, the oncoprint and the plots, and the report's alteration table, while
-    Polars writes the annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
+    Two helper threads read the clinical file while the data files are opened, import
+    matplotlib while Polars reads the inputs (pass 1), count tabs and lines (numpy, which
+    releases the GIL) while Python reads the distinct keys, and make the samples table, the
+    oncoprint and the plots, and the report's alteration table, while Polars writes the
+    annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
     is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
     work.mkdir()
-    layers = _open_layers(inputs, work)
-    clinical = read_clinical(inputs.clinical, work_dir=work) if inputs.clinical else None
-    _check_tumor_source(layers, clinical, default)
-    clin = (clinical.label, clinical.samples) if clinical else None
     with ThreadPoolExecutor(max_workers=2) as pool:
+        # (the clinical file is read while the data files are opened: their errors come first)
+        reading = (
+            pool.submit(read_clinical, inputs.clinical, work_dir=work) if inputs.clinical else None
+        )
+        layers = _open_layers(inputs, work)
+        clinical = reading.result() if reading is not None else None
+        _check_tumor_source(layers, clinical, default)
+        clin = (clinical.label, clinical.samples) if clinical else None
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report, work)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -239,15 +240,28 @@ def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> 
     )
 
 
-def _contexts(
-    view: KBView, samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event],
-    influence: Influence, progress: Progress,
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, ContextResult], pl.DataFrame]:  # fmt: skip
-    """Match each distinct event key once (see `influence.py`).
+@dataclass(frozen=True)
+class _Keys:
+    """`_keys`' result: what matching needs, and each sample's profile.
 
-    Returns each matchable sample's profile (`__sid`, `__p`), (`__p`, `__sig`, `__ctx`) of
-    every non-inert event of a profile, the match of each context, and the cells of each
-    (`__ctx`, `__sig`) some profile's event needs.
+    Attributes:
+        of: (`__sid`, `__p`) of each matchable sample with an event.
+        mapping: (`__p`, `__sig`, `__ctx`) of every non-inert event of a profile.
+        distinct: One row a context (`tumor_code`, `setting`, `__key`, `__sigs`), in id order.
+        wanted: Per context id, the signatures some profile needs its cells of.
+    """
+
+    of: pl.DataFrame
+    mapping: pl.DataFrame
+    distinct: pl.DataFrame
+    wanted: dict[int, list[int]]
+
+
+def _keys(samples: pl.DataFrame, sample_events: pl.DataFrame, events: list[Event],
+          influence: Influence) -> _Keys:  # fmt: skip
+    """Key each sample's events by what can change their cells (see `influence.py`).
+
+    Each distinct key is a context, matched once by `_match`.
     """
     ok = samples.filter(pl.col("__srej").is_null())
     of, keys = event_keys(ok, sample_events, events, influence)
@@ -258,16 +272,28 @@ def _contexts(
     wanted: dict[int, list[int]] = {}
     for c, sig in mapping.select("__ctx", "__sig").unique().sort("__ctx", "__sig").iter_rows():
         wanted.setdefault(c, []).append(sig)
+    return _Keys(of, mapping, distinct, wanted)
+
+
+def _match(
+    view: KBView, keys: _Keys, events: list[Event], progress: Progress
+) -> tuple[dict[int, ContextResult], pl.DataFrame]:
+    """Match each distinct context once.
+
+    Returns the match of each context, and the cells of each (`__ctx`, `__sig`) some
+    profile's event needs.
+    """
     results: dict[int, ContextResult] = {}
     rows: dict[str, list[object]] = {c: [] for c in _CELL_SCHEMA}
-    total = distinct.height
+    total = keys.distinct.height
     # The cells' values by the id of their (shared) `Cells`, alive in `results`.
     values_of: dict[int, list[object]] = {}
-    for i, (code, setting, _key, ids) in enumerate(distinct.iter_rows()):
+    for i, (code, setting, _key, ids) in enumerate(keys.distinct.iter_rows()):
         events_of = tuple(events[j] for j in ids)
-        mine = [events[sig] for sig in wanted.get(i, ())]
+        wanted = keys.wanted.get(i, [])
+        mine = [events[sig] for sig in wanted]
         result = results[i] = match_context(view.index, code, setting, events_of, mine)
-        for sig, event in zip(wanted.get(i, ()), mine, strict=True):
+        for sig, event in zip(wanted, mine, strict=True):
             cells = result.cells[event]
             values = values_of.get(id(cells))
             if values is None:
@@ -278,7 +304,7 @@ def _contexts(
                 rows[name].append(value)
         if i % 64 == 0 or i + 1 == total:
             progress("match", i + 1, total)
-    return of, mapping, results, _cell_frame(rows)
+    return results, _cell_frame(rows)
 
 
 _SEP = "\x1f"  # (ASCII unit separator: no level or treatment holds it)
@@ -505,6 +531,11 @@ def make_plan(
 ) -> Plan:
     """Everything between pass 1 and pass 2 (see the module docstring).
 
+    Independent steps run side by side, one on a helper thread: the samples are made while
+    the keys are read, the rows' contexts are found while the contexts are matched, and the
+    labels counted while the rows' annotations are looked up (Polars beside Python, or beside
+    Polars steps that keep one core of two busy).
+
     Args:
         reader: The keys read during pass 1 (and the knowledge base).
         scans: Pass 1's result for each input; their marked rows and samples are released
@@ -515,50 +546,62 @@ def make_plan(
     """
     view, layers, events = reader.view, reader.layers, reader.events
     marked = [s.marked for s in scans]
-    reader.read(marked)
-    progress("normalize", len(events.exact), len(events.exact))
-    readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     if len(scans) > 1:  # (each scan's samples are one row a sample already)
         seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
-    samples = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
-    del seen  # (a million rows at a million samples, like each scan's samples, released below)
-    names = samples.select(SID, SAMPLE)
-    shown = []
-    for i, (ly, rd) in enumerate(zip(layers, readings, strict=True)):
-        marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
-        shown.append(cells_of)
-        # The scan's own marked rows and samples are not needed again: released here.
-        scans[i] = replace(scans[i], marked=scans[i].marked[:0], samples=scans[i].samples[:0],
-                           staged=None)  # fmt: skip
-    sample_events = _sample_events(marked, readings)
-    influence = Influence.of(view.index, view.genes)
-    # (only what matching reads of the samples: their names and tumor texts are not copied)
-    matched = samples.select(SID, "tumor_code", "setting", "__srej")
-    of, mapping, contexts, cells = _contexts(
-        view, matched, sample_events, events.representatives, influence, progress
-    )
-    del matched
-    samples = samples.join(of, on=SID, how="left", maintain_order="left")
-    lookups, rejected = [], []
-    for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):
-        by_key, bad = _by_key(marked[i], shown[i], rd, samples, mapping)
-        marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `by_key` and `bad`)
-        found, rej = _row_lookup(
-            layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        making = helper.submit(
+            samples_frame, view, seen, clinical[1] if clinical else None, default_tumor
         )
-        lookups.append(found)
-        rejected.append(rej)
+        reader.read(marked)
+        samples = making.result()
+        progress("normalize", len(events.exact), len(events.exact))
+        del seen, making  # (a million rows at a million samples, like each scan's samples)
+        readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
+        names = samples.select(SID, SAMPLE)
+        shown = []
+        for i, (ly, rd) in enumerate(zip(layers, readings, strict=True)):
+            marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
+            shown.append(cells_of)
+            # The scan's own marked rows and samples are not needed again: released here.
+            scans[i] = replace(scans[i], marked=scans[i].marked[:0],
+                               samples=scans[i].samples[:0], staged=None)  # fmt: skip
+        sample_events = _sample_events(marked, readings)
+        influence = Influence.of(view.index, view.genes)
+        # (only what matching reads of the samples: their names and tumor texts are not copied)
+        matched = samples.select(SID, "tumor_code", "setting", "__srej")
+        keys = _keys(matched, sample_events, events.representatives, influence)
+        del matched
+        samples = samples.join(keys.of, on=SID, how="left", maintain_order="left")
+        finding = [
+            helper.submit(_by_key, marked[i], shown[i], rd, samples, keys.mapping)
+            for i, rd in enumerate(readings)
+        ]
+        contexts, cells = _match(view, keys, events.representatives, progress)
+        found = [f.result() for f in finding]
+        del finding
+        for i in range(len(layers)):
+            marked[i] = marked[i].clear()  # (all `_row_lookup` needs is in `found`)
+        labeling = helper.submit(_labeled, samples, keys.mapping, sample_events, cells, events)
+        lookups, rejected = [], []
+        for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):
+            by_key, bad = found[i]
+            ids, rej = _row_lookup(
+                layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names
+            )
+            found[i] = (by_key.clear(), bad)  # (released as each layer is done)
+            lookups.append(ids)
+            rejected.append(rej)
+        rows, labeled = labeling.result()
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]
     _logger.info("%d distinct events, %d contexts matched", len(events.exact), len(contexts))
-    rows, labeled = _labeled(samples, mapping, sample_events, cells, events)
     return Plan(
         lookups=lookups,
         rejected=rejected,
         counts=counts,
         samples=samples,
         contexts=contexts,
-        levels=_levels(mapping, cells, events.representatives),
+        levels=_levels(keys.mapping, cells, events.representatives),
         actionable=_actionable(rows),
         labeled=labeled,
     )

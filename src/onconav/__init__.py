@@ -16,6 +16,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from onconav._allocator import configure
+
+configure()  # (before anything imports Polars: see `onconav._allocator`)
+
 if TYPE_CHECKING:
     from onconav.errors import OnconavError
     from onconav.kb.index import KBIndex, get_index

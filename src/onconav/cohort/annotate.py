@@ -175,19 +175,19 @@ def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
     """The report's alteration table, when `html`.
 
     Made on a helper thread beside the plots, while pass 2 writes (it is Polars' work, which
-    releases the GIL). The tables themselves are written on the main thread after pass 2, so
-    that no two threads of this run write into the output at once besides the plots.
+    releases the GIL). The report itself is written on the main thread after pass 2.
     """
     return alteration_table(plan.labeled, _symbols(plan)) if html else None
 
 
 def _figures(
-    pool: ThreadPoolExecutor, plan: Plan, folder: Path, plots: bool, html: bool
+    pool: ThreadPoolExecutor, plan: Plan, stage: Path, fmt: Format, plots: bool, html: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame, Oncoprint | None, list[str]]:
-    """The samples table, gene levels (counted), oncoprint and plots/ (the files drawn).
+    """The samples table (written), gene levels (counted), oncoprint and plots/ (the files drawn).
 
     Made on a helper thread while pass 2 writes: all of it is Polars' work or drawing, and
     none of it is needed before the tables are written (seconds at a million samples). The
+    samples table is written by another helper thread while the rest is made. The
     gene levels and the oncoprint come from the samples counted by group of alike samples
     (`sample_groups`), unless few enough samples are shown for a column each. The first two
     plots are drawn on the other helper thread while the oncoprint's data is built (Polars,
@@ -195,7 +195,9 @@ def _figures(
     threads draw at once.
     """
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
+    written = pool.submit(write_frame, samples, stage / f"samples.{fmt}", fmt)
     groups, genes = sample_groups(plan.samples, samples, plan.levels)
+    folder = stage / "plots"
     first = None
     if plots:
         first = pool.submit(write_plots, samples, genes, folder, None, PLOT_NAMES[:2])
@@ -209,6 +211,7 @@ def _figures(
     drawings = first.result() if first is not None else []
     if plots:
         drawings += write_plots(samples, genes, folder, op, PLOT_NAMES[2:])
+    written.result()
     return samples, genes, op, drawings
 
 
@@ -284,17 +287,17 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    Two helper threads read the clinical file while the data files are opened, import
-    matplotlib while Polars reads the inputs (pass 1), count tabs and lines (numpy, which
-    releases the GIL) while Python reads the distinct keys, and make the samples table, the
-    oncoprint and the plots, and the report's alteration table, while Polars writes the
+    Helper threads read the clinical file while the data files are opened, import matplotlib
+    while Polars reads the inputs (pass 1), count tabs and lines (numpy, which releases the
+    GIL) while Python reads the distinct keys, and make and write the samples table, make
+    the oncoprint, the plots and the report's alteration table, while Polars writes the
     annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
     is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
     work.mkdir()
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         # (the clinical file is read while the data files are opened: their errors come first)
         reading = (
             pool.submit(read_clinical, inputs.clinical, work_dir=work) if inputs.clinical else None
@@ -309,11 +312,10 @@ def _annotate_into(
         counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
-        drawn = pool.submit(_figures, pool, plan, stage / "plots", plots, html)
+        drawn = pool.submit(_figures, pool, plan, stage, fmt, plots, html)
         table = pool.submit(_alterations, plan, html)
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
         samples, genes, op, drawings = drawn.result()
-        write_frame(samples, stage / f"samples.{fmt}", fmt)
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         alterations = table.result()
     done = Finished(layers, scans, plan, samples, genes, op, drawings, alterations)

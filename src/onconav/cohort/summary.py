@@ -200,18 +200,18 @@ def sample_groups(
     listed = samples.filter(pl.col("listed"))
     if not listed[SID].is_sorted():
         listed = listed.sort(SID)
-    columns = list(SAMPLE_COLUMNS[3:6])  # (the highest levels)
-    keyed = table.select("SAMPLE_ID", *columns, "ACTIONABLE_ALTERATIONS").with_columns(
-        listed["__p"]
-    )
+    keyed = table.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__i"),
+                         "ACTIONABLE_ALTERATIONS", listed["__p"])  # fmt: skip
+    # (a group's first row, in the table's order: its name's, so the groups are sorted by it)
     groups = keyed.group_by("__p", "ACTIONABLE_ALTERATIONS").agg(
-        pl.col("SAMPLE_ID", *columns).first(), pl.len().cast(pl.Int64).alias(SAMPLES_N)
+        pl.col("__i").first(), pl.len().cast(pl.Int64).alias(SAMPLES_N)
     )
-    groups = groups.sort("SAMPLE_ID")
-    genes = groups.select("SAMPLE_ID", "__p", SAMPLES_N).join(
+    groups = groups.sort("__i")
+    first = table[groups["__i"]].select("SAMPLE_ID", *SAMPLE_COLUMNS[3:6], "ACTIONABLE_ALTERATIONS")
+    rows = first.with_columns(groups[SAMPLES_N])
+    genes = rows.select("SAMPLE_ID", groups["__p"], SAMPLES_N).join(
         _profile_genes(levels), on="__p", maintain_order="left_right"
     )
-    rows = groups.select("SAMPLE_ID", *columns, "ACTIONABLE_ALTERATIONS", SAMPLES_N)
     return rows, genes.select("SAMPLE_ID", "GENE", "LEVEL", SAMPLES_N)
 
 

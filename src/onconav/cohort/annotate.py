@@ -63,7 +63,7 @@ from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex, get_index
 from onconav.match.provenance import NORMALIZER_VERSION
 
-__all__ = ["CohortInputs", "Finished", "annotate_cohort", "finish", "start"]
+__all__ = ["CohortInputs", "Finished", "annotate_cohort", "finish", "oncoprint_of", "start"]
 
 _logger = logging.getLogger(__name__)
 
@@ -201,18 +201,26 @@ def _figures(
     first = None
     if plots:
         first = pool.submit(write_plots, samples, genes, folder, None, PLOT_NAMES[:2])
-    op = None
-    if plots or html:
-        shown = genes.unique("SAMPLE_ID")[SAMPLES_N].sum()
-        if shown > MAX_SAMPLE_COLUMNS:
-            op = build_oncoprint(groups, genes)
-        else:
-            op = build_oncoprint(samples, gene_levels(plan.samples, plan.levels))
+    op = oncoprint_of(plan, samples, groups, genes) if plots or html else None
     drawings = first.result() if first is not None else []
     if plots:
         drawings += write_plots(samples, genes, folder, op, PLOT_NAMES[2:])
     written.result()
     return samples, genes, op, drawings
+
+
+def oncoprint_of(
+    plan: Plan, samples: pl.DataFrame, groups: pl.DataFrame, genes: pl.DataFrame
+) -> Oncoprint:
+    """The oncoprint of both engines.
+
+    Made from the samples counted by group (`sample_groups`' `groups` and `genes`) when more
+    than `MAX_SAMPLE_COLUMNS` samples are shown, else from every sample's row of `samples`
+    (samples.tsv's table), a column each.
+    """
+    if genes.unique("SAMPLE_ID")[SAMPLES_N].sum() > MAX_SAMPLE_COLUMNS:
+        return build_oncoprint(groups, genes)
+    return build_oncoprint(samples, gene_levels(plan.samples, plan.levels))
 
 
 def _symbols(plan: Plan) -> frozenset[str]:

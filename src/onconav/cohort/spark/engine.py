@@ -30,12 +30,12 @@ from onconav.cohort.annotate import (
     _silent,
     _write_rejected,
     finish,
+    oncoprint_of,
     start,
 )
 from onconav.cohort.columns import ANNOTATION_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import ROW, Layer
-from onconav.cohort.oncoprint import build_oncoprint
 from onconav.cohort.output import Format, staged_output, write_frame
 from onconav.cohort.plan import Plan, Progress, make_plan
 from onconav.cohort.plots import write_plots
@@ -53,7 +53,7 @@ from onconav.cohort.spark.sources import (
     read_clinical_file,
 )
 from onconav.cohort.spark.tasks import Job, Shared, pass1, pass1_schema, pass2, pass2_schema
-from onconav.cohort.summary import CohortSummary, gene_levels, sample_table
+from onconav.cohort.summary import CohortSummary, sample_groups, sample_table
 from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex
 
@@ -296,14 +296,14 @@ def _annotate_into(
     _check_tumor_source(layers, clinical, default)
     scans, offsets, plan = _tables(spark, sources, clinical, view, default, report)
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
-    genes = gene_levels(plan.samples, plan.levels)
+    groups, genes = sample_groups(plan.samples, samples, plan.levels)
     for i, source in enumerate(sources):
         report(f"write {source.layer.output_stem}", i, len(sources))
         with _spark_errors(source.layer.label):
             _write(spark, source, plan, i, offsets[i], stage, fmt)
     write_frame(samples, stage / f"samples.{fmt}", fmt)
     _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
-    op = build_oncoprint(samples, genes) if plots or html else None
+    op = oncoprint_of(plan, samples, groups, genes) if plots or html else None
     drawings = write_plots(samples, genes, stage / "plots", op) if plots else []
     return finish(stage, Finished(layers, scans, plan, samples, genes, op, drawings), view,
                   default, fmt, html, clinical, started)  # fmt: skip

@@ -185,8 +185,9 @@ def _profiles(samples: pl.DataFrame, sample_events: pl.DataFrame, nsigs: int
     kinds = {c: samples[c].unique(maintain_order=True) for c in ("tumor_code", "setting")}
     code = {c: {v: i for i, v in enumerate(k.to_list())} for c, k in kinds.items()}
     width = max(len(code["setting"]), 1)
-    pair = pl.col("tumor_code").replace_strict(code["tumor_code"], return_dtype=pl.UInt32) * width
-    pair += pl.col("setting").replace_strict(code["setting"], return_dtype=pl.UInt32)
+    # (cast: with no sample, and so an empty mapping, Polars keeps the text type)
+    pair = pl.col("tumor_code").replace_strict(code["tumor_code"]).cast(pl.UInt32) * width
+    pair += pl.col("setting").replace_strict(code["setting"]).cast(pl.UInt32)
     profiles = profiles.join(samples.select(SID, pair.alias("__t")), on=SID, maintain_order="left")
     groups = profiles.group_by("__t", "__all", maintain_order=True).agg(SID)
     groups = groups.with_row_index("__p")

@@ -94,14 +94,23 @@ class Plan:
     labeled: pl.DataFrame
 
 
+def _sample_ids(marked: pl.DataFrame, samples: pl.DataFrame) -> pl.Series:
+    """`__sid` of each marked row: its sample name's place among `samples`' (sorted, distinct).
+
+    Found by binary search rather than a hash table of a million names.
+    """
+    sample = pl.col(SAMPLE)
+    place = pl.lit(samples[SAMPLE]).search_sorted(sample).cast(pl.UInt32)
+    return marked.select(pl.when(sample.is_not_null()).then(place).alias(SID))[SID]
+
+
 def _with_reading(
-    layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame
+    layer: Layer, scan: KeyScan, reading: pl.DataFrame, samples: pl.DataFrame, ids: pl.Series
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The marked rows with `__r`, the row of their key's reading (null when none), and `__sid`.
 
     Key cells are joined once, on the small reading table, and everything after joins on
-    integers. A sample's id is its name's place among `samples`' names (sorted and distinct),
-    found by binary search rather than a hash table of a million names.
+    integers. `ids` are the rows' sample ids (`_sample_ids`).
 
     Returns the rows as integers (`__i`, `__sid`, `__own`: rejected on its own, `__kb`, `__r`)
     and, apart, the row-level reject code and the cells that show a rejected row (`__i`,
@@ -112,10 +121,8 @@ def _with_reading(
     """
     keys = key_names(layer)
     found = reading.lazy().select(*keys, "__r")
-    sample = pl.col(SAMPLE)
-    place = pl.lit(samples[SAMPLE]).search_sorted(sample).cast(pl.UInt32)
     # (searched before the streaming join: inside it, the million names took 0.1 GiB more)
-    marked = scan.marked.with_columns(pl.when(sample.is_not_null()).then(place).alias(SID))
+    marked = scan.marked.with_columns(ids)
     df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
     display = ["LINE", "COLUMN", "GENE", "ALTERATION"]
     df = df.select(ROW, SID, ROW_REJECT, KB, "__r", *([] if scan.staged else display))
@@ -531,10 +538,10 @@ def make_plan(
 ) -> Plan:
     """Everything between pass 1 and pass 2 (see the module docstring).
 
-    Independent steps run side by side, one on a helper thread: the samples are made while
-    the keys are read, the rows' contexts are found while the contexts are matched, and the
-    labels counted while the rows' annotations are looked up (Polars beside Python, or beside
-    Polars steps that keep one core of two busy).
+    Independent steps run side by side, one on a helper thread: the samples are made (and
+    each marked row's sample id found) while the keys are read, the rows' contexts are found
+    while the contexts are matched, and the labels counted while the rows' annotations are
+    looked up (Polars beside Python, or beside Polars steps that keep one core of two busy).
 
     Args:
         reader: The keys read during pass 1 (and the knowledge base).
@@ -549,19 +556,22 @@ def make_plan(
     seen = pl.concat([s.samples.select(SAMPLE, "__o") for s in scans])
     if len(scans) > 1:  # (each scan's samples are one row a sample already)
         seen = seen.group_by(SAMPLE).agg(pl.col("__o").min())
+
+    def samples_and_ids(seen: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Series]]:
+        made = samples_frame(view, seen, clinical[1] if clinical else None, default_tumor)
+        return made, [_sample_ids(m, made) for m in marked]
+
     with ThreadPoolExecutor(max_workers=1) as helper:
-        making = helper.submit(
-            samples_frame, view, seen, clinical[1] if clinical else None, default_tumor
-        )
+        making = helper.submit(samples_and_ids, seen)
         reader.read(marked)
-        samples = making.result()
+        samples, ids = making.result()
         progress("normalize", len(events.exact), len(events.exact))
         del seen, making  # (a million rows at a million samples, like each scan's samples)
         readings = [reader.readings(i).with_row_index("__r") for i in range(len(layers))]
         names = samples.select(SID, SAMPLE)
         shown = []
         for i, (ly, rd) in enumerate(zip(layers, readings, strict=True)):
-            marked[i], cells_of = _with_reading(ly, scans[i], rd, samples)
+            marked[i], cells_of = _with_reading(ly, scans[i], rd, samples, ids[i])
             shown.append(cells_of)
             # The scan's own marked rows and samples are not needed again: released here.
             scans[i] = replace(scans[i], marked=scans[i].marked[:0],
@@ -586,11 +596,11 @@ def make_plan(
         lookups, rejected = [], []
         for i, (layer, rd) in enumerate(zip(layers, readings, strict=True)):
             by_key, bad = found[i]
-            ids, rej = _row_lookup(
+            annotations, rej = _row_lookup(
                 layer, by_key, bad, shown[i], rd, cells, clinical[0] if clinical else None, names
             )
             found[i] = (by_key.clear(), bad)  # (released as each layer is done)
-            lookups.append(ids)
+            lookups.append(annotations)
             rejected.append(rej)
         rows, labeled = labeling.result()
     counts = [{str(c): int(n) for c, n in r.group_by("CODE").len().iter_rows()} for r in rejected]

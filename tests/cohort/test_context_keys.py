@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from onconav.cohort import context as context_module
@@ -194,3 +195,36 @@ def test_keyed_equals_whole_on_shared_data(
         inputs["tumor_type"] = "NSCLC"
     keyed, whole = _both(tmp_path, monkeypatch, **inputs)
     _same(keyed, whole)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_profiles_group_samples_by_tumor_type_setting_and_signatures(seed: int) -> None:
+    # Against a plain reading of the definition: samples with the same tumor type, setting
+    # and set of signatures share a profile, numbered in the order of the samples.
+    rng = random.Random(seed)
+    tumors, settings = ["LUAD", "LUSC", None, "NSCLC"], ["metastatic", "adjuvant", "first-line"]
+    sids = sorted(rng.sample(range(5000), 400))
+    samples = pl.DataFrame(
+        {
+            "__sid": sids,
+            "tumor_code": [rng.choice(tumors) for _ in sids],
+            "setting": [rng.choice(settings) for _ in sids],
+        },
+        schema={"__sid": pl.UInt32, "tumor_code": pl.String, "setting": pl.String},
+    )
+    rows = [(s, rng.randrange(6)) for s in sids if rng.random() < 0.9 for _ in range(3)]
+    rows += [(9999, 1)]  # (a sample that cannot be matched: not among `samples`)
+    events = pl.DataFrame(rows, schema={"__sid": pl.UInt32, "__sig": pl.Int64}, orient="row")
+    of, distinct = influence_module._profiles(samples, events, 6)
+    sigs: dict[int, set[int]] = {}
+    for s, sig in rows:
+        sigs.setdefault(s, set()).add(sig)
+    ids: dict[tuple[Any, ...], int] = {}
+    expected = []
+    for s, tumor, setting in samples.iter_rows():
+        if s in sigs:
+            key = (tumor, setting, tuple(sorted(sigs[s])))
+            expected.append((s, ids.setdefault(key, len(ids))))
+    assert of.rows() == expected
+    assert [(t, st, tuple(a)) for _, t, st, a in distinct.rows()] == list(ids)
+    assert distinct["__p"].to_list() == list(range(len(ids)))

@@ -80,33 +80,15 @@ class KeyReader:
         self.layers = layers
         self.events = EventTable()
         self._readings: list[pl.DataFrame] = []
-        self._rows: list[pl.Series] = []
 
-    def _distinct(self, layer: Layer, marked: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-        """The keys to read, and each marked row's key among them.
-
-        The keys are those of the knowledge-base rows not rejected on their own, distinct, in
-        the order they first come; a row whose key is none of them gets null. One grouping of
-        the rows on their key cells gives both: each key's rows, and whether one of them is
-        such a row. A join of every row on its key cells, to find its key, had hashed them all
-        a second time.
-        """
-        names = key_names(layer)
-        pos = pl.int_range(pl.len(), dtype=pl.UInt32).alias("__pos")
-        wanted = (pl.col(KB) & pl.col(ROW_REJECT).is_null()).alias("__w")
-        first = pl.col("__pos").filter(pl.col("__w")).first().alias("__first")
-        groups = marked.lazy().select(*names, pos, wanted).group_by(names).agg("__pos", first)
-        found = groups.drop_nulls("__first").sort("__first").collect()
-        number = pl.int_range(pl.len(), dtype=pl.UInt32).alias("__r")
-        where = found.select(number, "__pos").explode("__pos")
-        rows = pl.Series("__r", dtype=pl.UInt32).extend_constant(None, marked.height)
-        return found.select(names), rows.scatter(where["__pos"], where["__r"])
+    def _distinct(self, layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
+        # (lazily: the filter and the projection are fused, and only key cells are copied)
+        rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+        return rows.select(key_names(layer)).unique(maintain_order=True).collect()
 
     def read(self, marked: list[pl.DataFrame]) -> None:
         """Read the distinct keys of each layer's marked rows (pass 1's result)."""
-        found = [self._distinct(ly, m) for ly, m in zip(self.layers, marked, strict=True)]
-        self._rows = [rows for _, rows in found]
-        keys = [k for k, _ in found]
+        keys = [self._distinct(ly, m) for ly, m in zip(self.layers, marked, strict=True)]
         self._readings = [self._frame(ly, k) for ly, k in zip(self.layers, keys, strict=True)]
         _logger.info("read %d distinct keys", sum(k.height for k in keys))
 
@@ -145,7 +127,3 @@ class KeyReader:
     def readings(self, i: int) -> pl.DataFrame:
         """One row per distinct key of layer `i`: its reading, event and signature ids."""
         return self._readings[i]
-
-    def rows(self, i: int) -> pl.Series:
-        """`__r` of each marked row of layer `i`: its key's row in `readings(i)`, or null."""
-        return self._rows[i]

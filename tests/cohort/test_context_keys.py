@@ -228,3 +228,16 @@ def test_profiles_group_samples_by_tumor_type_setting_and_signatures(seed: int) 
     assert of.rows() == expected
     assert [(t, st, tuple(a)) for _, t, st, a in distinct.rows()] == list(ids)
     assert distinct["__p"].to_list() == list(range(len(ids)))
+
+
+def test_profiles_of_no_sample_are_none() -> None:
+    schema = {"__sid": pl.UInt32, "tumor_code": pl.String, "setting": pl.String}
+    samples = pl.DataFrame(schema=schema)
+    for events in (
+        pl.DataFrame(schema={"__sid": pl.UInt32, "__sig": pl.Int64}),
+        pl.DataFrame({"__sid": [3], "__sig": [1]}, schema={"__sid": pl.UInt32, "__sig": pl.Int64}),
+    ):
+        of, distinct = influence_module._profiles(samples, events, 4)
+        assert of.is_empty()
+        assert distinct.is_empty()
+        assert distinct.columns == ["__p", "tumor_code", "setting", "__all"]

@@ -336,3 +336,15 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
 
     assert bars(counted) == bars(every)
     assert len(bars(every)) >= 10
+
+
+def test_counted_gene_levels_are_not_drawn_beside_every_sample(tmp_path: Path) -> None:
+    from onconav.cohort.plots import write_plots
+
+    cohort = _many(MAX_SAMPLE_COLUMNS + 10, 5)
+    samples, _ = _frames(cohort)
+    groups, counted = _counted(cohort)
+    with pytest.raises(ValueError, match="counted"):
+        write_plots(samples, counted, tmp_path / "plots")
+    drawn = write_plots(samples, counted, tmp_path / "plots", build_oncoprint(groups, counted))
+    assert len(drawn) == 6  # (three plots, PNG and SVG)

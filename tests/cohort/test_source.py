@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import mmap
 from pathlib import Path
 
 import pytest
 
 from onconav.cohort.readers import source
+from tests.cohort.helpers import DATA, run
 
 
 @pytest.mark.parametrize("where", [0, 4095, 4096, 8191, 9000, 12287])
@@ -49,3 +51,29 @@ def test_one_search_finds_nul_and_comment_lines_as_the_two_do(
     assert found[0] is (nul is not None)
     assert found[1] == ((comment // 4 + 1,) if comment is not None and comment >= 4 else ())
     assert source.scan_body(path, 1, comments=False) == (nul is not None, ())
+
+
+@pytest.mark.parametrize("kind", ["gzip", "nul"])
+def test_inputs_of_the_same_name_are_copied_apart(tmp_path: Path, kind: str) -> None:
+    # Inputs copied into the work folder (decompressed, or with NUL bytes replaced) may share
+    # a name; the clinical file is copied on a helper thread while the data files are, so each
+    # copy must be a file of its own, every time (when copies were named by looking for a free
+    # name first, the two gzip files below were read as each other in a third of the runs).
+    def named(src: Path, folder: str, packed: bool, nul: bool = False) -> Path:
+        data = src.read_bytes()
+        if nul:  # (a NUL in a cell of the last data row: that row is rejected)
+            head, _, last = data.rstrip(b"\n").rpartition(b"\n")
+            data = head + b"\n" + last.replace(b"\t", b"\x00\t", 1) + b"\n"
+        path = tmp_path / folder / ("x.txt.gz" if packed else "x.txt")
+        path.parent.mkdir()
+        path.write_bytes(gzip.compress(data) if packed else data)
+        return path
+
+    maf = named(DATA / "tiny.maf", "a", packed=kind == "gzip", nul=kind == "nul")
+    clinical = named(DATA / "tiny_clinical.txt", "b", packed=True)
+    run(tmp_path / "plain", maf=DATA / "tiny.maf", clinical=DATA / "tiny_clinical.txt")
+    expected = (tmp_path / "plain" / "samples.tsv").read_text("utf-8")
+    for i in range(8):
+        out = tmp_path / f"out{i}"
+        run(out, maf=maf, clinical=clinical)
+        assert (out / "samples.tsv").read_text("utf-8") == expected

@@ -20,6 +20,7 @@ from onconav.cohort.oncoprint import (
     ALTERATION_TYPES,
     EMPTY_COLOUR,
     LEVEL_COLOURS,
+    SAMPLES_N,
     TYPE_COLOURS,
     TYPE_HEIGHTS,
     TYPE_LABELS,
@@ -256,7 +257,13 @@ def write_plots(
         folder: The plots folder.
         op: The oncoprint's data, when already built.
         names: The plots to draw (of `PLOT_NAMES`, drawn in that order); all by default.
+
+    Raises:
+        ValueError: `genes` are counted and the oncoprint is to be drawn without `op`.
     """
+    if op is None and PLOT_NAMES[2] in names and SAMPLES_N in genes.columns:
+        # (the oncoprint of samples.tsv's rows beside counted genes would show one sample a group)
+        raise ValueError("counted gene levels need the oncoprint made from them (`op`)")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     if PLOT_NAMES[0] in names:

@@ -12,13 +12,14 @@ import gzip
 import logging
 import mmap
 import os
+import tempfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO, cast
 
 from onconav.errors import CohortInputError
 
-__all__ = ["comment_lines", "decompress", "has_nul", "scan_body", "without_nul"]
+__all__ = ["comment_lines", "decompress", "has_nul", "scan_body", "without_nul", "work_file"]
 
 _logger = logging.getLogger(__name__)
 
@@ -72,17 +73,26 @@ def _bgzf_unterminated(path: Path) -> bool:
         return fh.read() != _BGZF_EOF
 
 
+def work_file(work_dir: Path, name: str) -> Path:
+    """A new, empty file in `work_dir` for a copy of an input, its name ending in `name`.
+
+    Created at once under a name no other file has (as `tempfile.mkstemp` does: exclusive
+    creation, readable by its owner only), so that two readers copying inputs of the same
+    name at the same time, on two threads (the clinical file is read while the data files
+    are opened), never write into the same file.
+    """
+    handle, made = tempfile.mkstemp(dir=work_dir, suffix=f"-{name}")
+    os.close(handle)
+    return Path(made)
+
+
 def decompress(path: Path, label: str, work_dir: Path) -> Path:
     """Decompress a gzip file into `work_dir`, naming the line where a broken stream ends.
 
     Raises:
         CohortInputError: the stream is corrupt or cut short (`bad-gzip`), naming the line.
     """
-    target = work_dir / (path.name.removesuffix(".gz") or "input")
-    n = 0
-    while target.exists():
-        n += 1
-        target = work_dir / f"{n}-{path.name.removesuffix('.gz')}"
+    target = work_file(work_dir, path.name.removesuffix(".gz") or "input")
     lines = 0
     try:
         with _gzip_open(path) as src, target.open("wb") as dst:
@@ -193,11 +203,7 @@ def without_nul(
     Rows are numbered as `Table.scan` counts them: the lines after the header, without the
     comment lines it skips. Replacing (not deleting) keeps every line's fields and kind.
     """
-    target = work_dir / f"nul-free-{source.name}"
-    n = 0
-    while target.exists():
-        n += 1
-        target = work_dir / f"nul-free-{n}-{source.name}"
+    target = work_file(work_dir, f"nul-free-{source.name}")
     rows: list[int] = []
     lines: list[int] = []
     row = -1

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from onconav.cohort.readers.source import decompress, scan_body, without_nul
+from onconav.cohort.readers.source import decompress, scan_body, without_nul, work_file
 from onconav.errors import CohortInputError, ErrorCode
 
 __all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
@@ -400,7 +400,7 @@ def _hash_in_unterminated_line(source: Path) -> bool:
 def _with_line_end(source: Path, work_dir: Path) -> Path:
     """`source` with a line end added: in place when it is already a copy in `work_dir`."""
     if source.parent != work_dir:
-        target = work_dir / f"terminated-{source.name}"
+        target = work_file(work_dir, f"terminated-{source.name}")
         shutil.copyfile(source, target)
         source = target
     with source.open("ab") as fh:

@@ -31,6 +31,7 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import long_cna_layer, read_cna
 from onconav.cohort.readers.fusions import fusions_layer, sv_layer
 from onconav.cohort.readers.maf import maf_layer
+from onconav.cohort.readers.source import work_file
 from onconav.cohort.readers.table import Table, open_table
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.spark.lines import canonical
@@ -142,7 +143,7 @@ def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
 
 def _open_head(spark: SparkSession, name: str, label: str, work: Path) -> Table:
     """The file's header (and first rows) as an opened `Table` over a small local copy."""
-    target = work / f"head-{len(list(work.iterdir()))}.txt"
+    target = work_file(work, "head.txt")
     target.write_bytes(b"".join(_head_lines(spark, name)))
     return open_table(target, work_dir=work, label=label)
 
@@ -218,7 +219,7 @@ def _fetch(spark: SparkSession, given: str, work: Path) -> Path:
             "value",
         )
     )
-    target = work / f"fetched-{len(list(work.iterdir()))}.txt"
+    target = work_file(work, "fetched.txt")
     with target.open("w", encoding="utf-8") as fh:
         for row in df.orderBy("b", "m").toLocalIterator():
             fh.write(str(row["value"]) + "\n")

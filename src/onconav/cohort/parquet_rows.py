@@ -2,15 +2,23 @@
 
 Pass 2 writes Parquet from the cells, so every row is parsed (a TSV output copies each line's
 text instead). For a body known to hold only rows (no comment line, no carriage return; see
-`scan.write_rows`), pyarrow's streaming CSV reader and Parquet writer take about half the
-processor time of Polars' scan and Parquet sink for the same cells (1M rows of 123 text
-columns: 3.3 s against 6.4 s, most of it Polars' field parsing), and a second thread writes one
-row group while the next is read. The file holds what the Polars sink would write: the same
-names, `large_string` columns (as Polars writes them), an empty cell as null, snappy pages and
-no min/max statistics (see `output.table_sink`).
+`scan.write_rows`), pyarrow's CSV reader and Parquet writer take about half the processor time
+of Polars' scan and Parquet sink for the same cells (1M rows of 123 text columns: 3.3 s against
+6.4 s, most of it Polars' field parsing). The file holds what the Polars sink would write: the
+same names, `large_string` columns (as Polars writes them), an empty cell as null, snappy pages
+and no min/max statistics (see `output.table_sink`).
 
-Three things keep the writer's work down (the values are the same; only the encoding differs):
+The work is spread over both cores of a small machine. The body is cut into pieces of whole
+lines (`_pieces`), read by two threads at once (`_tables`; pyarrow releases the GIL) and taken
+in order into row groups, each row with its annotation id, while a third thread writes the row
+group before. The writer itself is one thread, so the readers' work is what can be overlapped.
 
+Four things keep the work down (the values are the same; only the encoding differs):
+
+- A column with no cell in the pieces read so far is read in the next pieces as Arrow's null
+  type, which fails on any cell with text; such a piece is read again as text, so a wrong guess
+  costs time, never a value (`_Parser`). A 123-column panel file has 89 empty columns: their
+  conversion was a third of its reading time.
 - The annotation columns are dictionary arrays over each column's distinct cells, indexed by
   each row's annotation id, so they are neither gathered as text nor hashed by the writer,
   which writes a dictionary array's indices as they are. Each row group's dictionaries hold
@@ -23,9 +31,6 @@ Three things keep the writer's work down (the values are the same; only the enco
   schema (`ARROW:schema`, which readers use to type the columns) is the `large_string` one,
   written by `_copy` itself, since the writer would record the types it was given.
 
-Together about a fifth less processor time on exome-shaped rows and a tenth on narrow ones
-(2M rows); a 123-column panel file's time is nearly all in reading its cells, and is unchanged.
-
 pyarrow checks that each line has the header's number of fields; a line that differs, text
 that is not UTF-8 or a row count other than pass 1's makes `write_parquet_rows` return False,
 and the caller writes the file again through Polars, which reports the line at fault.
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -49,7 +55,6 @@ from onconav.cohort.readers.table import Table
 if TYPE_CHECKING:  # (imported when used: a TSV run does not pay for pyarrow's import)
     import numpy as np
     import pyarrow as pa
-    import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
 __all__ = ["write_parquet_rows"]
@@ -57,11 +62,14 @@ __all__ = ["write_parquet_rows"]
 _logger = logging.getLogger(__name__)
 
 # Rows a row group (Polars' sink writes about 80,000 rows of 137 columns a group), and bytes a
-# block the reader parses at a time. Two groups are held at once (one read, one written): 64Ki
-# rows of 137 columns and 1 MiB blocks add about 0.3 GiB to the peak, 128Ki rows and 4 MiB blocks
-# about 0.5 GiB.
+# piece of lines read at a time. Two groups are held at once (one being taken, one written),
+# and up to `_AHEAD` pieces besides. Each read of a piece costs about 0.5 ms for 123 columns
+# before any line: 1 MiB pieces took a fifth more time to read than 4 MiB ones.
 _GROUP_ROWS = 1 << 16
-_BLOCK = 1 << 20
+_BLOCK = 1 << 22
+# Threads reading pieces, and pieces read ahead of the one the row groups take next.
+_PARSERS = 2
+_AHEAD = 3
 # An input column is dictionary-encoded when the first row group holds at most this share of
 # distinct cells (see the module docstring).
 _DICTIONARY_SHARE = 0.5
@@ -113,29 +121,104 @@ class _Added:
             yield pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), values.take(kept))
 
 
-def _reader(table: Table, source: pa.NativeFile) -> pa_csv.CSVStreamingReader:
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
+def _pieces(source: Path, offset: int, size: int) -> Iterator[memoryview]:
+    """The text from `offset` on, in pieces of whole lines of about `size` bytes (at least one).
 
-    names = table.names
-    source.seek(table.body_offset())
-    return pa_csv.open_csv(
-        source,
-        read_options=pa_csv.ReadOptions(column_names=names, block_size=_BLOCK),
-        parse_options=pa_csv.ParseOptions(
-            delimiter="\t",
-            quote_char=False,
-            escape_char=False,
-            double_quote=False,
+    A piece ends at the last line end in the `size` bytes read; a longer line is read whole.
+    """
+    with source.open("rb", buffering=0) as fh:
+        while True:
+            fh.seek(offset)
+            want = size
+            chunk = fh.read(want)
+            while True:
+                if len(chunk) < want:  # the end of the file: the rest is one piece
+                    cut = len(chunk)
+                    break
+                cut = chunk.rfind(b"\n") + 1
+                if cut:
+                    break
+                want *= 2
+                fh.seek(offset)
+                chunk = fh.read(want)
+            if not cut:
+                return
+            yield memoryview(chunk)[:cut]
+            offset += cut
+
+
+class _Parser:
+    """Reads a piece of lines into a table of `string` columns (see `_tables`).
+
+    Columns guessed `empty` are read as Arrow's null type, which costs a fraction of a string
+    column and fails on any cell with text; the piece is then read again with every column as
+    `string`, so a wrong guess costs time, never a value.
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        import pyarrow.csv as pa_csv
+
+        self.names = names
+        self.read = pa_csv.ReadOptions(column_names=names, use_threads=False)
+        self.parse = pa_csv.ParseOptions(
+            delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
             ignore_empty_lines=False,
-        ),  # fmt: skip
-        convert_options=pa_csv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=True,
-            null_values=[""],
-            quoted_strings_can_be_null=False,
-        ),  # fmt: skip
-    )
+        )  # fmt: skip
+
+    def _read(self, piece: memoryview, empty: frozenset[int]) -> pa.Table:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        types = [pa.null() if i in empty else pa.string() for i in range(len(self.names))]
+        convert = pa_csv.ConvertOptions(
+            column_types=dict(zip(self.names, types, strict=True)), strings_can_be_null=True,
+            null_values=[""], quoted_strings_can_be_null=False,
+        )  # fmt: skip
+        source = pa.BufferReader(pa.py_buffer(piece))
+        return pa_csv.read_csv(source, self.read, self.parse, convert)
+
+    def __call__(self, piece: memoryview, empty: frozenset[int]) -> pa.Table:
+        """The piece's rows, every column `string` (null where a cell is empty)."""
+        import pyarrow as pa
+
+        if not empty:
+            return self._read(piece, empty)
+        try:
+            read = self._read(piece, empty)
+        except pa.ArrowInvalid:  # (a guessed column holds text, or the piece is bad)
+            return self._read(piece, frozenset())
+        nulls = pa.nulls(read.num_rows, pa.string())
+        return pa.table([nulls if i in empty else c for i, c in enumerate(read.columns)],
+                        names=self.names)  # fmt: skip
+
+
+def _empty(read: pa.Table) -> frozenset[int]:
+    """The columns of `read` with no cell."""
+    return frozenset(i for i, c in enumerate(read.columns) if c.null_count == read.num_rows)
+
+
+def _tables(table: Table, parsers: ThreadPoolExecutor) -> Iterator[pa.Table]:
+    """The body's rows as tables, in order, its pieces read on the `parsers` threads.
+
+    The first piece is read alone; the columns empty in every piece read so far are guessed
+    empty in the pieces submitted next (`_Parser`). Up to `_AHEAD` pieces are read ahead.
+    """
+    pieces = _pieces(table.source, table.body_offset(), _BLOCK)
+    parse = _Parser(table.names)
+    ahead: deque[Future[pa.Table]] = deque()
+    empty: frozenset[int] | None = None  # (None until the first piece is read)
+    try:
+        for piece in pieces:
+            ahead.append(parsers.submit(parse, piece, empty or frozenset()))
+            if empty is None or len(ahead) > _AHEAD:
+                read = ahead.popleft().result()
+                empty = _empty(read) if empty is None else empty & _empty(read)
+                yield read
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        for future in ahead:
+            future.cancel()
 
 
 def write_parquet_rows(
@@ -177,19 +260,17 @@ def _copy(
 
     The writer is opened with the first group, whose cells choose the dictionary columns.
     """
-    import pyarrow as pa
-
     schema = _schema(headers, added)
     done = 0
-    # (the pool is left first: a write still running ends before the writer is closed)
+    # (the pools are left first: a write still running ends before the writer is closed)
     with (
-        pa.OSFile(str(table.source)) as source,
         ExitStack() as stack,
         ThreadPoolExecutor(1) as pool,
+        ThreadPoolExecutor(_PARSERS) as parsers,
     ):
         writer: pq.ParquetWriter | None = None
         pending: Future[None] | None = None
-        for group in _groups(_reader(table, source), added, ids, schema):
+        for group in _groups(_tables(table, parsers), added, ids, schema):
             if writer is None:
                 writer = stack.enter_context(_writer(path, schema, added, group))
             pending = _write(pool, writer, group, pending)
@@ -203,20 +284,20 @@ def _copy(
 
 
 def _groups(
-    blocks: pa_csv.CSVStreamingReader, added: _Added, ids: np.ndarray, schema: pa.Schema
+    tables: Iterator[pa.Table], added: _Added, ids: np.ndarray, schema: pa.Schema
 ) -> Iterator[pa.Table]:
-    """The row groups of the blocks read, of at least `_GROUP_ROWS` rows (but the last)."""
-    batches: list[pa.RecordBatch] = []
+    """The row groups of the tables read, of at least `_GROUP_ROWS` rows (but the last)."""
+    parts: list[pa.Table] = []
     done = read = 0
-    for batch in blocks:
-        batches.append(batch)
-        read += batch.num_rows
+    for part in tables:
+        parts.append(part)
+        read += part.num_rows
         if read - done >= _GROUP_ROWS:
-            group = _group(batches, added, ids[done:], schema)
-            done, batches = done + group.num_rows, []
+            group = _group(parts, added, ids[done:], schema)
+            done, parts = done + group.num_rows, []
             yield group
-    if batches:
-        yield _group(batches, added, ids[done:], schema)
+    if parts:
+        yield _group(parts, added, ids[done:], schema)
 
 
 def _schema(headers: Sequence[str], added: _Added) -> pa.Schema:
@@ -270,13 +351,11 @@ def _arrow_schema(headers: Sequence[str]) -> str:
     return base64.b64encode(schema.serialize().to_pybytes()).decode("ascii")
 
 
-def _group(
-    batches: list[pa.RecordBatch], added: _Added, ids: np.ndarray, schema: pa.Schema
-) -> pa.Table:
+def _group(parts: list[pa.Table], added: _Added, ids: np.ndarray, schema: pa.Schema) -> pa.Table:
     """One row group: the rows read, then their annotation cells by id."""
     import pyarrow as pa
 
-    read = pa.Table.from_batches(batches)
+    read = pa.concat_tables(parts)
     n = read.num_rows
     if n > len(ids):
         raise IndexError(f"more rows than annotation ids ({len(ids)} left)")

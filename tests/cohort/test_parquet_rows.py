@@ -286,6 +286,20 @@ def test_pieces_cut_anywhere_give_the_polars_file(
     assert got["Late"].drop_nulls().to_list() == ["late"] * 3
 
 
+def test_lines_longer_than_a_piece_are_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    # Lines of 60 to 600 bytes in pieces of 64: a piece then holds one line or more, read whole.
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
+    files = _cohort(tmp_path, n_samples=40, seed=12)
+    maf = _with_column(files["maf"], "Note", lambda i: "n" * (i * 37 % 600))
+    run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
+    assert copies == [True]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=maf, clinical=files["clinical"])
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "arrow" / path)
+
+
 def test_a_guessed_empty_column_with_text_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool],
     guesses: list[frozenset[int]],

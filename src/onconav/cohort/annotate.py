@@ -275,12 +275,12 @@ def _annotate_into(
 ) -> CohortSummary:  # fmt: skip
     """Everything `annotate_cohort` does, written into `stage`.
 
-    Two helper threads import matplotlib (and pyarrow, for Parquet: `parquet_rows.warm_up`)
-    while Polars reads the inputs (pass 1), count tabs and lines (numpy, which releases the
-    GIL) while Python reads the distinct keys, and make the samples table, the oncoprint and
-    the plots, and the report's alteration table, while Polars writes the annotated tables
-    (pass 2). (Drawing holds the GIL on one core; the rest is Polars' or numpy's, which do
-    not.)
+    Two helper threads import matplotlib while Polars reads the inputs (pass 1), count tabs
+    and lines (numpy, which releases the GIL) and ready pyarrow for Parquet output
+    (`parquet_rows.warm_up`) while Python reads the distinct keys, and make the samples
+    table, the oncoprint and the plots, and the report's alteration table, while Polars writes
+    the annotated tables (pass 2). (Drawing holds the GIL on one core; the rest is Polars' or
+    numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
@@ -292,9 +292,9 @@ def _annotate_into(
     with ThreadPoolExecutor(max_workers=2) as pool:
         if plots:
             pool.submit(import_matplotlib)
+        scans = _scan_all(layers, view, clinical, report, work)
         if fmt == "parquet":
             pool.submit(warm_up)
-        scans = _scan_all(layers, view, clinical, report, work)
         counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2

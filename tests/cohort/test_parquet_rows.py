@@ -372,17 +372,3 @@ def test_text_not_utf8_in_a_later_piece_is_a_located_error(
         run(tmp_path / "out", maf=bad, clinical=files["clinical"], fmt="parquet")
     assert info.value.line == row + 2
     assert not (tmp_path / "out").exists()
-
-
-def test_only_a_parquet_run_readies_pyarrow(
-    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # (pyarrow's import and first compute call cost about 0.3 s: a TSV run does not pay it)
-    calls: list[str] = []
-    monkeypatch.setattr(annotate, "warm_up", lambda: calls.append("warm"))
-    filled = copy_with(MAF, workdir, "filled.maf", _filled)
-    run(tmp_path / "tsv", maf=filled, tumor_type="LUAD")
-    assert calls == []
-    run(tmp_path / "parquet", maf=filled, tumor_type="LUAD", fmt="parquet")
-    assert calls == ["warm"]
-    parquet_rows.warm_up()  # (and the real one runs)

@@ -38,7 +38,7 @@ from onconav.cohort.output import (
     table_sink,
     write_frame,
 )
-from onconav.cohort.parquet_rows import warm_up, write_parquet_rows
+from onconav.cohort.parquet_rows import write_parquet_rows
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
 from onconav.cohort.plots import PLOT_NAMES, import_matplotlib, write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
@@ -276,11 +276,10 @@ def _annotate_into(
     """Everything `annotate_cohort` does, written into `stage`.
 
     Two helper threads import matplotlib while Polars reads the inputs (pass 1), count tabs
-    and lines (numpy, which releases the GIL) and ready pyarrow for Parquet output
-    (`parquet_rows.warm_up`) while Python reads the distinct keys, and make the samples
-    table, the oncoprint and the plots, and the report's alteration table, while Polars writes
-    the annotated tables (pass 2). (Drawing holds the GIL on one core; the rest is Polars' or
-    numpy's, which do not.)
+    and lines (numpy, which releases the GIL) while Python reads the distinct keys, and make
+    the samples table, the oncoprint and the plots, and the report's alteration table, while
+    Polars writes the annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
+    is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
@@ -293,8 +292,6 @@ def _annotate_into(
         if plots:
             pool.submit(import_matplotlib)
         scans = _scan_all(layers, view, clinical, report, work)
-        if fmt == "parquet":
-            pool.submit(warm_up)
         counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2

@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # (imported when used: a TSV run does not pay for pyarrow's i
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-__all__ = ["warm_up", "write_parquet_rows"]
+__all__ = ["write_parquet_rows"]
 
 _logger = logging.getLogger(__name__)
 
@@ -223,22 +223,6 @@ def _tables(table: Table, parsers: ThreadPoolExecutor) -> Iterator[pa.Table]:
     finally:
         for future in ahead:
             future.cancel()
-
-
-def warm_up() -> None:
-    """Import pyarrow and make its first compute call, which is slow, before the file is written.
-
-    The first call of a compute function (which a dictionary array's check, a table's concat
-    and the writer all make) readies Arrow's kernels: about 0.2 s, and the imports 0.1 s more.
-    `annotate` calls this on a helper thread once pass 1 has read the inputs, while the plan
-    is made: during pass 1, the libraries' 30 MiB came on top of its peak memory.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv
-    import pyarrow.parquet  # noqa: F401
-
-    pc.dictionary_encode(pa.array([""]))
 
 
 def write_parquet_rows(

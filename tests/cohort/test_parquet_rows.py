@@ -252,25 +252,25 @@ def _with_column(maf: Path, name: str, cells: Callable[[int], str]) -> Path:
 
 
 @pytest.fixture
-def guesses(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[int]]:
-    """The columns each read of a piece took as empty."""
-    seen: list[frozenset[int]] = []
-    real = parquet_rows._Parser._read
+def streams(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[int], int]]:
+    """The columns each read after the first block took as empty, and its byte offset."""
+    seen: list[tuple[frozenset[int], int]] = []
+    real = parquet_rows._stream
 
-    def spy(self: Any, piece: memoryview, empty: frozenset[int]) -> pa.Table:
-        seen.append(empty)
-        return real(self, piece, empty)
+    def spy(table: Any, offset: int, empty: frozenset[int]) -> Any:
+        seen.append((empty, offset))
+        return real(table, offset, empty)
 
-    monkeypatch.setattr(parquet_rows._Parser, "_read", spy)
+    monkeypatch.setattr(parquet_rows, "_stream", spy)
     return seen
 
 
-@pytest.mark.parametrize(("size", "seed"), [(64, 1), (200, 2), (997, 3), (1 << 22, 4)])
-def test_pieces_cut_anywhere_give_the_polars_file(
+@pytest.mark.parametrize(("size", "seed"), [(100, 1), (200, 2), (997, 3), (1 << 20, 4)])
+def test_blocks_cut_anywhere_give_the_polars_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool], size: int, seed: int
 ) -> None:
-    # Pieces of `size` bytes end anywhere in a row group and in the lines; a column empty
-    # throughout is read as empty after the first piece, one with a late cell is read again.
+    # Blocks of `size` bytes end anywhere in a row group; a column empty throughout is read
+    # as empty after the first block, one with a late cell is read again from its block on.
     monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 50)
     monkeypatch.setattr(parquet_rows, "_BLOCK", size)
     files = _cohort(tmp_path, n_samples=120, seed=seed)
@@ -286,40 +286,44 @@ def test_pieces_cut_anywhere_give_the_polars_file(
     assert got["Late"].drop_nulls().to_list() == ["late"] * 3
 
 
-def test_lines_longer_than_a_piece_are_read_whole(
+def test_a_first_line_longer_than_a_block_is_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
 ) -> None:
-    # Lines of 60 to 600 bytes in pieces of 64: a piece then holds one line or more, read whole.
-    monkeypatch.setattr(parquet_rows, "_BLOCK", 64)
+    # The first block (which says which columns are empty) is read whole, however long its
+    # lines; a longer line after it fails pyarrow's reader, and Polars writes the same file.
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 128)
     files = _cohort(tmp_path, n_samples=40, seed=12)
-    maf = _with_column(files["maf"], "Note", lambda i: "n" * (i * 37 % 600))
-    run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
-    assert copies == [True]
-    _polars_parquet(tmp_path / "polars", monkeypatch, maf=maf, clinical=files["clinical"])
-    path = "annotated_mutations.parquet"
-    _same_parquet(tmp_path / "polars" / path, tmp_path / "arrow" / path)
+    for where, taken in ((0, [True]), (60, [False])):
+        copies.clear()
+        long = _with_column(files["maf"], "Note", lambda i, w=where: "n" * 300 if i == w else "")
+        out = tmp_path / f"arrow{where}"
+        run(out, fmt="parquet", maf=long, clinical=files["clinical"])
+        assert copies == taken
+        polars = tmp_path / f"polars{where}"
+        _polars_parquet(polars, monkeypatch, maf=long, clinical=files["clinical"])
+        path = "annotated_mutations.parquet"
+        _same_parquet(polars / path, out / path)
 
 
 def test_a_guessed_empty_column_with_text_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool],
-    guesses: list[frozenset[int]],
+    streams: list[tuple[frozenset[int], int]],
 ) -> None:  # fmt: skip
     monkeypatch.setattr(parquet_rows, "_BLOCK", 256)
-    monkeypatch.setattr(parquet_rows, "_PARSERS", 1)  # (the guesses in the order of the pieces)
+    monkeypatch.setattr(parquet_rows, "_SEEK_BLOCK", 100)  # (the line found across reads)
     files = _cohort(tmp_path, n_samples=80, seed=8)
     maf = _with_column(files["maf"], "Late", lambda i: "x" if i == 150 else "")
     run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
     assert copies == [True]
     late = 1  # (the column's index)
-    assert guesses[0] == frozenset()  # the first piece is read as text
-    # the piece holding the cell was read as empty, then again as text; the pieces submitted
-    # once its rows were taken (all but the `_AHEAD` read ahead) read the column as text
-    wrong = next(i for i, g in enumerate(guesses) if i and late not in g)
-    assert late in guesses[wrong - 1]
-    assert guesses[wrong] == frozenset()
-    later = guesses[wrong + 1 + parquet_rows._AHEAD :]
-    assert later
-    assert all(late not in g for g in later)
+    # read as empty after the first block; from the block holding the cell on, as text
+    assert [empty for empty, _ in streams] == [frozenset({late}), frozenset()]
+    lines = maf.read_bytes().split(b"\n")
+    starts = [len(b"\n".join(lines[: i + 1])) + 1 for i in range(len(lines))]  # (of line i + 1)
+    first, again = (offset for _, offset in streams)
+    assert first in starts[1:150]  # (a row after the first)
+    # again from a line after the rows read, up to the late cell's line (row 150's)
+    assert again in starts[starts.index(first) + 1 : 151]
     got = pl.read_parquet(tmp_path / "arrow" / "annotated_mutations.parquet")
     assert got["Late"].to_list() == [None] * 150 + ["x"] + [None] * (got.height - 151)
 
@@ -335,11 +339,11 @@ def _rows_changed(maf: Path, folder: Path, change: dict[int, Callable[[bytes], b
 
 
 @pytest.mark.parametrize("row", [3, 170, 299])
-def test_a_short_line_in_any_piece_falls_back(
+def test_a_short_line_in_any_block_falls_back(
     tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool], row: int
 ) -> None:
     # Pass 1 reads a short line as a row with empty last cells; pyarrow refuses it, in the
-    # first piece or a later one (read ahead on another thread), and Polars writes the file.
+    # first block or a later one (read as text again, then refused), and Polars writes the file.
     monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 20)
     monkeypatch.setattr(parquet_rows, "_BLOCK", 128)
     files = _cohort(tmp_path, n_samples=100, seed=6)
@@ -354,7 +358,7 @@ def test_a_short_line_in_any_piece_falls_back(
 
 
 @pytest.mark.parametrize(("row", "column"), [(170, 1), (250, 3), (299, 1)])
-def test_text_not_utf8_in_a_later_piece_is_a_located_error(
+def test_text_not_utf8_in_a_later_block_is_a_located_error(
     tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, row: int, column: int
 ) -> None:
     # In a column read as empty (1) or as text (3): either way the line is named.

@@ -8,17 +8,18 @@ of Polars' scan and Parquet sink for the same cells (1M rows of 123 text columns
 same names, `large_string` columns (as Polars writes them), an empty cell as null, snappy pages
 and no min/max statistics (see `output.table_sink`).
 
-The work is spread over both cores of a small machine. The body is cut into pieces of whole
-lines (`_pieces`), read by two threads at once (`_tables`; pyarrow releases the GIL) and taken
-in order into row groups, each row with its annotation id, while a third thread writes the row
-group before. The writer itself is one thread, so the readers' work is what can be overlapped.
+pyarrow's streaming reader parses the body in 1 MiB blocks (on its own threads) while a second
+thread writes one row group as the next is read; the writer itself is one thread, which sets
+the pace on exome-shaped rows.
 
 Four things keep the work down (the values are the same; only the encoding differs):
 
-- A column with no cell in the pieces read so far is read in the next pieces as Arrow's null
-  type, which fails on any cell with text; such a piece is read again as text, so a wrong guess
-  costs time, never a value (`_Parser`). A 123-column panel file has 89 empty columns: their
-  conversion was a third of its reading time.
+- A column with no cell in the body's first 1 MiB is read in the rest as Arrow's null type,
+  which fails on any cell with text; the rest is then read again as text from the first block
+  that failed, so a wrong guess costs time, never a value (`_tables`). A 123-column panel
+  file has 89 empty columns: their conversion was a third of its reading time. (Reading the
+  body in pieces on two threads of our own was tried as well: no faster than pyarrow's
+  threads on a 2-core machine, and 5-10 % slower on exome-shaped and narrow rows.)
 - The annotation columns are dictionary arrays over each column's distinct cells, indexed by
   each row's annotation id, so they are neither gathered as text nor hashed by the writer,
   which writes a dictionary array's indices as they are. Each row group's dictionaries hold
@@ -40,7 +41,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -62,14 +62,13 @@ __all__ = ["write_parquet_rows"]
 _logger = logging.getLogger(__name__)
 
 # Rows a row group (Polars' sink writes about 80,000 rows of 137 columns a group), and bytes a
-# piece of lines read at a time. Two groups are held at once (one being taken, one written),
-# and up to `_AHEAD` pieces besides. Each read of a piece costs about 0.5 ms for 123 columns
-# before any line: 1 MiB pieces took a fifth more time to read than 4 MiB ones.
+# block the reader parses at a time (and of the first block, which says which columns are empty).
+# Two groups are held at once (one read, one written): 64Ki rows of 137 columns and 1 MiB blocks
+# add about 0.3 GiB to the peak, 128Ki rows and 4 MiB blocks about 0.5 GiB.
 _GROUP_ROWS = 1 << 16
-_BLOCK = 1 << 22
-# Threads reading pieces, and pieces read ahead of the one the row groups take next.
-_PARSERS = 2
-_AHEAD = 3
+_BLOCK = 1 << 20
+# Bytes read at a time to find where a block that must be read again starts.
+_SEEK_BLOCK = 1 << 24
 # An input column is dictionary-encoded when the first row group holds at most this share of
 # distinct cells (see the module docstring).
 _DICTIONARY_SHARE = 0.5
@@ -147,53 +146,28 @@ def _pieces(source: Path, offset: int, size: int) -> Iterator[memoryview]:
             offset += cut
 
 
-class _Parser:
-    """Reads a piece of lines into a table of `string` columns (see `_tables`).
+def _options(names: list[str], empty: frozenset[int], **read: int) -> dict[str, object]:
+    """The CSV reader's options: tab-separated, no quoting, `empty` columns as the null type."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
 
-    Columns guessed `empty` are read as Arrow's null type, which costs a fraction of a string
-    column and fails on any cell with text; the piece is then read again with every column as
-    `string`, so a wrong guess costs time, never a value.
-    """
-
-    def __init__(self, names: list[str]) -> None:
-        import pyarrow.csv as pa_csv
-
-        self.names = names
-        self.parse = pa_csv.ParseOptions(
-            delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
+    types = [pa.null() if i in empty else pa.string() for i in range(len(names))]
+    return {
+        "read_options": pa_csv.ReadOptions(column_names=names, **read),
+        "parse_options": pa_csv.ParseOptions(
+            delimiter="\t",
+            quote_char=False,
+            escape_char=False,
+            double_quote=False,
             ignore_empty_lines=False,
-        )  # fmt: skip
-
-    def _read(self, piece: memoryview, empty: frozenset[int]) -> pa.Table:
-        import pyarrow as pa
-        import pyarrow.csv as pa_csv
-
-        types = [pa.null() if i in empty else pa.string() for i in range(len(self.names))]
-        convert = pa_csv.ConvertOptions(
-            column_types=dict(zip(self.names, types, strict=True)), strings_can_be_null=True,
-            null_values=[""], quoted_strings_can_be_null=False,
-        )  # fmt: skip
-        # (one block a piece: by default the reader cuts a piece into 1 MiB blocks, each a chunk
-        # of every column, which took about 4 % more time, and fails on a longer line)
-        read = pa_csv.ReadOptions(
-            column_names=self.names, use_threads=False, block_size=len(piece) + 1
-        )
-        source = pa.BufferReader(pa.py_buffer(piece))
-        return pa_csv.read_csv(source, read, self.parse, convert)
-
-    def __call__(self, piece: memoryview, empty: frozenset[int]) -> pa.Table:
-        """The piece's rows, every column `string` (null where a cell is empty)."""
-        import pyarrow as pa
-
-        if not empty:
-            return self._read(piece, empty)
-        try:
-            read = self._read(piece, empty)
-        except pa.ArrowInvalid:  # (a guessed column holds text, or the piece is bad)
-            return self._read(piece, frozenset())
-        nulls = pa.nulls(read.num_rows, pa.string())
-        return pa.table([nulls if i in empty else c for i, c in enumerate(read.columns)],
-                        names=self.names)  # fmt: skip
+        ),
+        "convert_options": pa_csv.ConvertOptions(
+            column_types=dict(zip(names, types, strict=True)),
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=False,
+        ),
+    }
 
 
 def _empty(read: pa.Table) -> frozenset[int]:
@@ -201,28 +175,74 @@ def _empty(read: pa.Table) -> frozenset[int]:
     return frozenset(i for i, c in enumerate(read.columns) if c.null_count == read.num_rows)
 
 
-def _tables(table: Table, parsers: ThreadPoolExecutor) -> Iterator[pa.Table]:
-    """The body's rows as tables, in order, its pieces read on the `parsers` threads.
+def _stream(table: Table, offset: int, empty: frozenset[int]) -> Iterator[pa.Table]:
+    """The rows from byte `offset` on, `empty` columns read as the null type.
 
-    The first piece is read alone; the columns empty in every piece read so far are guessed
-    empty in the pieces submitted next (`_Parser`). Up to `_AHEAD` pieces are read ahead.
+    Each block's rows come as a table of `string` columns (the empty ones all null).
     """
-    pieces = _pieces(table.source, table.body_offset(), _BLOCK)
-    parse = _Parser(table.names)
-    ahead: deque[Future[pa.Table]] = deque()
-    empty: frozenset[int] | None = None  # (None until the first piece is read)
-    try:
-        for piece in pieces:
-            ahead.append(parsers.submit(parse, piece, empty or frozenset()))
-            if empty is None or len(ahead) > _AHEAD:
-                read = ahead.popleft().result()
-                empty = _empty(read) if empty is None else empty & _empty(read)
-                yield read
-        while ahead:
-            yield ahead.popleft().result()
-    finally:
-        for future in ahead:
-            future.cancel()
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = table.names
+    options = _options(names, empty, block_size=_BLOCK)
+    with pa.OSFile(str(table.source)) as source:
+        source.seek(offset)
+        for batch in pa_csv.open_csv(source, **options):
+            nulls = pa.nulls(batch.num_rows, pa.string())
+            columns = [nulls if i in empty else c for i, c in enumerate(batch.columns)]
+            yield pa.table(columns, names=names)
+
+
+def _after_lines(source: Path, offset: int, lines: int) -> int:
+    """The byte offset after `lines` more line ends from `offset` on."""
+    with source.open("rb") as fh:
+        fh.seek(offset)
+        while block := fh.read(_SEEK_BLOCK):
+            found = block.count(b"\n")
+            if found >= lines:
+                end = -1
+                for _ in range(lines):
+                    end = block.index(b"\n", end + 1)
+                return offset + end + 1
+            lines -= found
+            offset += len(block)
+    return offset
+
+
+def _tables(table: Table) -> Iterator[pa.Table]:
+    """The body's rows as tables, in order: its first `_BLOCK` bytes, then a block at a time.
+
+    The columns empty in the first piece are read as the null type in the rest (see the
+    module docstring). When a block fails so, the rest is read again as text from that block
+    on (found by counting the lines before it); an error then is the body's own.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    offset = table.body_offset()
+    first = next(_pieces(table.source, offset, _BLOCK), None)
+    if first is None:
+        return
+    # (one block: a line longer than the reader's block size would fail)
+    options = _options(table.names, frozenset(), block_size=len(first) + 1, use_threads=False)
+    read = pa_csv.read_csv(pa.BufferReader(pa.py_buffer(first)), **options)
+    yield read
+    rest = offset + len(first)
+    if rest >= table.source.stat().st_size:
+        return
+    empty, done = _empty(read), 0
+    while True:
+        try:
+            for part in _stream(table, rest, empty):
+                done += part.num_rows
+                yield part
+        except pa.ArrowInvalid:
+            if not empty:
+                raise
+            empty = frozenset()  # (a guessed column holds text, or the block is bad)
+            rest, done = _after_lines(table.source, rest, done), 0
+        else:
+            return
 
 
 def write_parquet_rows(
@@ -266,15 +286,14 @@ def _copy(
     """
     schema = _schema(headers, added)
     done = 0
-    # (the pools are left first: a write still running ends before the writer is closed)
+    # (the pool is left first: a write still running ends before the writer is closed)
     with (
         ExitStack() as stack,
         ThreadPoolExecutor(1) as pool,
-        ThreadPoolExecutor(_PARSERS) as parsers,
     ):
         writer: pq.ParquetWriter | None = None
         pending: Future[None] | None = None
-        for group in _groups(_tables(table, parsers), added, ids, schema):
+        for group in _groups(_tables(table), added, ids, schema):
             if writer is None:
                 writer = stack.enter_context(_writer(path, schema, added, group))
             pending = _write(pool, writer, group, pending)

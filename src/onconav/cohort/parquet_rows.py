@@ -33,8 +33,9 @@ Four things keep the work down (the values are the same; only the encoding diffe
   written by `_copy` itself, since the writer would record the types it was given.
 
 pyarrow checks that each line has the header's number of fields; a line that differs, text
-that is not UTF-8 or a row count other than pass 1's makes `write_parquet_rows` return False,
-and the caller writes the file again through Polars, which reports the line at fault.
+that is not UTF-8, a line after the first block longer than a block (which the streaming reader
+cannot read) or a row count other than pass 1's makes `write_parquet_rows` return False, and
+the caller writes the file again through Polars, which reports the line at fault.
 """
 
 from __future__ import annotations

@@ -216,3 +216,163 @@ def test_each_group_keeps_only_the_annotation_cells_it_uses(
             seen.add(len(dictionary))
     assert max(seen) > 0
     assert min(seen) == 0
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 16, 33, 64, 1000])
+def test_pieces_are_whole_lines_in_order(tmp_path: Path, size: int) -> None:
+    # Lines shorter and longer than a piece, a blank line, and an unterminated last line.
+    body = b"a\tb\n\n" + b"x" * 40 + b"\tlong\n" + b"c\td\n" * 9 + b"end\tno line end"
+    path = tmp_path / "t.tsv"
+    path.write_bytes(b"h1\th2\n" + body)
+    pieces = [bytes(p) for p in parquet_rows._pieces(path, 6, size)]
+    assert b"".join(pieces) == body
+    assert all(p.endswith(b"\n") for p in pieces[:-1])
+    assert pieces[-1].endswith(b"end\tno line end")
+    # a piece holds `size` bytes at most, or twice its first line (read whole) at most
+    for piece in pieces:
+        first = piece.find(b"\n") + 1 or len(piece)
+        assert 0 < len(piece) <= max(size, 2 * first)
+    assert len(pieces) > 1 or size >= len(body)
+
+
+def test_an_empty_body_has_no_piece(tmp_path: Path) -> None:
+    path = tmp_path / "t.tsv"
+    path.write_bytes(b"h1\th2\n")
+    assert list(parquet_rows._pieces(path, 6, 4)) == []
+
+
+def _with_column(maf: Path, name: str, cells: Callable[[int], str]) -> Path:
+    """`maf` with a second column `name`, row i's cell `cells(i)`."""
+    lines = maf.read_text(encoding="utf-8").splitlines()
+    head, *rows = (line.split("\t", 1) for line in lines)
+    body = [f"{r[0]}\t{cells(i)}\t{r[1]}" for i, r in enumerate(rows)]
+    out = maf.with_name(f"{name}.maf")
+    out.write_text("\n".join([f"{head[0]}\t{name}\t{head[1]}", *body]) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def streams(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[int], int]]:
+    """The columns each read after the first block took as empty, and its byte offset."""
+    seen: list[tuple[frozenset[int], int]] = []
+    real = parquet_rows._stream
+
+    def spy(table: Any, offset: int, empty: frozenset[int]) -> Any:
+        seen.append((empty, offset))
+        return real(table, offset, empty)
+
+    monkeypatch.setattr(parquet_rows, "_stream", spy)
+    return seen
+
+
+@pytest.mark.parametrize(("size", "seed"), [(100, 1), (200, 2), (997, 3), (1 << 20, 4)])
+def test_blocks_cut_anywhere_give_the_polars_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool], size: int, seed: int
+) -> None:
+    # Blocks of `size` bytes end anywhere in a row group; a column empty throughout is read
+    # as empty after the first block, one with a late cell is read again from its block on.
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 50)
+    monkeypatch.setattr(parquet_rows, "_BLOCK", size)
+    files = _cohort(tmp_path, n_samples=120, seed=seed)
+    maf = _with_column(files["maf"], "Empty", lambda i: "")
+    maf = _with_column(maf, "Late", lambda i: "late" if i in {301, 302, 377} else "")
+    run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
+    assert copies == [True]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=maf, clinical=files["clinical"])
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "arrow" / path)
+    got = pl.read_parquet(tmp_path / "arrow" / path)
+    assert got["Empty"].null_count() == got.height
+    assert got["Late"].drop_nulls().to_list() == ["late"] * 3
+
+
+def test_a_first_line_longer_than_a_block_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
+) -> None:
+    # The first block (which says which columns are empty) is read whole, however long its
+    # lines; a longer line after it fails pyarrow's reader, and Polars writes the same file.
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 128)
+    files = _cohort(tmp_path, n_samples=40, seed=12)
+    for where, taken in ((0, [True]), (60, [False])):
+        copies.clear()
+        long = _with_column(files["maf"], "Note", lambda i, w=where: "n" * 300 if i == w else "")
+        out = tmp_path / f"arrow{where}"
+        run(out, fmt="parquet", maf=long, clinical=files["clinical"])
+        assert copies == taken
+        polars = tmp_path / f"polars{where}"
+        _polars_parquet(polars, monkeypatch, maf=long, clinical=files["clinical"])
+        path = "annotated_mutations.parquet"
+        _same_parquet(polars / path, out / path)
+
+
+def test_a_guessed_empty_column_with_text_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool],
+    streams: list[tuple[frozenset[int], int]],
+) -> None:  # fmt: skip
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 256)
+    monkeypatch.setattr(parquet_rows, "_SEEK_BLOCK", 100)  # (the line found across reads)
+    files = _cohort(tmp_path, n_samples=80, seed=8)
+    maf = _with_column(files["maf"], "Late", lambda i: "x" if i == 150 else "")
+    run(tmp_path / "arrow", fmt="parquet", maf=maf, clinical=files["clinical"])
+    assert copies == [True]
+    late = 1  # (the column's index)
+    # read as empty after the first block; from the block holding the cell on, as text
+    assert [empty for empty, _ in streams] == [frozenset({late}), frozenset()]
+    lines = maf.read_bytes().split(b"\n")
+    starts = [len(b"\n".join(lines[: i + 1])) + 1 for i in range(len(lines))]  # (of line i + 1)
+    first, again = (offset for _, offset in streams)
+    assert first in starts[1:150]  # (a row after the first)
+    # again from a line after the rows read, up to the late cell's line (row 150's)
+    assert again in starts[starts.index(first) + 1 : 151]
+    got = pl.read_parquet(tmp_path / "arrow" / "annotated_mutations.parquet")
+    assert got["Late"].to_list() == [None] * 150 + ["x"] + [None] * (got.height - 151)
+
+
+def _rows_changed(maf: Path, folder: Path, change: dict[int, Callable[[bytes], bytes]]) -> Path:
+    """A copy of `maf` with row i (0-based, after the header) changed by `change[i]`."""
+    lines = maf.read_bytes().split(b"\n")
+    for i, edit in change.items():
+        lines[i + 1] = edit(lines[i + 1])
+    out = folder / "changed.maf"
+    out.write_bytes(b"\n".join(lines))
+    return out
+
+
+@pytest.mark.parametrize("row", [3, 170, 299])
+def test_a_short_line_in_any_block_falls_back(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool], row: int
+) -> None:
+    # Pass 1 reads a short line as a row with empty last cells; pyarrow refuses it, in the
+    # first block or a later one (read as text again, then refused), and Polars writes the file.
+    monkeypatch.setattr(parquet_rows, "_GROUP_ROWS", 20)
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 128)
+    files = _cohort(tmp_path, n_samples=100, seed=6)
+    maf = _with_column(files["maf"], "Late", lambda i: "")
+    short = _rows_changed(maf, workdir, {row: lambda b: b.rsplit(b"\t", 1)[0]})
+    assert len(short.read_bytes().split(b"\n")) > 300
+    run(tmp_path / "out", maf=short, clinical=files["clinical"], fmt="parquet")
+    assert copies == [False]
+    _polars_parquet(tmp_path / "polars", monkeypatch, maf=short, clinical=files["clinical"])
+    path = "annotated_mutations.parquet"
+    _same_parquet(tmp_path / "polars" / path, tmp_path / "out" / path)
+
+
+@pytest.mark.parametrize(("row", "column"), [(170, 1), (250, 3), (299, 1)])
+def test_text_not_utf8_in_a_later_block_is_a_located_error(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch, row: int, column: int
+) -> None:
+    # In a column read as empty (1) or as text (3): either way the line is named.
+    monkeypatch.setattr(parquet_rows, "_BLOCK", 128)
+    files = _cohort(tmp_path, n_samples=100, seed=6)
+    maf = _with_column(files["maf"], "Late", lambda i: "")
+
+    def edit(line: bytes) -> bytes:
+        cells = line.split(b"\t")
+        cells[column] += b"caf\xe9"
+        return b"\t".join(cells)
+
+    bad = _rows_changed(maf, workdir, {row: edit})
+    with pytest.raises(CohortInputError) as info:
+        run(tmp_path / "out", maf=bad, clinical=files["clinical"], fmt="parquet")
+    assert info.value.line == row + 2
+    assert not (tmp_path / "out").exists()

@@ -2,15 +2,24 @@
 
 Pass 2 writes Parquet from the cells, so every row is parsed (a TSV output copies each line's
 text instead). For a body known to hold only rows (no comment line, no carriage return; see
-`scan.write_rows`), pyarrow's streaming CSV reader and Parquet writer take about half the
-processor time of Polars' scan and Parquet sink for the same cells (1M rows of 123 text
-columns: 3.3 s against 6.4 s, most of it Polars' field parsing), and a second thread writes one
-row group while the next is read. The file holds what the Polars sink would write: the same
-names, `large_string` columns (as Polars writes them), an empty cell as null, snappy pages and
-no min/max statistics (see `output.table_sink`).
+`scan.write_rows`), pyarrow's CSV reader and Parquet writer take about half the processor time
+of Polars' scan and Parquet sink for the same cells (1M rows of 123 text columns: 3.3 s against
+6.4 s, most of it Polars' field parsing). The file holds what the Polars sink would write: the
+same names, `large_string` columns (as Polars writes them), an empty cell as null, snappy pages
+and no min/max statistics (see `output.table_sink`).
 
-Three things keep the writer's work down (the values are the same; only the encoding differs):
+pyarrow's streaming reader parses the body in 1 MiB blocks (on its own threads) while a second
+thread writes one row group as the next is read; the writer itself is one thread, which sets
+the pace on exome-shaped rows.
 
+Four things keep the work down (the values are the same; only the encoding differs):
+
+- A column with no cell in the body's first 1 MiB is read in the rest as Arrow's null type,
+  which fails on any cell with text; the rest is then read again as text from the first block
+  that failed, so a wrong guess costs time, never a value (`_tables`). A 123-column panel
+  file has 89 empty columns: their conversion was a third of its reading time. (Reading the
+  body in pieces on two threads of our own was tried as well: no faster than pyarrow's
+  threads on a 2-core machine, and 5-10 % slower on exome-shaped and narrow rows.)
 - The annotation columns are dictionary arrays over each column's distinct cells, indexed by
   each row's annotation id, so they are neither gathered as text nor hashed by the writer,
   which writes a dictionary array's indices as they are. Each row group's dictionaries hold
@@ -23,12 +32,10 @@ Three things keep the writer's work down (the values are the same; only the enco
   schema (`ARROW:schema`, which readers use to type the columns) is the `large_string` one,
   written by `_copy` itself, since the writer would record the types it was given.
 
-Together about a fifth less processor time on exome-shaped rows and a tenth on narrow ones
-(2M rows); a 123-column panel file's time is nearly all in reading its cells, and is unchanged.
-
 pyarrow checks that each line has the header's number of fields; a line that differs, text
-that is not UTF-8 or a row count other than pass 1's makes `write_parquet_rows` return False,
-and the caller writes the file again through Polars, which reports the line at fault.
+that is not UTF-8, a line after the first block longer than a block (which the streaming reader
+cannot read) or a row count other than pass 1's makes `write_parquet_rows` return False, and
+the caller writes the file again through Polars, which reports the line at fault.
 """
 
 from __future__ import annotations
@@ -49,7 +56,6 @@ from onconav.cohort.readers.table import Table
 if TYPE_CHECKING:  # (imported when used: a TSV run does not pay for pyarrow's import)
     import numpy as np
     import pyarrow as pa
-    import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
 __all__ = ["write_parquet_rows"]
@@ -57,11 +63,13 @@ __all__ = ["write_parquet_rows"]
 _logger = logging.getLogger(__name__)
 
 # Rows a row group (Polars' sink writes about 80,000 rows of 137 columns a group), and bytes a
-# block the reader parses at a time. Two groups are held at once (one read, one written): 64Ki
-# rows of 137 columns and 1 MiB blocks add about 0.3 GiB to the peak, 128Ki rows and 4 MiB blocks
-# about 0.5 GiB.
+# block the reader parses at a time (and of the first block, which says which columns are empty).
+# Two groups are held at once (one read, one written): 64Ki rows of 137 columns and 1 MiB blocks
+# add about 0.3 GiB to the peak, 128Ki rows and 4 MiB blocks about 0.5 GiB.
 _GROUP_ROWS = 1 << 16
 _BLOCK = 1 << 20
+# Bytes read at a time to find where a block that must be read again starts.
+_SEEK_BLOCK = 1 << 24
 # An input column is dictionary-encoded when the first row group holds at most this share of
 # distinct cells (see the module docstring).
 _DICTIONARY_SHARE = 0.5
@@ -113,29 +121,129 @@ class _Added:
             yield pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), values.take(kept))
 
 
-def _reader(table: Table, source: pa.NativeFile) -> pa_csv.CSVStreamingReader:
+def _pieces(source: Path, offset: int, size: int) -> Iterator[memoryview]:
+    """The text from `offset` on, in pieces of whole lines of about `size` bytes (at least one).
+
+    A piece ends at the last line end in the `size` bytes read; a longer line is read whole.
+    """
+    with source.open("rb", buffering=0) as fh:
+        while True:
+            fh.seek(offset)
+            want = size
+            chunk = fh.read(want)
+            while True:
+                if len(chunk) < want:  # the end of the file: the rest is one piece
+                    cut = len(chunk)
+                    break
+                cut = chunk.rfind(b"\n") + 1
+                if cut:
+                    break
+                want *= 2
+                fh.seek(offset)
+                chunk = fh.read(want)
+            if not cut:
+                return
+            yield memoryview(chunk)[:cut]
+            offset += cut
+
+
+def _options(names: list[str], empty: frozenset[int], **read: int) -> dict[str, object]:
+    """The CSV reader's options: tab-separated, no quoting, `empty` columns as the null type."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    names = table.names
-    source.seek(table.body_offset())
-    return pa_csv.open_csv(
-        source,
-        read_options=pa_csv.ReadOptions(column_names=names, block_size=_BLOCK),
-        parse_options=pa_csv.ParseOptions(
+    types = [pa.null() if i in empty else pa.string() for i in range(len(names))]
+    return {
+        "read_options": pa_csv.ReadOptions(column_names=names, **read),
+        "parse_options": pa_csv.ParseOptions(
             delimiter="\t",
             quote_char=False,
             escape_char=False,
             double_quote=False,
             ignore_empty_lines=False,
-        ),  # fmt: skip
-        convert_options=pa_csv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+        ),
+        "convert_options": pa_csv.ConvertOptions(
+            column_types=dict(zip(names, types, strict=True)),
             strings_can_be_null=True,
             null_values=[""],
             quoted_strings_can_be_null=False,
-        ),  # fmt: skip
-    )
+        ),
+    }
+
+
+def _empty(read: pa.Table) -> frozenset[int]:
+    """The columns of `read` with no cell."""
+    return frozenset(i for i, c in enumerate(read.columns) if c.null_count == read.num_rows)
+
+
+def _stream(table: Table, offset: int, empty: frozenset[int]) -> Iterator[pa.Table]:
+    """The rows from byte `offset` on, `empty` columns read as the null type.
+
+    Each block's rows come as a table of `string` columns (the empty ones all null).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = table.names
+    options = _options(names, empty, block_size=_BLOCK)
+    with pa.OSFile(str(table.source)) as source:
+        source.seek(offset)
+        for batch in pa_csv.open_csv(source, **options):
+            nulls = pa.nulls(batch.num_rows, pa.string())
+            columns = [nulls if i in empty else c for i, c in enumerate(batch.columns)]
+            yield pa.table(columns, names=names)
+
+
+def _after_lines(source: Path, offset: int, lines: int) -> int:
+    """The byte offset after `lines` more line ends from `offset` on."""
+    with source.open("rb") as fh:
+        fh.seek(offset)
+        while block := fh.read(_SEEK_BLOCK):
+            found = block.count(b"\n")
+            if found >= lines:
+                end = -1
+                for _ in range(lines):
+                    end = block.index(b"\n", end + 1)
+                return offset + end + 1
+            lines -= found
+            offset += len(block)
+    return offset
+
+
+def _tables(table: Table) -> Iterator[pa.Table]:
+    """The body's rows as tables, in order: its first `_BLOCK` bytes, then a block at a time.
+
+    The columns empty in the first piece are read as the null type in the rest (see the
+    module docstring). When a block fails so, the rest is read again as text from that block
+    on (found by counting the lines before it); an error then is the body's own.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    offset = table.body_offset()
+    first = next(_pieces(table.source, offset, _BLOCK), None)
+    if first is None:
+        return
+    # (one block: a line longer than the reader's block size would fail)
+    options = _options(table.names, frozenset(), block_size=len(first) + 1, use_threads=False)
+    read = pa_csv.read_csv(pa.BufferReader(pa.py_buffer(first)), **options)
+    yield read
+    rest = offset + len(first)
+    if rest >= table.source.stat().st_size:
+        return
+    empty, done = _empty(read), 0
+    while True:
+        try:
+            for part in _stream(table, rest, empty):
+                done += part.num_rows
+                yield part
+        except pa.ArrowInvalid:
+            if not empty:
+                raise
+            empty = frozenset()  # (a guessed column holds text, or the block is bad)
+            rest, done = _after_lines(table.source, rest, done), 0
+        else:
+            return
 
 
 def write_parquet_rows(
@@ -177,19 +285,16 @@ def _copy(
 
     The writer is opened with the first group, whose cells choose the dictionary columns.
     """
-    import pyarrow as pa
-
     schema = _schema(headers, added)
     done = 0
     # (the pool is left first: a write still running ends before the writer is closed)
     with (
-        pa.OSFile(str(table.source)) as source,
         ExitStack() as stack,
         ThreadPoolExecutor(1) as pool,
     ):
         writer: pq.ParquetWriter | None = None
         pending: Future[None] | None = None
-        for group in _groups(_reader(table, source), added, ids, schema):
+        for group in _groups(_tables(table), added, ids, schema):
             if writer is None:
                 writer = stack.enter_context(_writer(path, schema, added, group))
             pending = _write(pool, writer, group, pending)
@@ -203,20 +308,20 @@ def _copy(
 
 
 def _groups(
-    blocks: pa_csv.CSVStreamingReader, added: _Added, ids: np.ndarray, schema: pa.Schema
+    tables: Iterator[pa.Table], added: _Added, ids: np.ndarray, schema: pa.Schema
 ) -> Iterator[pa.Table]:
-    """The row groups of the blocks read, of at least `_GROUP_ROWS` rows (but the last)."""
-    batches: list[pa.RecordBatch] = []
+    """The row groups of the tables read, of at least `_GROUP_ROWS` rows (but the last)."""
+    parts: list[pa.Table] = []
     done = read = 0
-    for batch in blocks:
-        batches.append(batch)
-        read += batch.num_rows
+    for part in tables:
+        parts.append(part)
+        read += part.num_rows
         if read - done >= _GROUP_ROWS:
-            group = _group(batches, added, ids[done:], schema)
-            done, batches = done + group.num_rows, []
+            group = _group(parts, added, ids[done:], schema)
+            done, parts = done + group.num_rows, []
             yield group
-    if batches:
-        yield _group(batches, added, ids[done:], schema)
+    if parts:
+        yield _group(parts, added, ids[done:], schema)
 
 
 def _schema(headers: Sequence[str], added: _Added) -> pa.Schema:
@@ -270,13 +375,11 @@ def _arrow_schema(headers: Sequence[str]) -> str:
     return base64.b64encode(schema.serialize().to_pybytes()).decode("ascii")
 
 
-def _group(
-    batches: list[pa.RecordBatch], added: _Added, ids: np.ndarray, schema: pa.Schema
-) -> pa.Table:
+def _group(parts: list[pa.Table], added: _Added, ids: np.ndarray, schema: pa.Schema) -> pa.Table:
     """One row group: the rows read, then their annotation cells by id."""
     import pyarrow as pa
 
-    read = pa.Table.from_batches(batches)
+    read = pa.concat_tables(parts)
     n = read.num_rows
     if n > len(ids):
         raise IndexError(f"more rows than annotation ids ({len(ids)} left)")

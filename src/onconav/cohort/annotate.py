@@ -299,8 +299,8 @@ def _annotate_into(
     while Polars reads the inputs (pass 1), count tabs and lines (numpy, which releases the
     GIL) while Python reads the distinct keys, and make and write the samples table, make
     the oncoprint, the plots and the report's alteration table, while Polars writes the
-    annotated tables (pass 2). (Drawing holds the GIL on one core; the rest
-    is Polars' or numpy's, which do not.)
+    annotated tables (pass 2). (Drawing holds the GIL on one core; the rest is Polars' or
+    numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"

@@ -576,6 +576,7 @@ def make_plan(
             # The scan's own marked rows and samples are not needed again: released here.
             scans[i] = replace(scans[i], marked=scans[i].marked[:0],
                                samples=scans[i].samples[:0], staged=None)  # fmt: skip
+        del ids  # (each marked row's sample id: now in `marked`)
         sample_events = _sample_events(marked, readings)
         influence = Influence.of(view.index, view.genes)
         # (only what matching reads of the samples: their names and tumor texts are not copied)

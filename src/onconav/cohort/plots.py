@@ -113,7 +113,7 @@ def genes_figure(genes: pl.DataFrame) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    counts = genes.group_by("GENE").agg(samples_of(genes).alias("n"))  # (a row a sample and gene)
+    counts = genes.group_by("GENE").agg(samples_of(genes).alias("n"))
     top = counts.sort("n", "GENE", descending=[True, False])["GENE"].to_list()
     fig = Figure(figsize=(7.5, max(2.6, _ROW * len(top) + 1.6)), layout="constrained")
     ax = fig.add_subplot()

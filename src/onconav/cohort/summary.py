@@ -124,9 +124,7 @@ def sample_table(
         .when(pl.col("__srej") == "unknown-tumor-type")
         .then(pl.format("unknown tumor type '{}'; not matched", pl.col("tumor")))
     )  # fmt: skip
-    listed = samples.filter(pl.col("listed"))
-    if not listed[SID].is_sorted():
-        listed = listed.sort(SID)
+    listed = _listed(samples, SAMPLE, "tumor", "tumor_code", "setting", "__srej", "__p")
     found = listed.select(SID).join(actionable, on=SID, how="left", maintain_order="left")
     profiles = _by_profile(_profile_levels(levels), cast(int | None, listed["__p"].max()))
     return listed.select(
@@ -138,6 +136,12 @@ def sample_table(
         *(profiles[c] for c in SAMPLE_COLUMNS[7:9]),
         note.alias("NOTE"),
     )
+
+
+def _listed(samples: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """samples.tsv's samples (those listed), in id order: `__sid` and `columns` of the plan's."""
+    listed = samples.lazy().filter(pl.col("listed")).select(SID, *columns).collect()
+    return listed if listed[SID].is_sorted() else listed.sort(SID)
 
 
 def _by_profile(table: pl.DataFrame, last: int | None) -> dict[str, pl.Expr]:
@@ -168,10 +172,7 @@ def gene_levels(samples: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
     listed sample of the profile.
     """
     found = _profile_genes(levels)
-    lean = samples.lazy().filter(pl.col("listed") & pl.col("__p").is_not_null())
-    listed = lean.select(SID, SAMPLE, "__p").collect()
-    if not listed[SID].is_sorted():
-        listed = listed.sort(SID)
+    listed = _listed(samples, SAMPLE, "__p").filter(pl.col("__p").is_not_null())
     # Sample order, then each profile's genes in order: sorted by (sample, gene) without
     # sorting the joined rows (the sort held all of them twice).
     out = listed.join(found, on="__p", maintain_order="left_right")
@@ -185,8 +186,8 @@ def sample_groups(
 
     Samples of one profile with the same actionable alterations have the same levels, genes
     and oncoprint column, so the figures and the summary's counts need one row a group, with
-    `N`, the samples it stands for (see `oncoprint.samples_of`): a few thousand rows where a
-    panel cohort has a million samples. A group is named by its first sample.
+    `N`, the samples it stands for (see `oncoprint.samples_of`): 74,601 rows for the million
+    samples of ten million narrow panel rows. A group is named by its first sample.
 
     Args:
         samples: The plan's samples (`plan.Plan.samples`).
@@ -197,11 +198,8 @@ def sample_groups(
         The groups' rows of `table` (SAMPLE_ID, the highest levels, ACTIONABLE_ALTERATIONS,
         `N`), sorted by SAMPLE_ID, and their (SAMPLE_ID, GENE, LEVEL, `N`).
     """
-    listed = samples.filter(pl.col("listed"))
-    if not listed[SID].is_sorted():
-        listed = listed.sort(SID)
     keyed = table.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__i"),
-                         "ACTIONABLE_ALTERATIONS", listed["__p"])  # fmt: skip
+                         "ACTIONABLE_ALTERATIONS", _listed(samples, "__p")["__p"])  # fmt: skip
     # (a group's first row, in the table's order: its name's, so the groups are sorted by it)
     groups = keyed.group_by("__p", "ACTIONABLE_ALTERATIONS").agg(
         pl.col("__i").first(), pl.len().cast(pl.Int64).alias(SAMPLES_N)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,33 @@ def gz(src: Path, folder: Path, *, members: int = 1) -> Path:
         for i in range(0, len(raw), step):
             fh.write(gzip.compress(raw[i : i + step]))
     return out
+
+
+def bgzf(raw: bytes, block: int = 200, eof: bool = True) -> bytes:
+    """BGZF as bgzip writes it: gzip members with a 'BC' extra field, then the empty EOF block."""
+    out = bytearray()
+    for i in range(0, len(raw), block):
+        chunk = raw[i : i + block]
+        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+        data = comp.compress(chunk) + comp.flush()
+        size = len(data) + 25
+        out += b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00BC\x02\x00"
+        out += struct.pack("<H", size) + data
+        out += struct.pack("<II", zlib.crc32(chunk), len(chunk))
+    if eof:
+        out += bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+    return bytes(out)
+
+
+def bgzf_blocks(raw: bytes, blocks: int) -> bytes:
+    """The first `blocks` blocks of `raw` as BGZF, with no end-of-file block: valid gzip, cut."""
+    whole = bgzf(raw, eof=False)
+    members, at = [], 0
+    while at < len(whole):
+        size = struct.unpack("<H", whole[at + 16 : at + 18])[0] + 1
+        members.append(whole[at : at + size])
+        at += size
+    return b"".join(members[:blocks])
 
 
 def copy_with(src: Path, folder: Path, name: str, transform: Callable[[bytes], bytes]) -> Path:

@@ -16,7 +16,7 @@ import pytest
 
 from onconav.cohort import CohortInputs, annotate_cohort
 from onconav.errors import CohortInputError
-from tests.cohort.helpers import DATA, gz, table
+from tests.cohort.helpers import DATA, bgzf_blocks, gz, table
 
 _TABLES = ("annotated_mutations", "annotated_fusions", "annotated_sv", "annotated_cna",
            "annotated_vcf", "samples", "rejected")  # fmt: skip
@@ -244,6 +244,77 @@ def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
         annotate(spark, CohortInputs(maf=cut, tumor_type="LUAD"), tmp_path / "o", plots=False)
     assert str(cut) in str(err.value)
     assert not (tmp_path / "o").exists()
+
+
+def _same_error(spark: Any, tmp: Path, inputs: CohortInputs) -> CohortInputError:
+    """Both engines refuse `inputs` with the same message, and leave no output behind."""
+    from onconav.cohort.spark import annotate
+
+    with pytest.raises(CohortInputError) as polars_error:
+        annotate_cohort(inputs, tmp / "o1", plots=False)
+    with pytest.raises(CohortInputError) as spark_error:
+        annotate(spark, inputs, tmp / "o2", plots=False)
+    assert str(spark_error.value) == str(polars_error.value)
+    assert not (tmp / "o1").exists()
+    assert not (tmp / "o2").exists()
+    return spark_error.value
+
+
+# A BGZF file cut between two blocks is valid gzip: Spark reads what is left as if whole.
+@pytest.mark.parametrize(("kind", "fixture"), [("maf", "tiny.maf"), ("fusions", "tiny_fusions.txt"),
+                                               ("sv", "tiny_sv.txt"), ("cna", "tiny_cna_long.txt")])  # fmt: skip
+def test_a_bgzf_file_cut_between_blocks_is_refused_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, kind: str, fixture: str
+) -> None:
+    cut = tmp_path / f"{fixture}.gz"
+    cut.write_bytes(bgzf_blocks((DATA / fixture).read_bytes(), 2))
+    err = _same_error(spark, tmp_path, CohortInputs(**{kind: cut}, tumor_type="LUAD"))  # type: ignore[arg-type]
+    assert "BGZF end-of-file block is missing" in str(err)
+    assert err.line is not None
+    assert err.line > 1
+
+
+def test_a_cut_file_among_several_is_named(spark: Any, tmp_path: Path) -> None:
+    from onconav.cohort.spark import annotate
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = (DATA / "tiny.maf").read_bytes()
+    gz(DATA / "tiny.maf", folder)
+    cut = folder / "z_cut.maf.gz"
+    cut.write_bytes(bgzf_blocks(raw, 1))
+    with pytest.raises(CohortInputError, match="end-of-file block") as err:
+        annotate(spark, CohortInputs(maf=folder, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert err.value.file == str(cut)
+    assert not (tmp_path / "o").exists()
+
+
+# Spark drops line ends, so a last line cut short would be read as a row with empty cells.
+@pytest.mark.parametrize(("kind", "fixture", "keep"), [
+    ("maf", "tiny.maf", 2), ("maf", "tiny.maf", 1), ("fusions", "tiny_fusions.txt", 1),
+    ("sv", "tiny_sv.txt", 3),
+])  # fmt: skip
+def test_a_last_line_cut_short_is_refused_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, kind: str, fixture: str, keep: int
+) -> None:
+    lines = (DATA / fixture).read_text().splitlines()
+    last = "\t".join(lines[-1].split("\t")[:keep])
+    path = tmp_path / fixture
+    path.write_text("\n".join([*lines[:-1], last]))  # (no line end after it)
+    err = _same_error(spark, tmp_path, CohortInputs(**{kind: path}, tumor_type="LUAD"))  # type: ignore[arg-type]
+    assert f"the last line has {keep} of" in str(err)
+    assert err.line == len(lines)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\n# a comment, cut"])
+def test_a_short_last_line_that_ends_or_a_cut_comment_is_read(
+    spark: Any, tmp_path: Path, ending: str
+) -> None:
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    short = "\t".join(lines[-1].split("\t")[:3])
+    path = tmp_path / "short.maf"
+    path.write_text("\n".join([*lines[:-1], short]) + ending)
+    _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
 
 
 def test_gzip_must_be_named_gz_for_spark(spark: Any, tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ a gzip or BGZF file cut short.
 from __future__ import annotations
 
 import gzip
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from typer.testing import CliRunner
 
 from onconav.cli import app
 from onconav.errors import CohortInputError
-from tests.cohort.helpers import DATA, run, summary_json
+from tests.cohort.helpers import DATA, bgzf, bgzf_blocks, run, summary_json
 
 runner = CliRunner()
 
@@ -262,25 +260,9 @@ def test_a_nul_in_a_clinical_row_is_a_located_error(tmp_path, workdir) -> None:
 # --- gzip cut short --------------------------------------------------------------------------
 
 
-def _bgzf(raw: bytes, block: int = 200, eof: bool = True) -> bytes:
-    """BGZF as bgzip writes it: gzip members with a 'BC' extra field, then the empty EOF block."""
-    out = bytearray()
-    for i in range(0, len(raw), block):
-        chunk = raw[i : i + block]
-        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-        data = comp.compress(chunk) + comp.flush()
-        size = len(data) + 25
-        out += b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00BC\x02\x00"
-        out += struct.pack("<H", size) + data
-        out += struct.pack("<II", zlib.crc32(chunk), len(chunk))
-    if eof:
-        out += bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-    return bytes(out)
-
-
 def test_bgzf_reads_when_whole(tmp_path, workdir) -> None:
     vcf = workdir / "s.vcf.gz"
-    vcf.write_bytes(_bgzf((DATA / "tiny_vep.vcf").read_bytes()))
+    vcf.write_bytes(bgzf((DATA / "tiny_vep.vcf").read_bytes()))
     plain = run(tmp_path / "plain", vcf=DATA / "tiny_vep.vcf", tumor_type="LUAD")
     assert run(tmp_path / "out", vcf=vcf, tumor_type="LUAD").rows_in == plain.rows_in
 
@@ -288,16 +270,9 @@ def test_bgzf_reads_when_whole(tmp_path, workdir) -> None:
 @pytest.mark.parametrize("fixture", ["tiny_vep.vcf", "tiny.maf"])
 @pytest.mark.parametrize("blocks", [1, 2])
 def test_bgzf_cut_between_blocks_is_a_truncated_gzip(tmp_path, workdir, fixture, blocks) -> None:
-    raw = (DATA / fixture).read_bytes()
-    whole = _bgzf(raw, eof=False)
-    # Keep the first `blocks` members: valid gzip, but the rest of the file is gone.
-    members, at = [], 0
-    while at < len(whole):
-        size = struct.unpack("<H", whole[at + 16 : at + 18])[0] + 1
-        members.append(whole[at : at + size])
-        at += size
+    # The first `blocks` members: valid gzip, but the rest of the file is gone.
     path = workdir / (fixture + ".gz")
-    path.write_bytes(b"".join(members[:blocks]))
+    path.write_bytes(bgzf_blocks((DATA / fixture).read_bytes(), blocks))
     kind = "vcf" if fixture.endswith(".vcf") else "maf"
     err = _fails(tmp_path, path, **{kind: path}, tumor_type="LUAD")
     assert "truncated gzip" in err.message

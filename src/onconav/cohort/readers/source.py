@@ -19,13 +19,24 @@ from typing import BinaryIO, cast
 
 from onconav.errors import CohortInputError
 
-__all__ = ["comment_lines", "decompress", "has_nul", "scan_body", "without_nul", "work_file"]
+__all__ = [
+    "BGZF_CUT",
+    "bgzf_cut",
+    "comment_lines",
+    "decompress",
+    "gzip_lines",
+    "has_nul",
+    "scan_body",
+    "without_nul",
+    "work_file",
+]
 
 _logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 # Bytes mapped at a time by `has_nul` (a multiple of mmap.ALLOCATIONGRANULARITY).
 _WINDOW = 64 << 20
+BGZF_CUT = "truncated gzip: the BGZF end-of-file block is missing (the file was cut short)"
 # The empty BGZF block that ends every file bgzip writes (SAM/BAM specification, 4.1.2).
 _BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _REPLACEMENT = "\ufffd".encode()
@@ -56,7 +67,7 @@ def _isal_errors() -> tuple[type[Exception], ...]:
 _GZIP_ERRORS: tuple[type[Exception], ...] = (gzip.BadGzipFile, zlib.error, *_isal_errors())
 
 
-def _bgzf_unterminated(path: Path) -> bool:
+def bgzf_cut(path: Path) -> bool:
     """True for a BGZF file (bgzip, htslib) whose end-of-file block is missing: cut short.
 
     A BGZF file is a chain of gzip members; cut between two of them it is still valid gzip,
@@ -71,6 +82,15 @@ def _bgzf_unterminated(path: Path) -> bool:
         size = fh.tell()
         fh.seek(max(0, size - len(_BGZF_EOF)))
         return fh.read() != _BGZF_EOF
+
+
+def gzip_lines(path: Path) -> int:
+    """The line ends in a gzip file's text (for an error's line number: it reads it all)."""
+    lines = 0
+    with _gzip_open(path) as src:
+        while chunk := src.read(_CHUNK):
+            lines += chunk.count(b"\n")
+    return lines
 
 
 def work_file(work_dir: Path, name: str) -> Path:
@@ -103,9 +123,8 @@ def decompress(path: Path, label: str, work_dir: Path) -> Path:
         raise _fail("truncated gzip: the stream ends early", label, lines + 1) from exc
     except _GZIP_ERRORS as exc:
         raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
-    if _bgzf_unterminated(path):
-        message = "truncated gzip: the BGZF end-of-file block is missing (the file was cut short)"
-        raise _fail(message, label, lines + 1)
+    if bgzf_cut(path):
+        raise _fail(BGZF_CUT, label, lines + 1)
     _logger.info("decompressed %s (%d lines)", path.name, lines)
     return target
 

@@ -21,7 +21,16 @@ import polars as pl
 from onconav.cohort.readers.source import decompress, scan_body, without_nul, work_file
 from onconav.errors import CohortInputError, ErrorCode
 
-__all__ = ["BodyCounts", "Table", "body_counts", "check_tail", "diagnose", "open_table"]
+__all__ = [
+    "BodyCounts",
+    "Table",
+    "body_counts",
+    "check_tail",
+    "diagnose",
+    "open_table",
+    "short_last_line",
+    "truncated",
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -408,6 +417,26 @@ def _with_line_end(source: Path, work_dir: Path) -> Path:
     return source
 
 
+def short_last_line(source: Path, width: int, *, end_added: bool = False) -> int | None:
+    """The fields of the last line of `source` if it is cut short, else None.
+
+    Cut short: it has no line end (none before `open_table` added one, when `end_added`), is
+    not a comment, and has fewer than `width` (the header's) fields.
+    """
+    if source.stat().st_size == 0:
+        return None
+    tail = _tail(source)
+    if end_added:
+        tail = tail[:-1]
+    if tail.endswith(b"\n"):
+        return None
+    last = tail.rsplit(b"\n", 1)[-1]
+    if last.startswith(b"#"):
+        return None  # a comment line, skipped like any other
+    fields = last.count(b"\t") + 1
+    return fields if fields < width else None
+
+
 def check_tail(table: Table, rows: int) -> None:
     """Raise when the last line is cut short: fewer fields than the header and no line end.
 
@@ -417,24 +446,18 @@ def check_tail(table: Table, rows: int) -> None:
     Raises:
         CohortInputError: naming the last line and its first missing column.
     """
-    if table.source.stat().st_size == 0:
-        return
-    tail = _tail(table.source)
-    if table.unterminated:  # (the line end was added by `open_table`)
-        tail = tail[:-1]
-    if tail.endswith(b"\n"):
-        return
-    last = tail.rsplit(b"\n", 1)[-1]
-    if last.startswith(b"#"):
-        return  # a comment line, skipped like any other
-    fields = last.count(b"\t") + 1
-    if fields < len(table.header):
-        line = table.header_line + rows
-        raise table.error(
-            f"truncated file: the last line has {fields} of {len(table.header)} fields",
-            line=line,
-            column=table.header[fields],
-        )
+    fields = short_last_line(table.source, len(table.header), end_added=table.unterminated)
+    if fields is not None:
+        raise truncated(table, fields, table.header_line + rows)
+
+
+def truncated(table: Table, fields: int, line: int) -> CohortInputError:
+    """The error of a last line cut short after `fields` fields (see `check_tail`)."""
+    return table.error(
+        f"truncated file: the last line has {fields} of {len(table.header)} fields",
+        line=line,
+        column=table.header[fields],
+    )
 
 
 @dataclass(frozen=True)

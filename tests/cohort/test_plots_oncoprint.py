@@ -16,8 +16,16 @@ from onconav.cohort.oncoprint import (
     build_oncoprint,
 )
 from onconav.cohort.plan import Plan
-from onconav.cohort.plots import genes_figure
-from onconav.cohort.summary import gene_levels, sample_groups, sample_table, summarize_samples
+from onconav.cohort.plots import genes_figure, levels_figure
+from onconav.cohort.report_data import _resistance_counts, _tumor_types
+from onconav.cohort.summary import (
+    count_samples,
+    gene_levels,
+    sample_count,
+    sample_groups,
+    sample_table,
+    summarize_samples,
+)
 from tests.cohort.helpers import DATA, run
 from tests.cohort.test_context_keys import _cohort
 
@@ -336,6 +344,26 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
 
     assert bars(counted) == bars(every)
     assert len(bars(every)) >= 10
+
+    # What reads samples.tsv's rows after it is written reads them counted (`count_samples`).
+    rows = count_samples(samples)
+    assert rows.height < 100
+    assert sample_count(rows) == sample_count(samples) == 2600
+    assert summarize_samples(rows, counted) == summarize_samples(samples, every)
+    assert (
+        summary.samples_by_highest_level
+        == summarize_samples(samples, every)["samples_by_highest_level"]
+    )
+    assert _tumor_types(rows).equals(_tumor_types(samples))
+    assert _tumor_types(rows).height >= 3
+    assert _resistance_counts(rows) == _resistance_counts(samples)
+    assert sum(_resistance_counts(rows).values()) == 2600
+    assert _resistance_counts(rows)["none"] < 2600  # (some sample has a resistance level)
+    heights = [[(p.get_height(), p.get_x()) for p in levels_figure(t).axes[0].patches]
+               for t in (rows, samples)]  # fmt: skip
+    assert heights[0] == heights[1]
+    assert sum(h for h, _ in heights[0]) == 2600
+    assert levels_figure(rows).axes[0].get_title() == levels_figure(samples).axes[0].get_title()
 
 
 def test_counted_gene_levels_are_not_drawn_beside_every_sample(tmp_path: Path) -> None:

@@ -54,7 +54,9 @@ from onconav.cohort.scan import KeyScan, scan_keys, write_rows
 from onconav.cohort.summary import (
     CohortSummary,
     FileSummary,
+    count_samples,
     gene_levels,
+    sample_count,
     sample_groups,
     sample_table,
     summarize_samples,
@@ -63,7 +65,15 @@ from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex, get_index
 from onconav.match.provenance import NORMALIZER_VERSION
 
-__all__ = ["CohortInputs", "Finished", "annotate_cohort", "finish", "oncoprint_of", "start"]
+__all__ = [
+    "CohortInputs",
+    "Finished",
+    "annotate_cohort",
+    "finish",
+    "grouped",
+    "oncoprint_of",
+    "start",
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -183,11 +193,12 @@ def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
 def _figures(
     pool: ThreadPoolExecutor, plan: Plan, stage: Path, fmt: Format, plots: bool, html: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame, Oncoprint | None, list[str]]:
-    """The samples table (written), gene levels (counted), oncoprint and plots/ (the files drawn).
+    """samples.tsv (written) and its rows counted, gene levels (counted), oncoprint, plots/.
 
     Made on a helper thread while pass 2 writes: all of it is Polars' work or drawing, and
     none of it is needed before the tables are written (seconds at a million samples). The
-    samples table is written by another helper thread while the rest is made. The
+    samples table is written by another helper thread while the rest is made, and is held by
+    that thread alone from then on: what comes after reads it counted (`count_samples`). The
     gene levels and the oncoprint come from the samples counted by group of alike samples
     (`sample_groups`), unless few enough samples are shown for a column each. The first two
     plots are drawn on the other helper thread while the oncoprint's data is built (Polars,
@@ -197,16 +208,30 @@ def _figures(
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
     written = pool.submit(write_frame, samples, stage / f"samples.{fmt}", fmt)
     groups, genes = sample_groups(plan.samples, samples, plan.levels)
+    counted = count_samples(samples)
+    drawn = plots or html
+    # (a column a sample: their rows are needed, so the oncoprint is made before they go)
+    op = oncoprint_of(plan, samples, groups, genes) if drawn and not grouped(genes) else None
+    del samples
     folder = stage / "plots"
     first = None
     if plots:
-        first = pool.submit(write_plots, samples, genes, folder, None, PLOT_NAMES[:2])
-    op = oncoprint_of(plan, samples, groups, genes) if plots or html else None
+        first = pool.submit(write_plots, counted, genes, folder, None, PLOT_NAMES[:2])
+    if drawn and op is None:
+        op = build_oncoprint(groups, genes)
     drawings = first.result() if first is not None else []
     if plots:
-        drawings += write_plots(samples, genes, folder, op, PLOT_NAMES[2:])
+        drawings += write_plots(counted, genes, folder, op, PLOT_NAMES[2:])
     written.result()
-    return samples, genes, op, drawings
+    return counted, genes, op, drawings
+
+
+def grouped(genes: pl.DataFrame) -> bool:
+    """The oncoprint of counted `genes` (`sample_groups`) is drawn a column a group.
+
+    So it is when more than `MAX_SAMPLE_COLUMNS` samples are shown; else a column a sample.
+    """
+    return bool(genes.unique("SAMPLE_ID")[SAMPLES_N].sum() > MAX_SAMPLE_COLUMNS)
 
 
 def oncoprint_of(
@@ -218,7 +243,7 @@ def oncoprint_of(
     than `MAX_SAMPLE_COLUMNS` samples are shown, else from every sample's row of `samples`
     (samples.tsv's table), a column each.
     """
-    if genes.unique("SAMPLE_ID")[SAMPLES_N].sum() > MAX_SAMPLE_COLUMNS:
+    if grouped(genes):
         return build_oncoprint(groups, genes)
     return build_oncoprint(samples, gene_levels(plan.samples, plan.levels))
 
@@ -269,7 +294,7 @@ def _summary(index: KBIndex, files: list[FileSummary], samples: pl.DataFrame, ge
         rows_rejected=sum(f.rows_rejected for f in files),
         rejected_by_reason=codes(by_reason),
         files=files,
-        samples=samples.height,
+        samples=sample_count(samples),
         contexts_matched=len(plan.contexts),
         tumor_type_default=default,
         outputs=outputs,
@@ -337,7 +362,7 @@ class Finished:
     layers: list[Layer]
     scans: list[KeyScan]
     plan: Plan
-    samples: pl.DataFrame
+    samples: pl.DataFrame  # (samples.tsv's rows counted: `count_samples`)
     genes: pl.DataFrame
     oncoprint: Oncoprint | None
     drawings: list[str]

@@ -81,12 +81,15 @@ def _save(fig: Figure, folder: Path, name: str) -> list[str]:
 def _levels_of_samples(table: pl.DataFrame) -> dict[str, int]:
     """Samples by highest level: sensitive first, else resistance, else 'none'."""
     level = pl.coalesce("HIGHEST_SENSITIVE_LEVEL", "HIGHEST_RESISTANCE_LEVEL", pl.lit("none"))
-    found = table.select(level.str.strip_prefix("LEVEL_").alias("L"))["L"].value_counts()
+    found = table.group_by(level.str.strip_prefix("LEVEL_").alias("L")).agg(samples_of(table))
     return {str(k): int(n) for k, n in found.iter_rows()}
 
 
 def levels_figure(table: pl.DataFrame) -> Figure:
-    """Samples by highest level (sensitive first, else resistance), one bar a level."""
+    """Samples by highest level (sensitive first, else resistance), one bar a level.
+
+    `table` is samples.tsv's table, or counted (`summary.count_samples`).
+    """
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -102,7 +105,7 @@ def levels_figure(table: pl.DataFrame) -> Figure:
     ax.set_xlabel("highest level of the sample (sensitive first; else resistance)")
     ax.set_ylabel("samples")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(f"Samples by highest level (n = {table.height:,})")
+    ax.set_title(f"Samples by highest level (n = {sum(found.values()):,})")
     ax.tick_params(axis="x", labelsize=_FONT)
     ax.legend(fontsize=_FONT - 1, ncols=2, title="OncoKB-style level", title_fontsize=_FONT)
     return fig
@@ -251,7 +254,8 @@ def write_plots(
     """Draw the plots into `folder` (created); return their paths relative to its parent.
 
     Args:
-        samples: samples.tsv's table.
+        samples: samples.tsv's table, or counted (`summary.count_samples`; then the oncoprint,
+            if drawn, is `op`).
         genes: (SAMPLE_ID, GENE, LEVEL) per sample and actionable gene, or counted (with
             `oncoprint.SAMPLES_N`; then `op` is given).
         folder: The plots folder.

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from onconav.cohort.columns import HIGHEST_LEVEL_ORDER, RESISTANCE_LEVELS, SENSITIVE_LEVELS
-from onconav.cohort.oncoprint import ALTERATION_TYPES, TYPE_LABELS, Oncoprint, label_gene
+from onconav.cohort.oncoprint import (
+    ALTERATION_TYPES,
+    SAMPLES_N,
+    TYPE_LABELS,
+    Oncoprint,
+    label_gene,
+    samples_of,
+)
 from onconav.cohort.scan import SAMPLE
 from onconav.cohort.summary import CohortSummary
 
@@ -72,7 +79,8 @@ def _level_rows(counts: dict[str, int], total: int) -> list[tuple[str, int, floa
 
 
 def _resistance_counts(samples: pl.DataFrame) -> dict[str, int]:
-    found = samples["HIGHEST_RESISTANCE_LEVEL"].fill_null("none").value_counts()
+    level = pl.col("HIGHEST_RESISTANCE_LEVEL").fill_null("none")
+    found = samples.group_by(level).agg(samples_of(samples))
     counts = {str(k): int(v) for k, v in found.iter_rows()}
     return {k: counts.get(k, 0) for k in [*(f"LEVEL_{x}" for x in RESISTANCE_LEVELS), "none"]}
 
@@ -199,14 +207,21 @@ def alteration_table(labeled: pl.DataFrame, genes: frozenset[str]) -> pl.DataFra
 
 
 def _tumor_types(samples: pl.DataFrame) -> pl.DataFrame:
+    """Per tumor type: samples, and those at level 1, levels 1-2 and with a resistance level.
+
+    `samples` is samples.tsv's table, or counted (`summary.count_samples`).
+    """
     sens = pl.col("HIGHEST_SENSITIVE_LEVEL")
+    if SAMPLES_N not in samples.columns:
+        samples = samples.with_columns(pl.lit(1, pl.Int64).alias(SAMPLES_N))
+    n = pl.col(SAMPLES_N)
     return (
         samples.group_by(pl.col("TUMOR_TYPE").fill_null("(none)"))
         .agg(
-            pl.len().alias("n"),
-            (sens == "LEVEL_1").sum().alias("l1"),
-            sens.is_in(["LEVEL_1", "LEVEL_2"]).sum().alias("l12"),
-            pl.col("HIGHEST_RESISTANCE_LEVEL").is_not_null().sum().alias("res"),
+            n.sum().alias("n"),
+            n.filter(sens == "LEVEL_1").sum().alias("l1"),
+            n.filter(sens.is_in(["LEVEL_1", "LEVEL_2"])).sum().alias("l12"),
+            n.filter(pl.col("HIGHEST_RESISTANCE_LEVEL").is_not_null()).sum().alias("res"),
         )
         .sort("n", "TUMOR_TYPE", descending=[True, False])
     )
@@ -220,7 +235,7 @@ def cohort_report(
 
     Args:
         summary: The run's summary (summary.json).
-        samples: samples.tsv's table.
+        samples: samples.tsv's table, or counted (`summary.count_samples`).
         op: The oncoprint's data.
         alterations: `alteration_table`'s result.
         seconds: Time the annotation took so far.

@@ -53,7 +53,7 @@ from onconav.cohort.spark.sources import (
     read_clinical_file,
 )
 from onconav.cohort.spark.tasks import Job, Shared, pass1, pass1_schema, pass2, pass2_schema
-from onconav.cohort.summary import CohortSummary, sample_groups, sample_table
+from onconav.cohort.summary import CohortSummary, count_samples, sample_groups, sample_table
 from onconav.errors import CohortInputError
 from onconav.kb.index import KBIndex
 
@@ -304,8 +304,9 @@ def _annotate_into(
     write_frame(samples, stage / f"samples.{fmt}", fmt)
     _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
     op = oncoprint_of(plan, samples, groups, genes) if plots or html else None
-    drawings = write_plots(samples, genes, stage / "plots", op) if plots else []
-    return finish(stage, Finished(layers, scans, plan, samples, genes, op, drawings), view,
+    counted = count_samples(samples)
+    drawings = write_plots(counted, genes, stage / "plots", op) if plots else []
+    return finish(stage, Finished(layers, scans, plan, counted, genes, op, drawings), view,
                   default, fmt, html, clinical, started)  # fmt: skip
 
 

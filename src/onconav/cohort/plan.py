@@ -41,6 +41,7 @@ from onconav.cohort.scan import (
     Annotations,
     KeyScan,
     key_names,
+    key_rows,
 )
 from onconav.errors import TumorTypeError
 
@@ -122,8 +123,10 @@ def _with_reading(
     keys = key_names(layer)
     found = reading.lazy().select(*keys, "__r")
     # (searched before the streaming join: inside it, the million names took 0.1 GiB more)
-    marked = scan.marked.with_columns(ids)
-    df = marked.lazy().join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    marked = scan.marked.with_columns(ids).lazy()
+    if scan.staged is not None:  # (the key cells, read as they stream: see `scan.key_rows`)
+        marked = pl.concat([marked, key_rows(scan).select(keys)], how="horizontal")
+    df = marked.join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
     display = ["LINE", "COLUMN", "GENE", "ALTERATION"]
     df = df.select(ROW, SID, ROW_REJECT, KB, "__r", *([] if scan.staged else display))
     maybe = (
@@ -563,7 +566,7 @@ def make_plan(
 
     with ThreadPoolExecutor(max_workers=1) as helper:
         making = helper.submit(samples_and_ids, seen)
-        reader.read(marked)
+        reader.read([key_rows(s) for s in scans])
         samples, ids = making.result()
         progress("normalize", len(events.exact), len(events.exact))
         del seen, making  # (a million rows at a million samples, like each scan's samples)

@@ -81,13 +81,13 @@ class KeyReader:
         self.events = EventTable()
         self._readings: list[pl.DataFrame] = []
 
-    def _distinct(self, layer: Layer, marked: pl.DataFrame) -> pl.DataFrame:
+    def _distinct(self, layer: Layer, marked: pl.LazyFrame) -> pl.DataFrame:
         # (lazily: the filter and the projection are fused, and only key cells are copied)
-        rows = marked.lazy().filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
+        rows = marked.filter(pl.col(KB) & pl.col(ROW_REJECT).is_null())
         return rows.select(key_names(layer)).unique(maintain_order=True).collect()
 
-    def read(self, marked: list[pl.DataFrame]) -> None:
-        """Read the distinct keys of each layer's marked rows (pass 1's result)."""
+    def read(self, marked: list[pl.LazyFrame]) -> None:
+        """Read the distinct keys of each layer's marked rows (pass 1's: `scan.key_rows`)."""
         keys = [self._distinct(ly, m) for ly, m in zip(self.layers, marked, strict=True)]
         self._readings = [self._frame(ly, k) for ly, k in zip(self.layers, keys, strict=True)]
         _logger.info("read %d distinct keys", sum(k.height for k in keys))

@@ -318,13 +318,13 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
     # A run's figures and summary come from its samples counted by group (`sample_groups`);
     # made from every sample's row (`gene_levels`) instead, they are the same.
     plans: list[Plan] = []
-    figures = annotate_module._figures
+    made = annotate_module._samples_out
 
-    def kept(pool: Any, plan: Plan, *args: Any) -> Any:
+    def kept(plan: Plan, *args: Any) -> Any:
         plans.append(plan)
-        return figures(pool, plan, *args)
+        return made(plan, *args)
 
-    monkeypatch.setattr(annotate_module, "_figures", kept)
+    monkeypatch.setattr(annotate_module, "_samples_out", kept)
     summary = run(tmp_path / "out", **_cohort(tmp_path, n_samples=2600, seed=11))
     (plan,) = plans
     samples = sample_table(plan.samples, plan.levels, plan.actionable)

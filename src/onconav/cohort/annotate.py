@@ -157,8 +157,12 @@ def _write_layers(
             def sink(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
                 return table_sink(frame, columns, headers, path, fmt, stack)  # noqa: B023
 
-            def lines(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
-                return lines_sink(frame, column, [*layer.headers, *added], path)  # noqa: B023
+            def lines(frame: pl.LazyFrame) -> pl.LazyFrame:
+                # (the input's header, then the annotation columns' if `frame` has them apart)
+                cells = ["\t".join(layer.headers), *added]  # noqa: B023
+                if len(frame.collect_schema()) == 1:
+                    cells = ["\t".join(cells)]
+                return lines_sink(frame, cells, path)  # noqa: B023
 
             def copy(ids: pl.Series, cells: pl.DataFrame) -> bool:
                 assert table is not None  # noqa: B023

@@ -242,14 +242,16 @@ def table_sink(
     )
 
 
-def lines_sink(frame: pl.LazyFrame, column: str, headers: Sequence[str], path: Path
-               ) -> pl.LazyFrame:  # fmt: skip
-    """A lazy TSV sink writing `headers` as the first line, then each row's text in `column`.
+def lines_sink(frame: pl.LazyFrame, cells: Sequence[str], path: Path) -> pl.LazyFrame:
+    """A lazy TSV sink writing `cells` as the first line, then each row's text columns.
 
-    The text is written as it is (it already holds its tabs), one line a row.
+    Each of `frame`'s columns holds text written as it is (it may hold tabs), a tab between
+    columns and one line a row; `cells` has the header's text for each column.
     """
-    header = pl.LazyFrame({column: ["\t".join(headers)]}, schema={column: pl.String})
-    out = pl.concat([header, frame.select(column)], how="vertical")
+    columns = frame.collect_schema().names()
+    first = zip(columns, cells, strict=True)
+    header = pl.LazyFrame([pl.Series(c, [h], dtype=pl.String) for c, h in first])
+    out = pl.concat([header, frame], how="vertical")
     return out.sink_csv(
         path, include_header=False, separator="\t", quote_style="never", null_value="", lazy=True
     )

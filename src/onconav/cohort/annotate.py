@@ -40,7 +40,7 @@ from onconav.cohort.output import (
 )
 from onconav.cohort.parquet_rows import write_parquet_rows
 from onconav.cohort.plan import Plan, Progress, codes, make_plan
-from onconav.cohort.plots import PLOT_NAMES, import_matplotlib, write_plots
+from onconav.cohort.plots import import_matplotlib, write_plots
 from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import read_cna
 from onconav.cohort.readers.fusions import read_fusions, read_sv
@@ -185,64 +185,32 @@ def _count_body(pool: ThreadPoolExecutor, layer: Layer, scan: KeyScan) -> Future
     return pool.submit(body_counts, layer.table, per_line=scan.blank_last > 0)
 
 
-def _alterations(plan: Plan, html: bool) -> pl.DataFrame | None:
-    """The report's alteration table, when `html`.
-
-    Made on a helper thread beside the plots, while pass 2 writes (it is Polars' work, which
-    releases the GIL). The report itself is written on the main thread after pass 2.
-    """
-    return alteration_table(plan.labeled, _symbols(plan)) if html else None
-
-
 @dataclass(frozen=True)
 class _Samples:
-    """samples.tsv's rows counted, and what the figures are made of (see `_samples_out`)."""
+    """samples.tsv's rows counted, and what the figures and the report are made of."""
 
     counted: pl.DataFrame
-    groups: pl.DataFrame
     genes: pl.DataFrame
     oncoprint: Oncoprint | None
+    alterations: pl.DataFrame | None
 
 
-def _samples_out(plan: Plan, stage: Path, fmt: Format, drawn: bool) -> _Samples:
-    """Write samples.tsv; keep its rows counted (`count_samples`) and by group of alike samples.
+def _samples_out(plan: Plan, stage: Path, fmt: Format, plots: bool, html: bool) -> _Samples:
+    """Write samples.tsv, and make the oncoprint's data and the report's alteration table.
 
-    Done between the plan and pass 2, on the main thread: made beside pass 2, the table of a
-    million samples and its writing raised the run's peak by about 0.05 GiB, for no time
-    saved (both are Polars' work, which takes both cores). The gene levels and the oncoprint
-    come from the samples counted by group (`sample_groups`), unless few enough samples are
-    shown for a column each: that oncoprint is made here, while every sample's row is at hand.
+    Done between the plan and pass 2, on the main thread: it is Polars' work, which takes both
+    cores, so that beside pass 2 it saved no time and raised the run's peak (by about 0.1 GiB
+    at a million samples); only the drawing, on one core, is left to run beside pass 2. What
+    comes after reads samples.tsv's rows counted (`count_samples`). The gene levels and the
+    oncoprint come from the samples counted by group of alike samples (`sample_groups`),
+    unless few enough samples are shown for a column each.
     """
     samples = sample_table(plan.samples, plan.levels, plan.actionable)
     write_frame(samples, stage / f"samples.{fmt}", fmt)
     groups, genes = sample_groups(plan.samples, samples, plan.levels)
-    counted = count_samples(samples)
-    op = oncoprint_of(plan, samples, groups, genes) if drawn and not grouped(genes) else None
-    return _Samples(counted, groups, genes, op)
-
-
-def _figures(
-    pool: ThreadPoolExecutor, made: _Samples, stage: Path, plots: bool, html: bool
-) -> tuple[Oncoprint | None, list[str]]:
-    """The oncoprint and plots/ (the files drawn).
-
-    Made on a helper thread while pass 2 writes: the oncoprint's data is Polars' work, the
-    rest drawing, and neither is needed before the tables are written. The first two plots
-    are drawn on the other helper thread while the oncoprint's data is built (Polars, which
-    releases the GIL); the oncoprint is drawn once they are done, so that no two threads
-    draw at once.
-    """
-    folder = stage / "plots"
-    first = None
-    if plots:
-        first = pool.submit(write_plots, made.counted, made.genes, folder, None, PLOT_NAMES[:2])
-    op = made.oncoprint
-    if (plots or html) and op is None:
-        op = build_oncoprint(made.groups, made.genes)
-    drawings = first.result() if first is not None else []
-    if plots:
-        drawings += write_plots(made.counted, made.genes, folder, op, PLOT_NAMES[2:])
-    return op, drawings
+    op = oncoprint_of(plan, samples, groups, genes) if plots or html else None
+    table = alteration_table(plan.labeled, _symbols(plan)) if html else None
+    return _Samples(count_samples(samples), genes, op, table)
 
 
 def grouped(genes: pl.DataFrame) -> bool:
@@ -341,10 +309,10 @@ def _annotate_into(
 
     Helper threads read the clinical file while the data files are opened, import matplotlib
     while Polars reads the inputs (pass 1), count tabs and lines (numpy, which releases the
-    GIL) while Python reads the distinct keys, and make the oncoprint, the plots and the
-    report's alteration table while Polars writes the annotated tables (pass 2); the samples
-    table is written just before (`_samples_out`). (Drawing holds the GIL on one core; the
-    rest is Polars' or numpy's, which do not.)
+    GIL) while Python reads the distinct keys, and draw the plots while Polars writes the
+    annotated tables (pass 2); samples.tsv, the oncoprint's data and the report's alteration
+    table are made just before (`_samples_out`). (Drawing holds the GIL on one core; the rest
+    is Polars' or numpy's, which do not.)
     """
     started = time.perf_counter()
     work = stage / ".work"
@@ -364,14 +332,15 @@ def _annotate_into(
         counts = [_count_body(pool, layer, scan) for layer, scan in zip(layers, scans, strict=True)]
         plan = make_plan(KeyReader(view, layers), scans, clin, default, report)
         scans = [replace(s, marked=s.marked.clear()) for s in scans]  # free them for pass 2
-        made = _samples_out(plan, stage, fmt, plots or html)
-        drawn = pool.submit(_figures, pool, made, stage, plots, html)
-        table = pool.submit(_alterations, plan, html)
+        made = _samples_out(plan, stage, fmt, plots, html)
+        # (drawing holds the GIL on one core while Polars writes on both)
+        drawn = pool.submit(write_plots, made.counted, made.genes, stage / "plots",
+                            made.oncoprint) if plots else None  # fmt: skip
         _write_layers(layers, scans, counts, plan, stage, fmt, report)
-        op, drawings = drawn.result()
+        drawings = drawn.result() if drawn is not None else []
         _write_rejected(plan, stage / f"rejected.{fmt}", fmt)
-        alterations = table.result()
-    done = Finished(layers, scans, plan, made.counted, made.genes, op, drawings, alterations)
+    done = Finished(layers, scans, plan, made.counted, made.genes, made.oncoprint, drawings,
+                    made.alterations)  # fmt: skip
     return finish(stage, done, view, default, fmt, html, clinical, started)
 
 

@@ -70,7 +70,6 @@ __all__ = [
     "Finished",
     "annotate_cohort",
     "finish",
-    "grouped",
     "oncoprint_of",
     "start",
 ]
@@ -213,7 +212,7 @@ def _samples_out(plan: Plan, stage: Path, fmt: Format, plots: bool, html: bool) 
     return _Samples(count_samples(samples), genes, op, table)
 
 
-def grouped(genes: pl.DataFrame) -> bool:
+def _grouped(genes: pl.DataFrame) -> bool:
     """The oncoprint of counted `genes` (`sample_groups`) is drawn a column a group.
 
     So it is when more than `MAX_SAMPLE_COLUMNS` samples are shown; else a column a sample.
@@ -230,7 +229,7 @@ def oncoprint_of(
     than `MAX_SAMPLE_COLUMNS` samples are shown, else from every sample's row of `samples`
     (samples.tsv's table), a column each.
     """
-    if grouped(genes):
+    if _grouped(genes):
         return build_oncoprint(groups, genes)
     return build_oncoprint(samples, gene_levels(plan.samples, plan.levels))
 

@@ -225,8 +225,8 @@ def _marked(
     Parquet file in `work` as they stream (in input order; its dictionaries make it a
     fraction of their size) and read back, they cost about twice their own size at the peak,
     and the scan is faster. (An Arrow IPC file read back took more than a collect.) The
-    columns in `shown` (the cells that show a rejected row) are left in the file: held for
-    every marked row until the plan, they were about half of its memory.
+    columns in `shown` (the key cells, and the cells that show a rejected row) are left in the
+    file: held for every marked row until the plan, they were most of its memory.
     """
     also = [beside] if beside is not None else []
     if work is None:

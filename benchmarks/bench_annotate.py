@@ -29,6 +29,8 @@ close to it a design can come; not goals):
 - least_pass2: every line copied as text, nothing added (the least pass 2 writes);
 - with --parquet, least_parquet: the MAF's cells written to Parquet by Polars' streaming
   engine, nothing added (the least a Parquet output costs; the TSV path copies lines instead);
+- two_passes_over_floor: pass1 + least_pass2 (both passes, before any matching, figures or
+  annotation);
 - least_over_floor: annotate_fixed + by_sample + least_pass2, less two interpreter starts
   (`import polars` alone): a lower bound of any annotator that writes every output, groups
   rows by sample with Polars and copies each line, before it reads or matches one key.
@@ -170,18 +172,6 @@ _BY_SAMPLE = """
 import polars as pl, sys
 kw = dict(separator="\\t", quote_char=None, infer_schema=False, comment_prefix="#")
 pl.scan_csv(sys.argv[1], **kw).group_by("Tumor_Sample_Barcode").len().collect(engine="streaming")
-"""
-_PASS1 = """
-import polars as pl, sys
-from onconav.kb.index import get_index
-from onconav.cohort.events import KBView
-kb = sorted(KBView(get_index()).spellings)
-kw = dict(separator="\\t", quote_char=None, infer_schema=False, comment_prefix="#")
-lf = pl.scan_csv(sys.argv[1], **kw)
-keys = ["Tumor_Sample_Barcode", "Hugo_Symbol", "Variant_Classification", "HGVSp_Short"]
-counted = lf.group_by("Tumor_Sample_Barcode").len()
-kept = lf.select(keys).with_row_index().filter(pl.col("Hugo_Symbol").is_in(kb))
-pl.collect_all([counted, kept], engine="streaming")
 """
 _PASS1 = """
 import sys, tempfile

@@ -16,7 +16,7 @@ import pytest
 
 from onconav.cohort import CohortInputs, annotate_cohort
 from onconav.errors import CohortInputError
-from tests.cohort.helpers import DATA, bgzf_blocks, gz, table
+from tests.cohort.helpers import DATA, bgzf, bgzf_blocks, gz, table
 
 _TABLES = ("annotated_mutations", "annotated_fusions", "annotated_sv", "annotated_cna",
            "annotated_vcf", "samples", "rejected")  # fmt: skip
@@ -304,6 +304,45 @@ def test_a_last_line_cut_short_is_refused_as_by_the_polars_engine(
     err = _same_error(spark, tmp_path, CohortInputs(**{kind: path}, tumor_type="LUAD"))  # type: ignore[arg-type]
     assert f"the last line has {keep} of" in str(err)
     assert err.line == len(lines)
+
+
+def _long_maf(folder: Path, rows: int = 1500) -> bytes:
+    """tiny.maf's rows repeated past the lines the driver reads for the header."""
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    body = [lines[2 + i % (len(lines) - 2)] for i in range(rows)]
+    return ("\n".join([*lines[:2], *body]) + "\n").encode()
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.75, 0.95])
+def test_a_bgzf_file_cut_inside_a_block_is_refused_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, keep: float
+) -> None:
+    packed = bgzf(_long_maf(tmp_path), block=4096)
+    cut = tmp_path / "cut.maf.gz"
+    cut.write_bytes(packed[: int(len(packed) * keep)])
+    err = _same_error(spark, tmp_path, CohortInputs(maf=cut, tumor_type="LUAD"))
+    assert "truncated gzip" in str(err)
+    assert err.line is not None  # (where the stream breaks, to the 1 MiB read: line 1 here)
+
+
+def test_a_short_last_line_after_comment_lines_is_named_by_its_own_line(
+    spark: Any, tmp_path: Path
+) -> None:
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    body = [*lines[:4], "# a note", "# another", *lines[4:-1]]
+    path = tmp_path / "c.maf"
+    path.write_text("\n".join([*body, "\t".join(lines[-1].split("\t")[:2])]))
+    err = _same_error(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD"))
+    assert err.line == len(body) + 1
+
+
+def test_a_whole_last_line_longer_than_the_tail_read_is_a_row(spark: Any, tmp_path: Path) -> None:
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    cells = lines[-1].split("\t")
+    cells[-1] = "y" * 70_000
+    path = tmp_path / "long.maf"
+    path.write_text("\n".join([*lines[:-1], "\t".join(cells)]))  # (no line end after it)
+    _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
 
 
 @pytest.mark.parametrize("ending", ["\n", "\n# a comment, cut"])

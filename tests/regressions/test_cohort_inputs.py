@@ -331,6 +331,39 @@ def test_an_unterminated_short_last_line_is_still_a_truncated_file(tmp_path, wor
     assert (err.line, err.column) == (2, "HGVSp_Short")
 
 
+@pytest.mark.parametrize("comments", [1, 3])
+def test_a_truncated_last_line_is_named_by_its_own_line_after_comment_lines(
+    tmp_path, workdir, comments
+) -> None:
+    # (comment lines in the body are not rows: the line is the file's, not the header's + rows)
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    body = [*lines[:3], *[f"# note {i}" for i in range(comments)], *lines[3:-1]]
+    path = workdir / "c.maf"
+    path.write_text("\n".join([*body, "\t".join(lines[-1].split("\t")[:2])]))
+    err = _fails(tmp_path, path, maf=path, tumor_type="LUAD")
+    assert err.line == len(body) + 1
+    assert err.column == lines[1].split("\t")[2]  # (line 1 is a "#version" line)
+
+
+@pytest.mark.parametrize("width", [70_000, 200_000])
+def test_a_whole_unterminated_last_line_longer_than_the_tail_read_is_a_row(
+    tmp_path, workdir, width
+) -> None:
+    # (its fields are counted from its start, not from the last 64 KiB of the file)
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    cells = lines[-1].split("\t")
+    cells[-1] = "x" * width
+    path = workdir / "long.maf"
+    path.write_text("\n".join([*lines[:-1], "\t".join(cells)]))
+    summary = run(tmp_path / "out", maf=path, tumor_type="LUAD")
+    assert summary.rows_in == len(lines) - 2  # (a "#version" line and the header)
+    cells[1] = ""
+    path.write_text("\n".join([*lines[:-1], "\t".join(cells[:2])]) + "x" * width)
+    (tmp_path / "cut").mkdir()
+    err = _fails(tmp_path / "cut", path, maf=path, tumor_type="LUAD")
+    assert "the last line has 2 of" in err.message
+
+
 def test_a_vcf_record_starting_with_hash_and_too_many_fields_is_located(tmp_path, workdir):
     """A VCF body has no comment lines, so such a line is a record (fuzz: vcf-24524)."""
     lines = (DATA / "tiny_vep.vcf").read_text(encoding="utf-8").splitlines()

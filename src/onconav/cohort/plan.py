@@ -378,7 +378,7 @@ def _unpair(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _position(keys: pl.Series, key: pl.Expr) -> pl.Expr:
-    """Where `key` is among the distinct `keys` (null when absent), looked up by hash.
+    """Where `key` is among `keys` (null when absent), looked up by hash; `keys` are distinct.
 
     A hash table of the few keys (`replace_strict`) and a lookup a row: at 2.9M rows among
     25,573 keys, 0.04 s, where a binary search (`search_sorted`, then a check that the key is

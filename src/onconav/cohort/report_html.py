@@ -84,7 +84,7 @@ def write_report(
     Args:
         folder: The output folder (the plots already in `folder`/plots).
         summary: The run's summary.
-        samples: samples.tsv's table.
+        samples: samples.tsv's table, or its rows counted (`summary.count_samples`).
         op: The oncoprint's data.
         labeled: The plan's leveled events (`Plan.labeled`).
         genes: The genes of the cohort's matched events.

@@ -199,7 +199,7 @@ def scan_keys(
     samples = samples.select(SAMPLE, "__n", "__o")
     rows = int(samples["__n"].sum()) if samples.height else 0
     if layer.table is not None:
-        check_tail(layer.table, rows)
+        check_tail(layer.table)
     return KeyScan(rows=rows, samples=samples, marked=marks, blank_last=blank_last,
                    staged=staged)  # fmt: skip
 

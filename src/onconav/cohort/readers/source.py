@@ -14,6 +14,7 @@ import mmap
 import os
 import tempfile
 import zlib
+from contextlib import nullcontext
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -22,9 +23,9 @@ from onconav.errors import CohortInputError
 __all__ = [
     "BGZF_CUT",
     "bgzf_cut",
+    "check_gzip",
     "comment_lines",
     "decompress",
-    "gzip_lines",
     "has_nul",
     "scan_body",
     "without_nul",
@@ -84,12 +85,26 @@ def bgzf_cut(path: Path) -> bool:
         return fh.read() != _BGZF_EOF
 
 
-def gzip_lines(path: Path) -> int:
-    """The line ends in a gzip file's text (for an error's line number: it reads it all)."""
+def check_gzip(path: Path, label: str, into: Path | None = None) -> int:
+    """Read a gzip file through (into `into`, if given); its text's line ends.
+
+    Raises:
+        CohortInputError: the stream is corrupt or cut short, inside a member or, for a BGZF
+            file, between two blocks (`bad-gzip`), naming the line where it ends.
+    """
     lines = 0
-    with _gzip_open(path) as src:
-        while chunk := src.read(_CHUNK):
-            lines += chunk.count(b"\n")
+    try:
+        with _gzip_open(path) as src, into.open("wb") if into else nullcontext() as dst:
+            while chunk := src.read(_CHUNK):
+                lines += chunk.count(b"\n")
+                if dst is not None:
+                    dst.write(chunk)
+    except EOFError as exc:
+        raise _fail("truncated gzip: the stream ends early", label, lines + 1) from exc
+    except _GZIP_ERRORS as exc:
+        raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
+    if bgzf_cut(path):
+        raise _fail(BGZF_CUT, label, lines + 1)
     return lines
 
 
@@ -113,18 +128,7 @@ def decompress(path: Path, label: str, work_dir: Path) -> Path:
         CohortInputError: the stream is corrupt or cut short (`bad-gzip`), naming the line.
     """
     target = work_file(work_dir, path.name.removesuffix(".gz") or "input")
-    lines = 0
-    try:
-        with _gzip_open(path) as src, target.open("wb") as dst:
-            while chunk := src.read(_CHUNK):
-                lines += chunk.count(b"\n")
-                dst.write(chunk)
-    except EOFError as exc:
-        raise _fail("truncated gzip: the stream ends early", label, lines + 1) from exc
-    except _GZIP_ERRORS as exc:
-        raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
-    if bgzf_cut(path):
-        raise _fail(BGZF_CUT, label, lines + 1)
+    lines = check_gzip(path, label, target)
     _logger.info("decompressed %s (%d lines)", path.name, lines)
     return target
 

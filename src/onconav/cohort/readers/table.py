@@ -27,6 +27,7 @@ __all__ = [
     "body_counts",
     "check_tail",
     "diagnose",
+    "line_ends",
     "open_table",
     "short_last_line",
     "truncated",
@@ -430,14 +431,33 @@ def short_last_line(source: Path, width: int, *, end_added: bool = False) -> int
         tail = tail[:-1]
     if tail.endswith(b"\n"):
         return None
-    last = tail.rsplit(b"\n", 1)[-1]
+    last = _last_line(source, tail)
     if last.startswith(b"#"):
         return None  # a comment line, skipped like any other
     fields = last.count(b"\t") + 1
     return fields if fields < width else None
 
 
-def check_tail(table: Table, rows: int) -> None:
+def _last_line(source: Path, tail: bytes) -> bytes:
+    """The last line of `source`, whose last bytes are `tail`: read further back if need be."""
+    size = source.stat().st_size
+    seen = len(tail)
+    with source.open("rb") as fh:
+        while b"\n" not in tail and seen < size:  # (a last line longer than the tail read)
+            step = min(_TAIL, size - seen)
+            fh.seek(size - seen - step)
+            tail = fh.read(step) + tail
+            seen += step
+    return tail.rsplit(b"\n", 1)[-1]
+
+
+def line_ends(path: Path) -> int:
+    """The line ends in a file (for an error's line number: it reads it all)."""
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(_BLOCK), b""))
+
+
+def check_tail(table: Table) -> None:
     """Raise when the last line is cut short: fewer fields than the header and no line end.
 
     A shorter row that ends with a newline is read as a row whose last cells are empty, as
@@ -448,7 +468,9 @@ def check_tail(table: Table, rows: int) -> None:
     """
     fields = short_last_line(table.source, len(table.header), end_added=table.unterminated)
     if fields is not None:
-        raise truncated(table, fields, table.header_line + rows)
+        # (the file's own line, comment lines counted; `source` ends with the line end
+        # `open_table` added)
+        raise truncated(table, fields, line_ends(table.source) + (not table.unterminated))
 
 
 def truncated(table: Table, fields: int, line: int) -> CohortInputError:

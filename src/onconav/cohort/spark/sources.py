@@ -31,8 +31,14 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import long_cna_layer, read_cna
 from onconav.cohort.readers.fusions import fusions_layer, sv_layer
 from onconav.cohort.readers.maf import maf_layer
-from onconav.cohort.readers.source import BGZF_CUT, bgzf_cut, gzip_lines, work_file
-from onconav.cohort.readers.table import Table, open_table, short_last_line, truncated
+from onconav.cohort.readers.source import bgzf_cut, check_gzip, work_file
+from onconav.cohort.readers.table import (
+    Table,
+    line_ends,
+    open_table,
+    short_last_line,
+    truncated,
+)
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.spark.lines import canonical
 from onconav.errors import CohortInputError
@@ -122,8 +128,13 @@ def _list(spark: SparkSession, given: str) -> list[str]:
     return sorted(files)
 
 
-def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
-    """The first lines of a file (gzip decompressed), each with its line end."""
+def _head_lines(spark: SparkSession, name: str, label: str) -> list[bytes]:
+    """The first lines of a file (gzip decompressed), each with its line end.
+
+    Raises:
+        CohortInputError: the file cannot be read; a broken gzip stream as the Polars engine
+            says it (`readers.source.check_gzip`).
+    """
     local = _local(name)
     if local is None:
         rows = spark.read.option("lineSep", "\n").text(name).limit(_HEAD_LINES).collect()
@@ -138,6 +149,8 @@ def _head_lines(spark: SparkSession, name: str) -> list[bytes]:
         with gzip.open(local, "rb") if packed else local.open("rb") as fh:
             return [line for _, line in zip(range(_HEAD_LINES), fh, strict=False)]
     except (OSError, EOFError) as exc:
+        if packed:
+            check_gzip(local, label)  # (raises, naming the line where the stream breaks)
         raise CohortInputError(f"cannot read ({exc})", file=str(local)) from exc
 
 
@@ -145,10 +158,11 @@ def _check_end(name: str, table: Table) -> None:
     """Refuse a local file cut short, as the Polars engine does (`table` is its head's).
 
     Spark reads a BGZF file cut between two blocks as whole, and a last line cut short as a
-    row with empty cells, so both are looked for here: the BGZF end-of-file block, and, in
-    plain text, an unterminated last line with fewer fields than the header. (A gzip stream
-    cut inside a block fails in Spark's reader. Not looked for: a short last line inside
-    gzip, which needs the whole file decompressed, and files that are not local.)
+    row with empty cells, so both are looked for here: the BGZF end-of-file block (when it is
+    missing, the file is read through for the line where it ends, and for a stream cut inside
+    a block), and, in plain text, an unterminated last line with fewer fields than the header.
+    (Not looked for: a short last line inside gzip, which needs the whole file decompressed,
+    and files that are not local; a plain gzip stream cut short fails in Spark's reader.)
 
     Raises:
         CohortInputError: naming the file, the line where it ends and, for a short line, the
@@ -159,23 +173,17 @@ def _check_end(name: str, table: Table) -> None:
         return
     if local.name.lower().endswith(".gz"):
         if bgzf_cut(local):
-            raise CohortInputError(BGZF_CUT, file=table.label, line=gzip_lines(local) + 1,
-                                   code="bad-gzip")  # fmt: skip
+            check_gzip(local, table.label)  # (raises)
         return
     fields = short_last_line(local, len(table.header))
     if fields is not None:
-        raise truncated(table, fields, _line_ends(local) + 1)
-
-
-def _line_ends(path: Path) -> int:
-    with path.open("rb") as fh:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+        raise truncated(table, fields, line_ends(local) + 1)
 
 
 def _open_head(spark: SparkSession, name: str, label: str, work: Path) -> Table:
     """The file's header (and first rows) as an opened `Table` over a small local copy."""
     target = work_file(work, "head.txt")
-    target.write_bytes(b"".join(_head_lines(spark, name)))
+    target.write_bytes(b"".join(_head_lines(spark, name, label)))
     return open_table(target, work_dir=work, label=label)
 
 

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from onconav.cohort import annotate as annotate_module
+from onconav.cohort import summary as sm
 from onconav.cohort.oncoprint import (
     MAX_SAMPLE_COLUMNS,
     PANEL_COLUMNS,
@@ -18,14 +19,6 @@ from onconav.cohort.oncoprint import (
 from onconav.cohort.plan import Plan
 from onconav.cohort.plots import genes_figure, levels_figure
 from onconav.cohort.report_data import _resistance_counts, _tumor_types
-from onconav.cohort.summary import (
-    count_samples,
-    gene_levels,
-    sample_count,
-    sample_groups,
-    sample_table,
-    summarize_samples,
-)
 from tests.cohort.helpers import DATA, run
 from tests.cohort.test_context_keys import _cohort
 
@@ -327,16 +320,16 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
     monkeypatch.setattr(annotate_module, "_samples_out", kept)
     summary = run(tmp_path / "out", **_cohort(tmp_path, n_samples=2600, seed=11))
     (plan,) = plans
-    samples = sample_table(plan.samples, plan.levels, plan.actionable)
-    every = gene_levels(plan.samples, plan.levels)
-    groups, counted = sample_groups(plan.samples, samples, plan.levels)
+    samples = sm.sample_table(plan.samples, plan.levels, plan.actionable)
+    every = sm.gene_levels(plan.samples, plan.levels)
+    groups, counted = sm.sample_groups(plan.samples, samples, plan.levels)
     assert groups.height < samples.height - 300  # (alike samples share a row)
     assert int(groups["N"].sum()) == samples.height == 2600
     op = build_oncoprint(groups, counted)
     assert op.grouped
     assert op == build_oncoprint(samples, every)
-    assert summarize_samples(samples, counted) == summarize_samples(samples, every)
-    assert summary.samples_by_gene == summarize_samples(samples, every)["samples_by_gene"]
+    assert sm.summarize_samples(samples, counted) == sm.summarize_samples(samples, every)
+    assert summary.samples_by_gene == sm.summarize_samples(samples, every)["samples_by_gene"]
 
     def bars(genes: pl.DataFrame) -> list[tuple[float, float, float]]:
         ax = genes_figure(genes).axes[0]
@@ -346,13 +339,13 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
     assert len(bars(every)) >= 10
 
     # What reads samples.tsv's rows after it is written reads them counted (`count_samples`).
-    rows = count_samples(samples)
+    rows = sm.count_samples(samples)
     assert rows.height < 100
-    assert sample_count(rows) == sample_count(samples) == 2600
-    assert summarize_samples(rows, counted) == summarize_samples(samples, every)
+    assert sm.sample_count(rows) == sm.sample_count(samples) == 2600
+    assert sm.summarize_samples(rows, counted) == sm.summarize_samples(samples, every)
     assert (
         summary.samples_by_highest_level
-        == summarize_samples(samples, every)["samples_by_highest_level"]
+        == sm.summarize_samples(samples, every)["samples_by_highest_level"]
     )
     assert _tumor_types(rows).equals(_tumor_types(samples))
     assert _tumor_types(rows).height >= 3

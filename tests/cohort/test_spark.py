@@ -179,6 +179,20 @@ def test_parquet_is_a_dataset_of_the_same_rows(spark: Any, tmp_path: Path) -> No
         assert pl.read_parquet(b / name).equals(pl.read_parquet(a / name))
 
 
+def _same_error(spark: Any, tmp: Path, inputs: CohortInputs) -> CohortInputError:
+    """Both engines refuse `inputs` with the same message, and leave no output behind."""
+    from onconav.cohort.spark import annotate
+
+    with pytest.raises(CohortInputError) as polars_error:
+        annotate_cohort(inputs, tmp / "o1", plots=False)
+    with pytest.raises(CohortInputError) as spark_error:
+        annotate(spark, inputs, tmp / "o2", plots=False)
+    assert str(spark_error.value) == str(polars_error.value)
+    assert not (tmp / "o1").exists()
+    assert not (tmp / "o2").exists()
+    return spark_error.value
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -189,17 +203,9 @@ def test_parquet_is_a_dataset_of_the_same_rows(spark: Any, tmp_path: Path) -> No
 def test_unreadable_rows_are_located_as_by_the_polars_engine(
     spark: Any, tmp_path: Path, bad: bytes
 ) -> None:
-    from onconav.cohort.spark import annotate
-
     path = tmp_path / "bad.maf"
     path.write_bytes(_maf(tmp_path).read_bytes() + bad)
-    inputs = CohortInputs(maf=path, tumor_type="LUAD")
-    with pytest.raises(CohortInputError) as polars_error:
-        annotate_cohort(inputs, tmp_path / "o1", plots=False)
-    with pytest.raises(CohortInputError) as spark_error:
-        annotate(spark, inputs, tmp_path / "o2", plots=False)
-    assert str(spark_error.value) == str(polars_error.value)
-    assert not (tmp_path / "o2").exists()
+    _same_error(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD"))
 
 
 def _copies(folder: Path, differ_at: int | None) -> Path:
@@ -223,15 +229,7 @@ def test_copied_columns_are_checked_in_every_row_as_by_the_polars_engine(
     if differ_at is None:
         _same_files(*_both(spark, tmp_path, inputs))
         return
-    from onconav.cohort.spark import annotate
-
-    with pytest.raises(CohortInputError) as polars_error:
-        annotate_cohort(inputs, tmp_path / "o1", plots=False)
-    with pytest.raises(CohortInputError) as spark_error:
-        annotate(spark, inputs, tmp_path / "o2", plots=False)
-    assert str(spark_error.value) == str(polars_error.value)
-    assert "more than once" in str(spark_error.value)
-    assert not (tmp_path / "o2").exists()
+    assert "more than once" in str(_same_error(spark, tmp_path, inputs))
 
 
 def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
@@ -244,20 +242,6 @@ def test_a_truncated_gzip_is_an_input_error(spark: Any, tmp_path: Path) -> None:
         annotate(spark, CohortInputs(maf=cut, tumor_type="LUAD"), tmp_path / "o", plots=False)
     assert str(cut) in str(err.value)
     assert not (tmp_path / "o").exists()
-
-
-def _same_error(spark: Any, tmp: Path, inputs: CohortInputs) -> CohortInputError:
-    """Both engines refuse `inputs` with the same message, and leave no output behind."""
-    from onconav.cohort.spark import annotate
-
-    with pytest.raises(CohortInputError) as polars_error:
-        annotate_cohort(inputs, tmp / "o1", plots=False)
-    with pytest.raises(CohortInputError) as spark_error:
-        annotate(spark, inputs, tmp / "o2", plots=False)
-    assert str(spark_error.value) == str(polars_error.value)
-    assert not (tmp / "o1").exists()
-    assert not (tmp / "o2").exists()
-    return spark_error.value
 
 
 # A BGZF file cut between two blocks is valid gzip: Spark reads what is left as if whole.

@@ -15,6 +15,7 @@ from onconav.cohort.oncoprint import (
     PANEL_COLUMNS,
     alteration_type,
     build_oncoprint,
+    sample_count,
 )
 from onconav.cohort.plan import Plan
 from onconav.cohort.plots import genes_figure, levels_figure
@@ -341,7 +342,7 @@ def test_figures_from_sample_groups_equal_those_from_every_sample(
     # What reads samples.tsv's rows after it is written reads them counted (`count_samples`).
     rows = sm.count_samples(samples)
     assert rows.height < 100
-    assert sm.sample_count(rows) == sm.sample_count(samples) == 2600
+    assert sample_count(rows) == sample_count(samples) == 2600
     assert sm.summarize_samples(rows, counted) == sm.summarize_samples(samples, every)
     assert (
         summary.samples_by_highest_level

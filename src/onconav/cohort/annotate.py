@@ -29,7 +29,13 @@ from onconav import __version__
 from onconav.cohort.columns import ANNOTATION_COLUMNS, REJECTED_COLUMNS
 from onconav.cohort.events import KBView
 from onconav.cohort.layer import Layer
-from onconav.cohort.oncoprint import MAX_SAMPLE_COLUMNS, SAMPLES_N, Oncoprint, build_oncoprint
+from onconav.cohort.oncoprint import (
+    MAX_SAMPLE_COLUMNS,
+    SAMPLES_N,
+    Oncoprint,
+    build_oncoprint,
+    sample_count,
+)
 from onconav.cohort.output import (
     Format,
     check_parquet_names,
@@ -56,7 +62,6 @@ from onconav.cohort.summary import (
     FileSummary,
     count_samples,
     gene_levels,
-    sample_count,
     sample_groups,
     sample_table,
     summarize_samples,

@@ -46,6 +46,7 @@ __all__ = [
     "alteration_type",
     "build_oncoprint",
     "label_gene",
+    "sample_count",
     "samples_of",
 ]
 
@@ -159,6 +160,11 @@ class Oncoprint:
 def samples_of(frame: pl.DataFrame) -> pl.Expr:
     """The samples `frame`'s rows stand for, summed: `SAMPLES_N`'s sum, else the rows."""
     return pl.col(SAMPLES_N).sum() if SAMPLES_N in frame.columns else pl.len()
+
+
+def sample_count(frame: pl.DataFrame) -> int:
+    """The samples `frame`'s rows stand for (`samples_of`), as a number."""
+    return int(frame.select(samples_of(frame)).item()) if frame.height else 0
 
 
 def alteration_type(label: str) -> AltType:
@@ -362,7 +368,7 @@ def build_oncoprint(samples: pl.DataFrame, genes: pl.DataFrame) -> Oncoprint:
     index = {g: i for i, g in enumerate(order)}
     per = _patterns(samples, genes, order) if order else pl.DataFrame(schema={"N": pl.Int64})
     shown = int(per["N"].sum())
-    cohort = int(samples.select(samples_of(samples)).item()) if samples.height else 0
+    cohort = sample_count(samples)
     grouped = shown > MAX_SAMPLE_COLUMNS
     if grouped:
         per = per.group_by("P", "S", "X").agg(pl.col("N").sum()).select(

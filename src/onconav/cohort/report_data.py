@@ -18,10 +18,9 @@ from onconav.cohort.oncoprint import (
     TYPE_LABELS,
     Oncoprint,
     label_gene,
-    samples_of,
 )
 from onconav.cohort.scan import SAMPLE
-from onconav.cohort.summary import CohortSummary
+from onconav.cohort.summary import CohortSummary, level_counts
 
 __all__ = [
     "LABEL_LISTS",
@@ -79,10 +78,7 @@ def _level_rows(counts: dict[str, int], total: int) -> list[tuple[str, int, floa
 
 
 def _resistance_counts(samples: pl.DataFrame) -> dict[str, int]:
-    level = pl.col("HIGHEST_RESISTANCE_LEVEL").fill_null("none")
-    found = samples.group_by(level).agg(samples_of(samples))
-    counts = {str(k): int(v) for k, v in found.iter_rows()}
-    return {k: counts.get(k, 0) for k in [*(f"LEVEL_{x}" for x in RESISTANCE_LEVELS), "none"]}
+    return level_counts(samples, "HIGHEST_RESISTANCE_LEVEL", RESISTANCE_LEVELS)
 
 
 def _gene_rows(op: Oncoprint, total: int) -> list[dict[str, object]]:

@@ -31,7 +31,7 @@ __all__ = [
     "FileSummary",
     "count_samples",
     "gene_levels",
-    "sample_count",
+    "level_counts",
     "sample_groups",
     "sample_table",
     "summarize_samples",
@@ -226,12 +226,11 @@ def count_samples(table: pl.DataFrame) -> pl.DataFrame:
     return counted.sort(keys, nulls_last=True)
 
 
-def sample_count(table: pl.DataFrame) -> int:
-    """The samples of samples.tsv's table, or of its rows counted (`count_samples`)."""
-    return int(table.select(samples_of(table)).item()) if table.height else 0
+def level_counts(table: pl.DataFrame, column: str, order: tuple[str, ...]) -> dict[str, int]:
+    """Samples by the level in `column` ('LEVEL_x' in `order`, then 'none'), in that order.
 
-
-def _counts(table: pl.DataFrame, column: str, order: tuple[str, ...]) -> dict[str, int]:
+    `table` is samples.tsv's table, or counted (`count_samples`).
+    """
     found = table.group_by(pl.col(column).fill_null(_NONE)).agg(samples_of(table))
     counts = {str(k): int(v) for k, v in found.iter_rows()}
     keys = [f"LEVEL_{x}" for x in order] + [_NONE]
@@ -247,8 +246,8 @@ def summarize_samples(table: pl.DataFrame, genes: pl.DataFrame) -> dict[str, dic
     by_gene = genes.group_by("GENE").agg(samples_of(genes).alias("n"))
     by_gene = by_gene.sort("n", "GENE", descending=[True, False])
     return {
-        "samples_by_highest_level": _counts(table, "HIGHEST_LEVEL", HIGHEST_LEVEL_ORDER),
-        "samples_by_highest_sensitive_level": _counts(
+        "samples_by_highest_level": level_counts(table, "HIGHEST_LEVEL", HIGHEST_LEVEL_ORDER),
+        "samples_by_highest_sensitive_level": level_counts(
             table, "HIGHEST_SENSITIVE_LEVEL", SENSITIVE_LEVELS
         ),
         "samples_by_gene": {str(g): int(n) for g, n in by_gene.iter_rows()},

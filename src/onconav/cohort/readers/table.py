@@ -403,7 +403,7 @@ def _hash_in_unterminated_line(source: Path) -> bool:
     rows, actual 1"); with a line end added it reads it (found by scripts/fuzz.py).
     """
     tail = _tail(source)
-    last = tail.rsplit(b"\n", 1)[-1]
+    last = _last_line(source, tail) if tail else b""
     return bool(last) and b"#" in last[1:]
 
 

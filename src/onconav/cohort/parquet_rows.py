@@ -70,6 +70,7 @@ _GROUP_ROWS = 1 << 16
 _BLOCK = 1 << 20
 # Bytes read at a time to find where a block that must be read again starts.
 _SEEK_BLOCK = 1 << 24
+_NEWLINE = 10
 # An input column is dictionary-encoded when the first row group holds at most this share of
 # distinct cells (see the module docstring).
 _DICTIONARY_SHARE = 0.5
@@ -121,30 +122,23 @@ class _Added:
             yield pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), values.take(kept))
 
 
-def _pieces(source: Path, offset: int, size: int) -> Iterator[memoryview]:
-    """The text from `offset` on, in pieces of whole lines of about `size` bytes (at least one).
+def _piece(source: Path, offset: int, size: int) -> memoryview | None:
+    """The text from `offset` on, as whole lines of about `size` bytes (None at the end).
 
-    A piece ends at the last line end in the `size` bytes read; a longer line is read whole.
+    The piece ends at the last line end in the `size` bytes read; a longer line is read whole,
+    and at the end of the file the rest is the piece.
     """
     with source.open("rb", buffering=0) as fh:
+        want = size
         while True:
             fh.seek(offset)
-            want = size
             chunk = fh.read(want)
-            while True:
-                if len(chunk) < want:  # the end of the file: the rest is one piece
-                    cut = len(chunk)
-                    break
-                cut = chunk.rfind(b"\n") + 1
-                if cut:
-                    break
-                want *= 2
-                fh.seek(offset)
-                chunk = fh.read(want)
-            if not cut:
-                return
-            yield memoryview(chunk)[:cut]
-            offset += cut
+            if len(chunk) < want:  # the end of the file: the rest is the piece
+                return memoryview(chunk) if chunk else None
+            cut = chunk.rfind(b"\n") + 1
+            if cut:
+                return memoryview(chunk)[:cut]
+            want *= 2
 
 
 def _options(names: list[str], empty: frozenset[int], **read: int) -> dict[str, object]:
@@ -196,16 +190,15 @@ def _stream(table: Table, offset: int, empty: frozenset[int]) -> Iterator[pa.Tab
 
 def _after_lines(source: Path, offset: int, lines: int) -> int:
     """The byte offset after `lines` more line ends from `offset` on."""
+    import numpy as np
+
     with source.open("rb") as fh:
         fh.seek(offset)
         while block := fh.read(_SEEK_BLOCK):
-            found = block.count(b"\n")
-            if found >= lines:
-                end = -1
-                for _ in range(lines):
-                    end = block.index(b"\n", end + 1)
-                return offset + end + 1
-            lines -= found
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == _NEWLINE)
+            if ends.size >= lines:
+                return offset + int(ends[lines - 1]) + 1 if lines else offset
+            lines -= ends.size
             offset += len(block)
     return offset
 
@@ -221,7 +214,7 @@ def _tables(table: Table) -> Iterator[pa.Table]:
     import pyarrow.csv as pa_csv
 
     offset = table.body_offset()
-    first = next(_pieces(table.source, offset, _BLOCK), None)
+    first = _piece(table.source, offset, _BLOCK)
     if first is None:
         return
     # (one block: a line longer than the reader's block size would fail)

@@ -290,6 +290,49 @@ def test_a_last_line_cut_short_is_refused_as_by_the_polars_engine(
     assert err.line == len(lines)
 
 
+def _packed(text: str, folder: Path, name: str, packing: str) -> Path:
+    """`text` written as `name`.gz: one gzip member, several, or BGZF blocks."""
+    path = folder / f"{name}.gz"
+    if packing == "bgzf":
+        path.write_bytes(bgzf(text.encode(), block=97))
+        return path
+    raw = folder / name
+    raw.write_text(text)
+    made = gz(raw, folder, members=3 if packing == "members" else 1)
+    raw.unlink()
+    return made
+
+
+# Inside gzip too: the driver reads a local .gz through to find the text after its last line end.
+@pytest.mark.parametrize(("kind", "fixture", "keep", "packing"), [
+    ("maf", "tiny.maf", 2, "gzip"), ("maf", "tiny.maf", 1, "bgzf"),
+    ("fusions", "tiny_fusions.txt", 1, "members"), ("sv", "tiny_sv.txt", 3, "bgzf"),
+    ("cna", "tiny_cna_long.txt", 2, "gzip"),
+])  # fmt: skip
+def test_a_last_line_cut_short_inside_gzip_is_refused_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, kind: str, fixture: str, keep: int, packing: str
+) -> None:
+    lines = (DATA / fixture).read_text().splitlines()
+    last = "\t".join(lines[-1].split("\t")[:keep])
+    path = _packed("\n".join([*lines[:-1], last]), tmp_path, fixture, packing)
+    err = _same_error(spark, tmp_path, CohortInputs(**{kind: path}, tumor_type="LUAD"))  # type: ignore[arg-type]
+    assert f"the last line has {keep} of" in str(err)
+    assert err.line == len(lines)
+    assert err.file == str(path)
+
+
+@pytest.mark.parametrize("packing", ["gzip", "bgzf"])
+@pytest.mark.parametrize("ending", ["\n", "\n# a comment, cut", ""])
+def test_a_gzip_whose_last_line_ends_is_whole_or_a_cut_comment_is_read(
+    spark: Any, tmp_path: Path, ending: str, packing: str
+) -> None:
+    """A short row that ends, a cut comment line, or a whole unterminated last row: no refusal."""
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    last = "\t".join(lines[-1].split("\t")[:3]) if ending else lines[-1]
+    path = _packed("\n".join([*lines[:-1], last]) + ending, tmp_path, "tiny.maf", packing)
+    _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
+
+
 def _long_maf(folder: Path, rows: int = 1500) -> bytes:
     """tiny.maf's rows repeated past the lines the driver reads for the header."""
     lines = (DATA / "tiny.maf").read_text().splitlines()

@@ -16,12 +16,13 @@ import tempfile
 import zlib
 from contextlib import nullcontext
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, NamedTuple, cast
 
 from onconav.errors import CohortInputError
 
 __all__ = [
     "BGZF_CUT",
+    "GzipText",
     "bgzf_cut",
     "check_gzip",
     "comment_lines",
@@ -85,18 +86,32 @@ def bgzf_cut(path: Path) -> bool:
         return fh.read() != _BGZF_EOF
 
 
-def check_gzip(path: Path, label: str, into: Path | None = None) -> int:
-    """Read a gzip file through (into `into`, if given); its text's line ends.
+class GzipText(NamedTuple):
+    """What `check_gzip` learned of a gzip file's text.
+
+    Attributes:
+        lines: Its line ends.
+        last: The text after the last line end (empty when the text ends with one).
+    """
+
+    lines: int
+    last: bytes
+
+
+def check_gzip(path: Path, label: str, into: Path | None = None) -> GzipText:
+    """Read a gzip file through (into `into`, if given): its line ends and unterminated end.
 
     Raises:
         CohortInputError: the stream is corrupt or cut short, inside a member or, for a BGZF
             file, between two blocks (`bad-gzip`), naming the line where it ends.
     """
-    lines = 0
+    lines, last = 0, b""
     try:
         with _gzip_open(path) as src, into.open("wb") if into else nullcontext() as dst:
             while chunk := src.read(_CHUNK):
-                lines += chunk.count(b"\n")
+                ends = chunk.count(b"\n")
+                lines += ends
+                last = chunk[chunk.rfind(b"\n") + 1 :] if ends else last + chunk
                 if dst is not None:
                     dst.write(chunk)
     except EOFError as exc:
@@ -105,7 +120,7 @@ def check_gzip(path: Path, label: str, into: Path | None = None) -> int:
         raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
     if bgzf_cut(path):
         raise _fail(BGZF_CUT, label, lines + 1)
-    return lines
+    return GzipText(lines, last)
 
 
 def work_file(work_dir: Path, name: str) -> Path:
@@ -128,7 +143,7 @@ def decompress(path: Path, label: str, work_dir: Path) -> Path:
         CohortInputError: the stream is corrupt or cut short (`bad-gzip`), naming the line.
     """
     target = work_file(work_dir, path.name.removesuffix(".gz") or "input")
-    lines = check_gzip(path, label, target)
+    lines = check_gzip(path, label, target).lines
     _logger.info("decompressed %s (%d lines)", path.name, lines)
     return target
 

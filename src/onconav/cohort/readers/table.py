@@ -29,6 +29,7 @@ __all__ = [
     "diagnose",
     "line_ends",
     "open_table",
+    "short_fields",
     "short_last_line",
     "truncated",
 ]
@@ -422,7 +423,7 @@ def short_last_line(source: Path, width: int, *, end_added: bool = False) -> int
     """The fields of the last line of `source` if it is cut short, else None.
 
     Cut short: it has no line end (none before `open_table` added one, when `end_added`), is
-    not a comment, and has fewer than `width` (the header's) fields.
+    not a comment, and has fewer than `width` (the header's) fields (`short_fields`).
     """
     if source.stat().st_size == 0:
         return None
@@ -431,9 +432,16 @@ def short_last_line(source: Path, width: int, *, end_added: bool = False) -> int
         tail = tail[:-1]
     if tail.endswith(b"\n"):
         return None
-    last = _last_line(source, tail)
-    if last.startswith(b"#"):
-        return None  # a comment line, skipped like any other
+    return short_fields(_last_line(source, tail), width)
+
+
+def short_fields(last: bytes, width: int) -> int | None:
+    """The fields of `last`, a file's text after its last line end, if it is a line cut short.
+
+    Cut short: not empty, not a comment (skipped like any other), fewer than `width` fields.
+    """
+    if not last or last.startswith(b"#"):
+        return None
     fields = last.count(b"\t") + 1
     return fields if fields < width else None
 

@@ -31,11 +31,12 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import long_cna_layer, read_cna
 from onconav.cohort.readers.fusions import fusions_layer, sv_layer
 from onconav.cohort.readers.maf import maf_layer
-from onconav.cohort.readers.source import bgzf_cut, check_gzip, work_file
+from onconav.cohort.readers.source import check_gzip, work_file
 from onconav.cohort.readers.table import (
     Table,
     line_ends,
     open_table,
+    short_fields,
     short_last_line,
     truncated,
 )
@@ -158,11 +159,11 @@ def _check_end(name: str, table: Table) -> None:
     """Refuse a local file cut short, as the Polars engine does (`table` is its head's).
 
     Spark reads a BGZF file cut between two blocks as whole, and a last line cut short as a
-    row with empty cells, so both are looked for here: the BGZF end-of-file block (when it is
-    missing, the file is read through for the line where it ends, and for a stream cut inside
-    a block), and, in plain text, an unterminated last line with fewer fields than the header.
-    (Not looked for: a short last line inside gzip, which needs the whole file decompressed,
-    and files that are not local; a plain gzip stream cut short fails in Spark's reader.)
+    row with empty cells, so both are looked for here: a local gzip file is read through
+    (`readers.source.check_gzip`: a broken or cut stream, a missing BGZF end-of-file block,
+    and the text after its last line end), and a plain one's last line is read from its end.
+    An unterminated last line with fewer fields than the header is refused. (Not looked for:
+    files that are not local.)
 
     Raises:
         CohortInputError: naming the file, the line where it ends and, for a short line, the
@@ -171,11 +172,14 @@ def _check_end(name: str, table: Table) -> None:
     local = _local(name)
     if local is None:
         return
+    width = len(table.header)
     if local.name.lower().endswith(".gz"):
-        if bgzf_cut(local):
-            check_gzip(local, table.label)  # (raises)
+        text = check_gzip(local, table.label)  # (raises on a broken or cut stream)
+        fields = short_fields(text.last, width)
+        if fields is not None:
+            raise truncated(table, fields, text.lines + 1)
         return
-    fields = short_last_line(local, len(table.header))
+    fields = short_last_line(local, width)
     if fields is not None:
         raise truncated(table, fields, line_ends(local) + 1)
 

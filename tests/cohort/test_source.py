@@ -77,3 +77,22 @@ def test_inputs_of_the_same_name_are_copied_apart(tmp_path: Path, kind: str) -> 
         out = tmp_path / f"out{i}"
         run(out, maf=maf, clinical=clinical)
         assert (out / "samples.tsv").read_text("utf-8") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (b"h1\th2\th3\na\tb\tc\n", (2, b"", 0)),
+        (b"h1\th2\th3\na\tb", (1, b"a", 1)),
+        (b"h1\th2\nx" + b"\t" * 7 + b"y" * 50 + b"\t" * 3, (1, b"x", 10)),  # (spans 3 chunks)
+        (b"h1\th2\n" + b"y" * 50 + b"\n# note\t", (2, b"#", 1)),
+    ],
+)
+def test_check_gzip_tells_what_follows_the_last_line_end(
+    text: bytes, want: tuple[int, bytes, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Line ends, and the first byte and tabs after the last one, across the blocks it reads."""
+    monkeypatch.setattr(source, "_CHUNK", 16)
+    path = tmp_path / "t.tsv.gz"
+    path.write_bytes(gzip.compress(text))
+    assert tuple(source.check_gzip(path, "t")) == want

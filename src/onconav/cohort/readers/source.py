@@ -91,27 +91,33 @@ class GzipText(NamedTuple):
 
     Attributes:
         lines: Its line ends.
-        last: The text after the last line end (empty when the text ends with one).
+        start: The first byte after the last line end (empty when the text ends with one).
+        tabs: The tabs after the last line end (counted, not kept: a line may be huge).
     """
 
     lines: int
-    last: bytes
+    start: bytes
+    tabs: int
 
 
 def check_gzip(path: Path, label: str, into: Path | None = None) -> GzipText:
-    """Read a gzip file through (into `into`, if given): its line ends and unterminated end.
+    """Read a gzip file through (into `into`, if given): its line ends and what follows the last.
 
     Raises:
         CohortInputError: the stream is corrupt or cut short, inside a member or, for a BGZF
             file, between two blocks (`bad-gzip`), naming the line where it ends.
     """
-    lines, last = 0, b""
+    lines, start, tabs = 0, b"", 0
     try:
         with _gzip_open(path) as src, into.open("wb") if into else nullcontext() as dst:
             while chunk := src.read(_CHUNK):
                 ends = chunk.count(b"\n")
                 lines += ends
-                last = chunk[chunk.rfind(b"\n") + 1 :] if ends else last + chunk
+                if ends:
+                    rest = chunk[chunk.rfind(b"\n") + 1 :]
+                    start, tabs = rest[:1], rest.count(b"\t")
+                else:
+                    start, tabs = start or chunk[:1], tabs + chunk.count(b"\t")
                 if dst is not None:
                     dst.write(chunk)
     except EOFError as exc:
@@ -120,7 +126,7 @@ def check_gzip(path: Path, label: str, into: Path | None = None) -> GzipText:
         raise _fail(f"bad gzip stream ({exc})", label, lines + 1) from exc
     if bgzf_cut(path):
         raise _fail(BGZF_CUT, label, lines + 1)
-    return GzipText(lines, last)
+    return GzipText(lines, start, tabs)
 
 
 def work_file(work_dir: Path, name: str) -> Path:

@@ -432,18 +432,23 @@ def short_last_line(source: Path, width: int, *, end_added: bool = False) -> int
         tail = tail[:-1]
     if tail.endswith(b"\n"):
         return None
-    return short_fields(_last_line(source, tail), width)
+    last = _last_line(source, tail)
+    return short_fields(last[:1], last.count(b"\t"), width)
 
 
-def short_fields(last: bytes, width: int) -> int | None:
-    """The fields of `last`, a file's text after its last line end, if it is a line cut short.
+def short_fields(start: bytes, tabs: int, width: int) -> int | None:
+    """The fields of a file's text after its last line end, if it is a line cut short.
+
+    Args:
+        start: That text's first byte (empty when the file ends with a line end).
+        tabs: Its tabs.
+        width: The header's fields.
 
     Cut short: not empty, not a comment (skipped like any other), fewer than `width` fields.
     """
-    if not last or last.startswith(b"#"):
+    if not start or start == b"#":
         return None
-    fields = last.count(b"\t") + 1
-    return fields if fields < width else None
+    return tabs + 1 if tabs + 1 < width else None
 
 
 def _last_line(source: Path, tail: bytes) -> bytes:

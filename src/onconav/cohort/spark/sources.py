@@ -175,7 +175,7 @@ def _check_end(name: str, table: Table) -> None:
     width = len(table.header)
     if local.name.lower().endswith(".gz"):
         text = check_gzip(local, table.label)  # (raises on a broken or cut stream)
-        fields = short_fields(text.last, width)
+        fields = short_fields(text.start, text.tabs, width)
         if fields is not None:
             raise truncated(table, fields, text.lines + 1)
         return

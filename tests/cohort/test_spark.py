@@ -333,6 +333,58 @@ def test_a_gzip_whose_last_line_ends_is_whole_or_a_cut_comment_is_read(
     _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
 
 
+@pytest.fixture
+def remote(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file is read as a remote one (`s3://`, `hdfs://`): through Spark and Hadoop's FS."""
+    from onconav.cohort.spark import sources
+
+    monkeypatch.setattr(sources, "_local", lambda name: None)
+
+
+@pytest.mark.usefixtures("remote")
+@pytest.mark.parametrize(("kind", "fixture", "keep"), [
+    ("maf", "tiny.maf", 2), ("fusions", "tiny_fusions.txt", 1), ("sv", "tiny_sv.txt", 3),
+])  # fmt: skip
+def test_a_remote_last_line_cut_short_is_refused_as_by_the_polars_engine(
+    spark: Any, tmp_path: Path, kind: str, fixture: str, keep: int
+) -> None:
+    lines = (DATA / fixture).read_text().splitlines()
+    body = [*lines[:3], "# a note", *lines[3:-1]]  # (a comment line counts as a line)
+    path = tmp_path / fixture
+    path.write_text("\n".join([*body, "\t".join(lines[-1].split("\t")[:keep])]))
+    err = _same_error(spark, tmp_path, CohortInputs(**{kind: path}, tumor_type="LUAD"))  # type: ignore[arg-type]
+    assert f"the last line has {keep} of" in str(err)
+    assert err.line == len(body) + 1
+
+
+@pytest.mark.usefixtures("remote")
+@pytest.mark.parametrize("ending", ["\n", "\n# a comment, cut", "", "long"])
+def test_a_remote_last_line_that_ends_is_whole_or_a_cut_comment_is_read(
+    spark: Any, tmp_path: Path, ending: str
+) -> None:
+    """Also a whole unterminated row longer than the first read from the end (64 KiB)."""
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    cells = lines[-1].split("\t")
+    if ending == "long":
+        cells[-1], ending = "y" * 200_000, ""
+    last = "\t".join(cells[:3]) if ending else "\t".join(cells)
+    path = tmp_path / "tiny.maf"
+    path.write_text("\n".join([*lines[:-1], last]) + ending)
+    _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
+
+
+def test_a_remote_end_that_cannot_be_read_is_an_input_error(spark: Any, tmp_path: Path) -> None:
+    from onconav.cohort.spark.sources import _remote_last_line
+
+    gone = f"file://{tmp_path}/gone.maf"
+    with pytest.raises(CohortInputError, match="cannot read the end of the file") as err:
+        _remote_last_line(spark, gone)
+    assert err.value.file == gone
+    path = tmp_path / "one.maf"
+    path.write_bytes(b"a\tb\n" + b"x" * 70_000 + b"\ty")  # (past the first 64 KiB read)
+    assert _remote_last_line(spark, f"file://{path}") == b"x" * 70_000 + b"\ty"
+
+
 def _long_maf(folder: Path, rows: int = 1500) -> bytes:
     """tiny.maf's rows repeated past the lines the driver reads for the header."""
     lines = (DATA / "tiny.maf").read_text().splitlines()

@@ -53,6 +53,8 @@ _logger = logging.getLogger(__name__)
 
 # Lines read for a file's header (and the first rows some checks sniff, `maf._SNIFF_ROWS`).
 _HEAD_LINES = 1100
+# Bytes first read from the end of a remote file for its last line (doubled while none ends).
+_TAIL = 1 << 16
 # Schemes whose URIs name a host or bucket (`s3://bucket/key`), which `Path` folds to `s3:/`.
 # (`file:/x` and `dbfs:/x` are single-slash forms and are left as they are.)
 _SCHEME = re.compile(
@@ -155,24 +157,65 @@ def _head_lines(spark: SparkSession, name: str, label: str) -> list[bytes]:
         raise CohortInputError(f"cannot read ({exc})", file=str(local)) from exc
 
 
-def _check_end(name: str, table: Table) -> None:
-    """Refuse a local file cut short, as the Polars engine does (`table` is its head's).
+def _remote_last_line(spark: SparkSession, name: str) -> bytes:
+    """The text after the last line end of a file that is not local.
+
+    Read from its end through Hadoop's file system (the one Spark reads the file with), further
+    back while no line end is found (a long last line).
+
+    Raises:
+        CohortInputError: the file's end cannot be read.
+    """
+    from py4j.protocol import Py4JJavaError
+
+    context = spark.sparkContext
+    hadoop = context._jvm.org.apache.hadoop  # type: ignore[union-attr]
+    tail, seen = b"", 0
+    try:
+        path = hadoop.fs.Path(name)
+        fs = path.getFileSystem(context._jsc.hadoopConfiguration())
+        size = fs.getFileStatus(path).getLen()
+        stream = fs.open(path)
+        try:
+            while b"\n" not in tail and seen < size:
+                seen = min(size, max(2 * seen, _TAIL))
+                stream.seek(size - seen)
+                tail = bytes(hadoop.io.IOUtils.readFullyToByteArray(stream))
+        finally:
+            stream.close()
+    except Py4JJavaError as exc:
+        why = str(exc.java_exception).splitlines()[0]
+        raise CohortInputError(f"cannot read the end of the file ({why})", file=name) from exc
+    return tail.rsplit(b"\n", 1)[-1]
+
+
+def _check_end(spark: SparkSession, name: str, table: Table) -> None:
+    """Refuse a file cut short, as the Polars engine does (`table` is its head's).
 
     Spark reads a BGZF file cut between two blocks as whole, and a last line cut short as a
     row with empty cells, so both are looked for here: a local gzip file is read through
     (`readers.source.check_gzip`: a broken or cut stream, a missing BGZF end-of-file block,
-    and the text after its last line end), and a plain one's last line is read from its end.
-    An unterminated last line with fewer fields than the header is refused. (Not looked for:
-    files that are not local.)
+    and what follows its last line end); a plain file's last line is read from its end, locally
+    or through Hadoop's file system (`s3://`, `hdfs://`, ...). An unterminated last line with
+    fewer fields than the header is refused; the line is counted by Spark for a remote file.
+    (Not looked for: the end of a gzip file that is not local, which would mean reading it
+    through on the driver.)
 
     Raises:
         CohortInputError: naming the file, the line where it ends and, for a short line, the
             first missing column.
     """
+    width = len(table.header)
     local = _local(name)
     if local is None:
+        if name.lower().endswith(".gz"):
+            return
+        last = _remote_last_line(spark, name)
+        fields = short_fields(last[:1], last.count(b"\t"), width)
+        if fields is not None:
+            lines = spark.read.option("lineSep", "\n").text(name).count()  # (the cut one too)
+            raise truncated(table, fields, lines)
         return
-    width = len(table.header)
     if local.name.lower().endswith(".gz"):
         text = check_gzip(local, table.label)  # (raises on a broken or cut stream)
         fields = short_fields(text.start, text.tabs, width)
@@ -218,7 +261,7 @@ def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInp
     labels = _labels(given, files)
     tables = [_open_head(spark, f, lab, work) for f, lab in zip(files, labels, strict=True)]
     for f, t in zip(files, tables, strict=True):
-        _check_end(f, t)
+        _check_end(spark, f, t)
     first = tables[0]
     for t in tables[1:]:
         if t.header != first.header:

@@ -198,8 +198,8 @@ def _check_end(spark: SparkSession, name: str, table: Table) -> None:
     and what follows its last line end); a plain file's last line is read from its end, locally
     or through Hadoop's file system (`s3://`, `hdfs://`, ...). An unterminated last line with
     fewer fields than the header is refused; the line is counted by Spark for a remote file.
-    (Not looked for: the end of a gzip file that is not local, which would mean reading it
-    through on the driver.)
+    (Not looked for: the end of a gzip file that is not local, a short last line or a BGZF
+    file cut between blocks, which would mean reading it through on the driver.)
 
     Raises:
         CohortInputError: naming the file, the line where it ends and, for a short line, the

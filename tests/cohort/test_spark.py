@@ -5,6 +5,7 @@ Under ONCONAV_REQUIRE_SPARK=1 (CI) a skip here fails (tests/cohort/conftest.py).
 
 from __future__ import annotations
 
+import bz2
 import filecmp
 import gzip
 import json
@@ -373,16 +374,58 @@ def test_a_remote_last_line_that_ends_is_whole_or_a_cut_comment_is_read(
     _same_files(*_both(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD")))
 
 
-def test_a_remote_end_that_cannot_be_read_is_an_input_error(spark: Any, tmp_path: Path) -> None:
-    from onconav.cohort.spark.sources import _remote_last_line
+def test_a_remote_end_is_read_back_to_its_last_line_end(spark: Any, tmp_path: Path) -> None:
+    """The first byte and tabs of the last line, across 64 KiB reads; none for compressed files."""
+    from onconav.cohort.spark.sources import _remote_end
 
     gone = f"file://{tmp_path}/gone.maf"
     with pytest.raises(CohortInputError, match="cannot read the end of the file") as err:
-        _remote_last_line(spark, gone)
+        _remote_end(spark, gone)
     assert err.value.file == gone
     path = tmp_path / "one.maf"
-    path.write_bytes(b"a\tb\n" + b"x" * 70_000 + b"\ty")  # (past the first 64 KiB read)
-    assert _remote_last_line(spark, f"file://{path}") == b"x" * 70_000 + b"\ty"
+    path.write_bytes(b"a\tb\n" + b"x" * 150_000 + b"\t" * 3 + b"y" * 70_000 + b"\ty")
+    assert _remote_end(spark, f"file://{path}") == (b"x", 4)
+    path.write_bytes(b"a\tb\nx\ty\n")
+    assert _remote_end(spark, f"file://{path}") == (b"", 0)
+    path.write_bytes(b"a\tb")
+    assert _remote_end(spark, f"file://{path}") == (b"a", 1)
+    packed = tmp_path / "one.maf.bz2"
+    packed.write_bytes(bz2.compress(b"a\tb\tc\nx\ty\tz\n"))
+    assert _remote_end(spark, f"file://{packed}") is None
+
+
+@pytest.mark.usefixtures("remote")
+def test_a_whole_remote_bzip2_file_is_read(spark: Any, tmp_path: Path) -> None:
+    """Spark decompresses it by its name; its end is not looked at (it would be compressed)."""
+    from onconav.cohort.spark import annotate
+
+    path = tmp_path / "tiny.maf.bz2"
+    path.write_bytes(bz2.compress((DATA / "tiny.maf").read_bytes()))
+    annotate(spark, CohortInputs(maf=path, tumor_type="LUAD"), tmp_path / "o", plots=False)
+    assert (tmp_path / "o" / "annotated_mutations.tsv").exists()
+
+
+# The Polars engine's order: a line that is not UTF-8 stops its scan at once (then the first bad
+# line of either kind is named); a cut last line is found after the scan, and a line with too
+# many fields only after that.
+@pytest.mark.parametrize("packing", ["plain", "gzip"])
+@pytest.mark.parametrize(("bad", "second", "want"), [
+    ("EGFR\t1\tMissense_Mutation\tS\udcff1\tp.L858R\tx\t1\tn", "", "not UTF-8"),
+    ("EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra", "", "truncated file"),
+])  # fmt: skip
+def test_bad_lines_and_a_cut_last_line_are_named_in_the_polars_engines_order(
+    spark: Any, tmp_path: Path, bad: str, second: str, want: str, packing: str
+) -> None:
+    lines = (DATA / "tiny.maf").read_text().splitlines()
+    cut = "\t".join(lines[-1].split("\t")[:2])
+    body = [*lines[:3], bad, *lines[3:5], *([second] if second else []), *lines[5:-1], cut]
+    path = tmp_path / "both.maf"
+    path.write_bytes("\n".join(body).encode("utf-8", "surrogateescape"))
+    if packing == "gzip":
+        path = gz(path, tmp_path)
+    err = _same_error(spark, tmp_path, CohortInputs(maf=path, tumor_type="LUAD"))
+    assert want in str(err)
+    assert err.line == (len(body) if want == "truncated file" else 4)
 
 
 def _long_maf(folder: Path, rows: int = 1500) -> bytes:

@@ -455,13 +455,14 @@ def _last_line(source: Path, tail: bytes) -> bytes:
     """The last line of `source`, whose last bytes are `tail`: read further back if need be."""
     size = source.stat().st_size
     seen = len(tail)
+    parts = [tail]  # (from the end backwards: joined once, not copied at every step)
     with source.open("rb") as fh:
-        while b"\n" not in tail and seen < size:  # (a last line longer than the tail read)
+        while b"\n" not in parts[-1] and seen < size:  # (a last line longer than the tail)
             step = min(_TAIL, size - seen)
             fh.seek(size - seen - step)
-            tail = fh.read(step) + tail
+            parts.append(fh.read(step))
             seen += step
-    return tail.rsplit(b"\n", 1)[-1]
+    return b"".join(reversed(parts)).rsplit(b"\n", 1)[-1]
 
 
 def line_ends(path: Path) -> int:

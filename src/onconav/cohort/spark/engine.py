@@ -47,6 +47,7 @@ from onconav.cohort.spark.parts import join_parts, tidy_dataset
 from onconav.cohort.spark.sources import (
     DriverInput,
     TextInput,
+    check_ends,
     is_matrix,
     open_driver,
     open_text,
@@ -170,11 +171,22 @@ def _scan(
         found.unpersist()
         job.unpersist()
     offsets = _offsets(rest)
-    if isinstance(source, TextInput):
-        _raise_first_error(rest, offsets, source)
+    # In the Polars engine's order: a line that is not UTF-8 stops its scan, which then names
+    # the first bad line of either kind; then copies that differ, a cut last line
+    # (`check_tail`), and only then a line with too many fields. (Not alike: in a batch with a
+    # line that is not UTF-8, pass 1 does not look for longer lines before it.)
+    bad, stops = (
+        _first_error(rest, offsets, source) if isinstance(source, TextInput) else (None, False)
+    )
+    if bad is not None and stops:
+        raise bad
     if table is not None:
         table.check_copies(samples)
         samples = samples.select(SAMPLE, "__n", "__o")
+    if isinstance(source, TextInput):
+        check_ends(spark, source)
+    if bad is not None:
+        raise bad
     marked = rest.filter(pl.col("__t") == "m")
     if isinstance(source, TextInput):
         marked = marked.join(offsets, on=["__fi", "__b"], how="left")
@@ -194,22 +206,32 @@ def _offsets(rest: pl.DataFrame) -> pl.DataFrame:
     return blocks.select("__fi", "__b", off.alias("__off"))
 
 
-def _raise_first_error(rest: pl.DataFrame, offsets: pl.DataFrame, source: TextInput) -> None:
-    """The first unreadable line of the input, as the Polars engine reports it."""
+def _first_error(
+    rest: pl.DataFrame, offsets: pl.DataFrame, source: TextInput
+) -> tuple[CohortInputError | None, bool]:
+    """The first unreadable line of the input, as the Polars engine reports it, if any.
+
+    Also whether some line is not UTF-8 (which stops the Polars engine's scan at once).
+    """
     errors = rest.filter(pl.col("__t") == "e").join(offsets, on=["__fi", "__b"], how="left")
     if errors.is_empty():
-        return
+        return None, False
+    return _error_of(errors, source), bool(errors["__err"].str.starts_with("utf8:").any())
+
+
+def _error_of(errors: pl.DataFrame, source: TextInput) -> CohortInputError:
+    """The error of the first line of `errors` (pass 1's, with the offsets of their blocks)."""
     errors = errors.with_columns((pl.col("__off") + pl.col(ROW) + 1).alias("__line"))
     first = errors.sort("__fi", "__line").row(0, named=True)
     label, line, width = source.labels[first["__fi"]], int(first["__line"]), source.width
     if str(first["__err"]).startswith("utf8:"):
         assert source.layer.table is not None
         field = min(int(first["__err"][5:]), width - 1)
-        raise CohortInputError(f"not UTF-8 text (byte {first['__n']} of the line)", file=label,
-                               line=line, column=source.layer.table.header[field],
-                               code="bad-encoding")  # fmt: skip
-    raise CohortInputError(f"{first['__n']} fields where the header has {width}", file=label,
-                           line=line, column=f"field {width + 1}")  # fmt: skip
+        return CohortInputError(f"not UTF-8 text (byte {first['__n']} of the line)", file=label,
+                                line=line, column=source.layer.table.header[field],
+                                code="bad-encoding")  # fmt: skip
+    return CohortInputError(f"{first['__n']} fields where the header has {width}", file=label,
+                            line=line, column=f"field {width + 1}")  # fmt: skip
 
 
 def _rejected_files(plan: Plan, sources: list[Source]) -> None:

@@ -31,7 +31,7 @@ from onconav.cohort.readers.clinical import Clinical, read_clinical
 from onconav.cohort.readers.cna import long_cna_layer, read_cna
 from onconav.cohort.readers.fusions import fusions_layer, sv_layer
 from onconav.cohort.readers.maf import maf_layer
-from onconav.cohort.readers.source import check_gzip, work_file
+from onconav.cohort.readers.source import GzipText, check_gzip, work_file
 from onconav.cohort.readers.table import (
     Table,
     line_ends,
@@ -47,13 +47,21 @@ from onconav.errors import CohortInputError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["DriverInput", "TextInput", "open_driver", "open_text", "read_clinical_file", "uri"]
+__all__ = [
+    "DriverInput",
+    "TextInput",
+    "check_ends",
+    "open_driver",
+    "open_text",
+    "read_clinical_file",
+    "uri",
+]
 
 _logger = logging.getLogger(__name__)
 
 # Lines read for a file's header (and the first rows some checks sniff, `maf._SNIFF_ROWS`).
 _HEAD_LINES = 1100
-# Bytes first read from the end of a remote file for its last line (doubled while none ends).
+# Bytes read at a time from the end of a remote file, back to its last line end.
 _TAIL = 1 << 16
 # Schemes whose URIs name a host or bucket (`s3://bucket/key`), which `Path` folds to `s3:/`.
 # (`file:/x` and `dbfs:/x` are single-slash forms and are left as they are.)
@@ -96,6 +104,9 @@ class TextInput:
         labels: Each file as rejected.tsv names it.
         headers: Each file's 1-based header line.
         comments: Lines starting with '#' are comments.
+        heads: Each file's first lines, opened (`readers.table.Table`), for `check_ends`.
+        packed: What reading each local gzip file through found (`readers.source.GzipText`),
+            for `check_ends`; None for other files.
     """
 
     layer: Layer
@@ -103,6 +114,8 @@ class TextInput:
     labels: tuple[str, ...]
     headers: tuple[int, ...]
     comments: bool
+    heads: tuple[Table, ...]
+    packed: tuple[GzipText | None, ...]
 
     @property
     def width(self) -> int:
@@ -157,70 +170,91 @@ def _head_lines(spark: SparkSession, name: str, label: str) -> list[bytes]:
         raise CohortInputError(f"cannot read ({exc})", file=str(local)) from exc
 
 
-def _remote_last_line(spark: SparkSession, name: str) -> bytes:
-    """The text after the last line end of a file that is not local.
+def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
+    """The first byte and the tabs after the last line end of a file that is not local.
 
-    Read from its end through Hadoop's file system (the one Spark reads the file with), further
-    back while no line end is found (a long last line).
+    Read backwards from its end, 64 KiB at a time, through Hadoop's file system (the one Spark
+    reads the file with), until a line end; only the counts are kept. None for a file that
+    Hadoop decompresses (a codec by its name: `.gz`, `.bz2`, `.zst`, ...), whose end would mean
+    reading it through on the driver.
 
     Raises:
         CohortInputError: the file's end cannot be read.
     """
-    from py4j.protocol import Py4JJavaError
+    from py4j.protocol import Py4JError, Py4JJavaError
 
     context = spark.sparkContext
-    hadoop = context._jvm.org.apache.hadoop  # type: ignore[union-attr]
-    tail, seen = b"", 0
+    jvm = context._jvm
+    assert jvm is not None
+    start, tabs = b"", 0
     try:
-        path = hadoop.fs.Path(name)
-        fs = path.getFileSystem(context._jsc.hadoopConfiguration())
-        size = fs.getFileStatus(path).getLen()
+        conf = context._jsc.hadoopConfiguration()
+        path = jvm.org.apache.hadoop.fs.Path(name)
+        if jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(conf).getCodec(path):
+            return None
+        fs = path.getFileSystem(conf)
+        at = fs.getFileStatus(path).getLen()
         stream = fs.open(path)
         try:
-            while b"\n" not in tail and seen < size:
-                seen = min(size, max(2 * seen, _TAIL))
-                stream.seek(size - seen)
-                tail = bytes(hadoop.io.IOUtils.readFullyToByteArray(stream))
+            while at > 0:
+                step = min(_TAIL, at)
+                at -= step
+                stream.seek(at)
+                block = bytes(jvm.org.apache.commons.io.IOUtils.toByteArray(stream, step))
+                cut = block.rfind(b"\n")
+                rest = block[cut + 1 :]
+                start, tabs = rest[:1] or start, tabs + rest.count(b"\t")
+                if cut >= 0:
+                    break
         finally:
             stream.close()
     except Py4JJavaError as exc:
         why = str(exc.java_exception).splitlines()[0]
         raise CohortInputError(f"cannot read the end of the file ({why})", file=name) from exc
-    return tail.rsplit(b"\n", 1)[-1]
+    except Py4JError as exc:  # (a class missing from the driver's JVM)
+        raise CohortInputError(f"cannot read the end of the file ({exc})", file=name) from exc
+    return start, tabs
 
 
-def _check_end(spark: SparkSession, name: str, table: Table) -> None:
-    """Refuse a file cut short, as the Polars engine does (`table` is its head's).
-
-    Spark reads a BGZF file cut between two blocks as whole, and a last line cut short as a
-    row with empty cells, so both are looked for here: a local gzip file is read through
-    (`readers.source.check_gzip`: a broken or cut stream, a missing BGZF end-of-file block,
-    and what follows its last line end); a plain file's last line is read from its end, locally
-    or through Hadoop's file system (`s3://`, `hdfs://`, ...). An unterminated last line with
-    fewer fields than the header is refused; the line is counted by Spark for a remote file.
-    (Not looked for: the end of a gzip file that is not local, a short last line or a BGZF
-    file cut between blocks, which would mean reading it through on the driver.)
+def _read_through(name: str, table: Table) -> GzipText | None:
+    """A local gzip file read through (`readers.source.check_gzip`); None for other files.
 
     Raises:
-        CohortInputError: naming the file, the line where it ends and, for a short line, the
-            first missing column.
+        CohortInputError: the stream is corrupt or cut short, inside a member or, for a BGZF
+            file, between two blocks (Spark reads the latter as whole).
+    """
+    local = _local(name)
+    if local is None or not local.name.lower().endswith(".gz"):
+        return None
+    return check_gzip(local, table.label)
+
+
+def _check_end(spark: SparkSession, name: str, table: Table, packed: GzipText | None) -> None:
+    """Refuse a file whose last line is cut short, as the Polars engine does.
+
+    Spark reads a last line cut short as a row with empty cells, so it is looked for here: an
+    unterminated last line with fewer fields than the header (`table`, the file's head's). A
+    local gzip file was read through on opening (`packed`); a plain file's last line is read
+    from its end, locally or through Hadoop's file system (`s3://`, `hdfs://`, ...), where
+    Spark counts the lines for the message. (Not looked for: the end of a compressed file that
+    is not local, which would mean reading it through on the driver.)
+
+    Raises:
+        CohortInputError: naming the file, the line where it ends and the first missing column.
     """
     width = len(table.header)
+    if packed is not None:
+        fields = short_fields(packed.start, packed.tabs, width)
+        if fields is not None:
+            raise truncated(table, fields, packed.lines + 1)
+        return
     local = _local(name)
     if local is None:
-        if name.lower().endswith(".gz"):
-            return
-        last = _remote_last_line(spark, name)
-        fields = short_fields(last[:1], last.count(b"\t"), width)
+        end = _remote_end(spark, name)
+        fields = short_fields(*end, width) if end is not None else None
         if fields is not None:
             lines = spark.read.option("lineSep", "\n").text(name).count()  # (the cut one too)
             raise truncated(table, fields, lines)
-        return
-    if local.name.lower().endswith(".gz"):
-        text = check_gzip(local, table.label)  # (raises on a broken or cut stream)
-        fields = short_fields(text.start, text.tabs, width)
-        if fields is not None:
-            raise truncated(table, fields, text.lines + 1)
         return
     fields = short_last_line(local, width)
     if fields is not None:
@@ -260,8 +294,9 @@ def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInp
     files = _list(spark, given)
     labels = _labels(given, files)
     tables = [_open_head(spark, f, lab, work) for f, lab in zip(files, labels, strict=True)]
-    for f, t in zip(files, tables, strict=True):
-        _check_end(spark, f, t)
+    # (a local gzip file is read through now, as the Polars engine decompresses it on opening:
+    # a broken stream is refused before the job; what follows its last line end is kept)
+    packed = [_read_through(f, t) for f, t in zip(files, tables, strict=True)]
     first = tables[0]
     for t in tables[1:]:
         if t.header != first.header:
@@ -278,7 +313,22 @@ def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInp
         labels=tuple(labels),
         headers=tuple(t.header_line for t in tables),
         comments=not first.header[0].startswith("#"),
+        heads=tuple(tables),
+        packed=tuple(packed),
     )
+
+
+def check_ends(spark: SparkSession, source: TextInput) -> None:
+    """Refuse a file of `source` cut short (`_check_end`).
+
+    Called after pass 1, as the Polars engine checks a file's end after its scan, so that a
+    file with an unreadable row as well as a cut last line is refused for the row in both.
+
+    Raises:
+        CohortInputError: as `_check_end`.
+    """
+    for name, table, packed in zip(source.files, source.heads, source.packed, strict=True):
+        _check_end(spark, name, table, packed)
 
 
 def is_matrix(spark: SparkSession, given: str, work: Path) -> bool:

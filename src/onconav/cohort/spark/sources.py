@@ -61,8 +61,10 @@ _logger = logging.getLogger(__name__)
 
 # Lines read for a file's header (and the first rows some checks sniff, `maf._SNIFF_ROWS`).
 _HEAD_LINES = 1100
-# Bytes read at a time from the end of a remote file, back to its last line end.
+# Bytes first read from the end of a remote file, back to its last line end (doubled at each
+# read, up to _TAIL_MAX: each read through py4j costs tens of milliseconds).
 _TAIL = 1 << 16
+_TAIL_MAX = 8 << 20
 # Schemes whose URIs name a host or bucket (`s3://bucket/key`), which `Path` folds to `s3:/`.
 # (`file:/x` and `dbfs:/x` are single-slash forms and are left as they are.)
 _SCHEME = re.compile(
@@ -173,10 +175,10 @@ def _head_lines(spark: SparkSession, name: str, label: str) -> list[bytes]:
 def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
     """The first byte and the tabs after the last line end of a file that is not local.
 
-    Read backwards from its end, 64 KiB at a time, through Hadoop's file system (the one Spark
-    reads the file with), until a line end; only the counts are kept. None for a file that
-    Hadoop decompresses (a codec by its name: `.gz`, `.bz2`, `.zst`, ...), whose end would mean
-    reading it through on the driver.
+    Read backwards from its end through Hadoop's file system (the one Spark reads the file
+    with), 64 KiB first and more at each read, until a line end; only the counts are kept.
+    None for a file that Hadoop decompresses (a codec by its name: `.gz`, `.bz2`, `.zst`,
+    ...), whose end would mean reading it through on the driver.
 
     Raises:
         CohortInputError: the file's end cannot be read.
@@ -196,8 +198,9 @@ def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
         at = fs.getFileStatus(path).getLen()
         stream = fs.open(path)
         try:
+            step = _TAIL
             while at > 0:
-                step = min(_TAIL, at)
+                step = min(step, at)
                 at -= step
                 stream.seek(at)
                 block = bytes(jvm.org.apache.commons.io.IOUtils.toByteArray(stream, step))
@@ -206,6 +209,7 @@ def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
                 start, tabs = rest[:1] or start, tabs + rest.count(b"\t")
                 if cut >= 0:
                     break
+                step = min(2 * step, _TAIL_MAX)  # (a long line: fewer, larger calls to the JVM)
         finally:
             stream.close()
     except Py4JJavaError as exc:

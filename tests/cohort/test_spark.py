@@ -412,6 +412,8 @@ def test_a_whole_remote_bzip2_file_is_read(spark: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("bad", "second", "want"), [
     ("EGFR\t1\tMissense_Mutation\tS\udcff1\tp.L858R\tx\t1\tn", "", "not UTF-8"),
     ("EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra", "", "truncated file"),
+    ("EGFR\t1\tMissense_Mutation\tS1\tp.L858R\tx\t1\tn\textra",
+     "EGFR\t1\tMissense_Mutation\tS\udcff1\tp.L858R\tx\t1\tn", "9 fields"),
 ])  # fmt: skip
 def test_bad_lines_and_a_cut_last_line_are_named_in_the_polars_engines_order(
     spark: Any, tmp_path: Path, bad: str, second: str, want: str, packing: str

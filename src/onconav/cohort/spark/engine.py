@@ -173,8 +173,7 @@ def _scan(
     offsets = _offsets(rest)
     # In the Polars engine's order: a line that is not UTF-8 stops its scan, which then names
     # the first bad line of either kind; then copies that differ, a cut last line
-    # (`check_tail`), and only then a line with too many fields. (Not alike: in a batch with a
-    # line that is not UTF-8, pass 1 does not look for longer lines before it.)
+    # (`check_tail`), and only then a line with too many fields.
     bad, stops = (
         _first_error(rest, offsets, source) if isinstance(source, TextInput) else (None, False)
     )

@@ -172,7 +172,8 @@ def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl
         blocks = lines.group_by("__fi", "__b").agg((pl.col("__j").max() + 1).alias("__n"))
         blocks = blocks.with_columns(pl.lit("b").alias("__t"))
         if "__err" in rows.columns:
-            errors = rows.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
+            errors = pl.concat([_long_before(lines, rows, job), rows], how="diagonal_relaxed")
+            errors = errors.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))
             yield _arrow(pl.concat([blocks, errors], how="diagonal_relaxed"), schema)
             continue
         cells, long = split_cells(rows, job.width, _read_cells(job.layer))
@@ -181,6 +182,18 @@ def _pass1_text(batches: Batches, job: Job, shared: Shared, schema: dict[str, pl
         marked, samples = mark_batch(layer, shared.spellings, shared.known, keep=("__fi", "__b"))
         extra = [blocks, long.rename({"__j": ROW}).with_columns(pl.lit("e").alias("__t"))]
         yield _arrow(_tagged(marked, samples, *extra), schema)
+
+
+def _long_before(lines: pl.DataFrame, bad: pl.DataFrame, job: Job) -> pl.DataFrame:
+    """The lines with more fields than the header before `bad` (`lines.text_rows`' error).
+
+    `bad` is the batch's first line that is not UTF-8; the Polars engine names the first bad
+    line of either kind.
+    """
+    where = (pl.col("__fi") == bad["__fi"][0]) & (pl.col("__b") == bad["__b"][0])
+    at = lines.with_row_index("__k").filter(where & (pl.col("__j") == bad["__j"][0]))["__k"][0]
+    rows, _ = text_rows(lines.head(at), job.headers, job.comments)
+    return split_cells(rows, job.width, [])[1]
 
 
 def _read_cells(layer: Layer) -> list[int]:

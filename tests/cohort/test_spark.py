@@ -430,6 +430,37 @@ def test_bad_lines_and_a_cut_last_line_are_named_in_the_polars_engines_order(
     assert err.line == (len(body) if want == "truncated file" else 4)
 
 
+@pytest.mark.parametrize("where", ["local", "remote"])
+@pytest.mark.parametrize("fmt", ["tsv", "parquet"])
+def test_paths_with_spaces_and_percent_signs_are_read_and_written(
+    spark: Any, tmp_path: Path, request: pytest.FixtureRequest, where: str, fmt: str
+) -> None:
+    """Spark's listing encodes them ('a%20b'): read back or written to as such, they named
+    other files (an input "not found", an output lost)."""
+    from onconav.cohort.spark import annotate
+
+    if where == "remote":
+        request.getfixturevalue("remote")
+    folder = tmp_path / "my cohort 100%"
+    folder.mkdir()
+    (folder / "c" / "x%20y").mkdir(parents=True)
+    maf = folder / "a b%25.maf"
+    maf.write_bytes((DATA / "tiny.maf").read_bytes())
+    clinical = folder / "clin ical.txt"
+    clinical.write_bytes((DATA / "tiny_clinical.txt").read_bytes())
+    inputs = CohortInputs(maf=maf, clinical=clinical)
+    a, b = tmp_path / "polars", folder / "c" / "x%20y" / "out put"
+    annotate_cohort(inputs, a, fmt=fmt, plots=False, report_html=False)  # type: ignore[arg-type]
+    annotate(spark, inputs, b, fmt=fmt, plots=False, report_html=False)  # type: ignore[arg-type]
+    if fmt == "tsv":
+        _same_files(a, b)
+        return
+    want = pl.read_parquet(a / "annotated_mutations.parquet")
+    got = pl.read_parquet(b / "annotated_mutations.parquet" / "*.parquet").select(want.columns)
+    assert got.sort(pl.all()).equals(want.sort(pl.all()))
+    assert pl.read_parquet(b / "samples.parquet").equals(pl.read_parquet(a / "samples.parquet"))
+
+
 def _long_maf(folder: Path, rows: int = 1500) -> bytes:
     """tiny.maf's rows repeated past the lines the driver reads for the header."""
     lines = (DATA / "tiny.maf").read_text().splitlines()

@@ -52,6 +52,7 @@ from onconav.cohort.spark.sources import (
     open_driver,
     open_text,
     read_clinical_file,
+    readable,
 )
 from onconav.cohort.spark.tasks import Job, Shared, pass1, pass1_schema, pass2, pass2_schema
 from onconav.cohort.summary import CohortSummary, count_samples, sample_groups, sample_table
@@ -123,7 +124,7 @@ def _frame(spark: SparkSession, source: Source) -> DataFrame:
     from pyspark.sql import functions as F  # noqa: N812
 
     if isinstance(source, TextInput):
-        lines = spark.read.option("lineSep", "\n").text(list(source.files))
+        lines = spark.read.option("lineSep", "\n").text([readable(f) for f in source.files])
         return lines.select(
             F.col("_metadata.file_path").alias("__f"),
             F.col("_metadata.file_block_start").alias("__b"),
@@ -270,15 +271,25 @@ def _write(
     target = stage / f"{layer.output_stem}.{fmt}"
     try:
         if fmt == "parquet":
-            frame.write.mode("overwrite").parquet(target.resolve().as_uri())
+            frame.write.mode("overwrite").parquet(_local_uri(target))
             tidy_dataset(target)
             return
         parts = stage / ".work" / f"parts-{layer.output_stem}"
-        frame.write.mode("overwrite").option("compression", "none").text(parts.resolve().as_uri())
+        frame.write.mode("overwrite").option("compression", "none").text(_local_uri(parts))
     finally:
         job.unpersist()
     header = "\t".join((*layer.headers, *ANNOTATION_COLUMNS))
     join_parts(parts, header, target)
+
+
+def _local_uri(path: Path) -> str:
+    """`path` on the local file system as Spark writes to it: 'file://' and the path as it is.
+
+    Not `Path.as_uri()`: Spark encodes a path it is given again, so an encoded one ('my%20out')
+    named another folder and the output was lost. The scheme keeps a cluster's default file
+    system (HDFS) from being used for a driver-side path.
+    """
+    return f"file://{path.resolve()}"
 
 
 def _tables(

@@ -23,6 +23,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -54,6 +55,7 @@ __all__ = [
     "open_driver",
     "open_text",
     "read_clinical_file",
+    "readable",
     "uri",
 ]
 
@@ -86,6 +88,18 @@ def uri(path: str | Path) -> str:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
         return text
     return os.path.abspath(text)
+
+
+def readable(listed: str) -> str:
+    """A file's name from Spark's listing (`inputFiles`) as Spark and Hadoop read it back.
+
+    The listing percent-encodes the path ('a b.maf' is 'a%20b.maf'); a path handed to Spark is
+    encoded again, so the listed name is decoded first, or it names another file.
+
+    >>> readable("file:///data/my%20cohort/a%25b.maf")
+    'file:///data/my cohort/a%b.maf'
+    """
+    return unquote(listed)
 
 
 def _local(name: str) -> Path | None:
@@ -155,7 +169,7 @@ def _head_lines(spark: SparkSession, name: str, label: str) -> list[bytes]:
     """
     local = _local(name)
     if local is None:
-        rows = spark.read.option("lineSep", "\n").text(name).limit(_HEAD_LINES).collect()
+        rows = spark.read.option("lineSep", "\n").text(readable(name)).limit(_HEAD_LINES).collect()
         return [str(r[0]).encode("utf-8") + b"\n" for r in rows]
     with local.open("rb") as fh:
         packed = fh.read(2) == b"\x1f\x8b"
@@ -191,7 +205,7 @@ def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
     start, tabs = b"", 0
     try:
         conf = context._jsc.hadoopConfiguration()
-        path = jvm.org.apache.hadoop.fs.Path(name)
+        path = jvm.org.apache.hadoop.fs.Path(readable(name))
         if jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(conf).getCodec(path):
             return None
         fs = path.getFileSystem(conf)
@@ -257,7 +271,7 @@ def _check_end(spark: SparkSession, name: str, table: Table, packed: GzipText | 
         end = _remote_end(spark, name)
         fields = short_fields(*end, width) if end is not None else None
         if fields is not None:
-            lines = spark.read.option("lineSep", "\n").text(name).count()  # (the cut one too)
+            lines = spark.read.option("lineSep", "\n").text(readable(name)).count()  # (cut too)
             raise truncated(table, fields, lines)
         return
     fields = short_last_line(local, width)
@@ -276,7 +290,7 @@ def _labels(given: str, files: list[str]) -> list[str]:
     """How messages name each file: as given when the input is one file, else its path."""
     if len(files) == 1 and not _GLOB.search(given) and not Path(given).is_dir():
         return [given]
-    return [str(_local(f) or f) for f in files]
+    return [str(_local(f) or readable(f)) for f in files]
 
 
 def _text_layer(kind: str, table: Table) -> Layer:
@@ -354,7 +368,7 @@ def _fetch(spark: SparkSession, given: str, work: Path) -> Path:
 
     df = (
         spark.read.option("lineSep", "\n")
-        .text(files[0])
+        .text(readable(files[0]))
         .select(
             F.col("_metadata.file_block_start").alias("b"),
             F.monotonically_increasing_id().alias("m"),

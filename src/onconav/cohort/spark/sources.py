@@ -228,9 +228,11 @@ def _remote_end(spark: SparkSession, name: str) -> tuple[bytes, int] | None:
             stream.close()
     except Py4JJavaError as exc:
         why = str(exc.java_exception).splitlines()[0]
-        raise CohortInputError(f"cannot read the end of the file ({why})", file=name) from exc
+        raise CohortInputError(f"cannot read the end of the file ({why})",
+                               file=readable(name)) from exc  # fmt: skip
     except Py4JError as exc:  # (a class missing from the driver's JVM)
-        raise CohortInputError(f"cannot read the end of the file ({exc})", file=name) from exc
+        raise CohortInputError(f"cannot read the end of the file ({exc})",
+                               file=readable(name)) from exc  # fmt: skip
     return start, tabs
 
 
@@ -339,8 +341,8 @@ def open_text(spark: SparkSession, kind: str, given: str, work: Path) -> TextInp
 def check_ends(spark: SparkSession, source: TextInput) -> None:
     """Refuse a file of `source` cut short (`_check_end`).
 
-    Called after pass 1, as the Polars engine checks a file's end after its scan, so that a
-    file with an unreadable row as well as a cut last line is refused for the row in both.
+    Called after pass 1, as the Polars engine checks a file's end after its scan, so that both
+    engines name the same error when a file has another as well (see `engine._scan`).
 
     Raises:
         CohortInputError: as `_check_end`.

@@ -27,10 +27,8 @@ __all__ = [
     "body_counts",
     "check_tail",
     "diagnose",
-    "line_ends",
     "open_table",
     "short_fields",
-    "short_last_line",
     "truncated",
 ]
 
@@ -471,20 +469,26 @@ def line_ends(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(_BLOCK), b""))
 
 
-def check_tail(table: Table) -> None:
+def check_tail(table: Table, source: Path | None = None) -> None:
     """Raise when the last line is cut short: fewer fields than the header and no line end.
 
     A shorter row that ends with a newline is read as a row whose last cells are empty, as
     oncokb-annotator pads such rows; only an unterminated short last line is a truncated file.
 
+    Args:
+        table: The opened table.
+        source: The file to look at, when not `table.source` (the Spark engine's driver opens
+            a copy of a file's first lines: `source` is then the local file itself).
+
     Raises:
         CohortInputError: naming the last line and its first missing column.
     """
-    fields = short_last_line(table.source, len(table.header), end_added=table.unterminated)
+    path, added = (table.source, table.unterminated) if source is None else (source, False)
+    fields = short_last_line(path, len(table.header), end_added=added)
     if fields is not None:
-        # (the file's own line, comment lines counted; `source` ends with the line end
-        # `open_table` added)
-        raise truncated(table, fields, line_ends(table.source) + (not table.unterminated))
+        # (the file's own line, comment lines counted; `table.source` ends with the line end
+        # `open_table` added, if any)
+        raise truncated(table, fields, line_ends(path) + (not added))
 
 
 def truncated(table: Table, fields: int, line: int) -> CohortInputError:

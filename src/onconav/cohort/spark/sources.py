@@ -33,14 +33,7 @@ from onconav.cohort.readers.cna import long_cna_layer, read_cna
 from onconav.cohort.readers.fusions import fusions_layer, sv_layer
 from onconav.cohort.readers.maf import maf_layer
 from onconav.cohort.readers.source import GzipText, check_gzip, work_file
-from onconav.cohort.readers.table import (
-    Table,
-    line_ends,
-    open_table,
-    short_fields,
-    short_last_line,
-    truncated,
-)
+from onconav.cohort.readers.table import Table, check_tail, open_table, short_fields, truncated
 from onconav.cohort.readers.vcf import read_vcf
 from onconav.cohort.spark.lines import canonical
 from onconav.errors import CohortInputError
@@ -276,9 +269,7 @@ def _check_end(spark: SparkSession, name: str, table: Table, packed: GzipText | 
             lines = spark.read.option("lineSep", "\n").text(readable(name)).count()  # (cut too)
             raise truncated(table, fields, lines)
         return
-    fields = short_last_line(local, width)
-    if fields is not None:
-        raise truncated(table, fields, line_ends(local) + 1)
+    check_tail(table, local)
 
 
 def _open_head(spark: SparkSession, name: str, label: str, work: Path) -> Table:
